@@ -1,0 +1,181 @@
+package events
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+)
+
+// CloudEvents attributes carried as NATS headers. The first six are the
+// CloudEvents 1.0 context attributes; the others are Wardnet extensions.
+const (
+	HeaderSpecVersion   = "ce-specversion"
+	HeaderID            = "ce-id"
+	HeaderType          = "ce-type"
+	HeaderSource        = "ce-source"
+	HeaderSubject       = "ce-subject" // not written: the NATS subject names the aggregate
+	HeaderTime          = "ce-time"
+	HeaderTenantID      = "ce-tenantid"
+	HeaderActor         = "ce-actor"
+	HeaderCorrelationID = "ce-correlationid"
+	HeaderCausationID   = "ce-causationid"
+	HeaderSchemaVersion = "ce-schemaversion"
+
+	specVersion = "1.0"
+
+	// timeLayout is RFC 3339 with milliseconds: ce-time is when the
+	// command was decided; the stream stamps its own nanosecond time.
+	timeLayout = "2006-01-02T15:04:05.000Z07:00"
+)
+
+// Envelope is everything about an event except its payload.
+type Envelope struct {
+	ID            string    // ce-id, also the Nats-Msg-Id
+	Type          string    // ce-type, the catalogue name of the payload
+	Source        string    // ce-source, the service that decided it, e.g. "/tenants"
+	Aggregate     Ref       // the aggregate, from the NATS subject
+	Time          time.Time // ce-time, when the command was decided
+	TenantID      string    // ce-tenantid, the tenant the event concerns, if any
+	Actor         string    // ce-actor, who caused it: a user, a daemon, a process manager
+	CorrelationID string    // ce-correlationid, shared by everything one request caused
+	CausationID   string    // ce-causationid, the id of the command or event that caused this one
+	SchemaVersion int       // ce-schemaversion, the payload's schema version as stored
+}
+
+// Record is an event as stored in the log.
+type Record struct {
+	Envelope
+	Seq StreamSeq // the event's sequence in the EVENTS stream
+	// Data is the decoded payload, upcast to the catalogue's current version.
+	// An event whose type the catalogue does not know decodes to Unknown.
+	Data Payload
+}
+
+// writeHeaders fills h with the envelope's attributes, leaving out what the
+// reader can derive, because every header byte is scanned by the server on
+// each of its header lookups (docs/adr/0003-compact-envelope.md):
+//   - ce-subject: the NATS subject names the aggregate;
+//   - ce-schemaversion when it is 1;
+//   - ce-correlationid and ce-causationid when they equal the command id,
+//     the part of ce-id before its last '.';
+//   - the data content type, which is always JSON.
+func (e *Envelope) writeHeaders(h nats.Header, shared *sharedHeaders) {
+	h[HeaderSpecVersion] = specVersionValue
+	h[HeaderID] = []string{e.ID}
+	if shared.typ != nil {
+		h[HeaderType] = shared.typ
+	} else {
+		h[HeaderType] = []string{e.Type}
+	}
+	if shared.source == nil {
+		shared.source = []string{e.Source}
+	}
+	h[HeaderSource] = shared.source
+	if shared.time == nil {
+		shared.time = []string{e.Time.UTC().Format(timeLayout)}
+	}
+	h[HeaderTime] = shared.time
+	if e.SchemaVersion != 1 {
+		h[HeaderSchemaVersion] = []string{strconv.Itoa(e.SchemaVersion)}
+	}
+	if e.TenantID != "" {
+		if shared.tenant == nil {
+			shared.tenant = []string{e.TenantID}
+		}
+		h[HeaderTenantID] = shared.tenant
+	}
+	if e.Actor != "" {
+		if shared.actor == nil {
+			shared.actor = []string{e.Actor}
+		}
+		h[HeaderActor] = shared.actor
+	}
+	cmd := commandOf(e.ID)
+	if e.CorrelationID != cmd {
+		setIf(h, HeaderCorrelationID, e.CorrelationID)
+	}
+	if e.CausationID != cmd {
+		setIf(h, HeaderCausationID, e.CausationID)
+	}
+}
+
+// commandOf returns the command id an event id was derived from.
+func commandOf(eventID string) string {
+	if i := strings.LastIndexByte(eventID, '.'); i > 0 {
+		return eventID[:i]
+	}
+	return eventID
+}
+
+// sharedHeaders holds header values that every event of one append shares,
+// built on first use. Header value slices are never mutated after a message
+// is built, so messages may share them.
+type sharedHeaders struct {
+	typ, source, time, tenant, actor []string
+}
+
+var specVersionValue = []string{specVersion}
+
+func setIf(h nats.Header, key, value string) {
+	if value != "" {
+		h[key] = []string{value}
+	}
+}
+
+// parseEnvelope reads the envelope of a message stored on subject. It is
+// strict about what it needs to decode the payload (id, type, schema
+// version, a valid subject) and lenient about the rest.
+func parseEnvelope(subject string, h nats.Header) (Envelope, error) {
+	ref, err := ParseSubject(subject)
+	if err != nil {
+		return Envelope{}, err
+	}
+	e := Envelope{
+		ID:            first(h, HeaderID),
+		Type:          first(h, HeaderType),
+		Source:        first(h, HeaderSource),
+		Aggregate:     ref,
+		TenantID:      first(h, HeaderTenantID),
+		Actor:         first(h, HeaderActor),
+		CorrelationID: first(h, HeaderCorrelationID),
+		CausationID:   first(h, HeaderCausationID),
+	}
+	if e.ID == "" || e.Type == "" {
+		return Envelope{}, fmt.Errorf("events: message on %s lacks %s or %s", subject, HeaderID, HeaderType)
+	}
+	if e.CorrelationID == "" {
+		e.CorrelationID = commandOf(e.ID)
+	}
+	if e.CausationID == "" {
+		e.CausationID = commandOf(e.ID)
+	}
+	if v := first(h, HeaderSchemaVersion); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return Envelope{}, fmt.Errorf("events: message %s: bad %s %q", e.ID, HeaderSchemaVersion, v)
+		}
+		e.SchemaVersion = n
+	} else {
+		e.SchemaVersion = 1
+	}
+	if v := first(h, HeaderTime); v != "" {
+		t, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			return Envelope{}, fmt.Errorf("events: message %s: bad %s %q", e.ID, HeaderTime, v)
+		}
+		e.Time = t
+	}
+	return e, nil
+}
+
+// first reads a header without canonicalising the key: ce-* headers are
+// stored lower-case, as CloudEvents' NATS binding writes them.
+func first(h nats.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}

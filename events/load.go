@@ -1,0 +1,99 @@
+package events
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/synadia-io/orbit.go/jetstreamext"
+)
+
+// loadPage is how many messages one Direct Get batch request asks for.
+const loadPage = 512
+
+// Position is where a read starts: a stream sequence or, when Seq is 0, a
+// time.
+type Position struct {
+	Seq  StreamSeq
+	Time time.Time
+}
+
+// Load yields the events of one aggregate with sequence greater than after,
+// oldest first. It reads with batched Direct Get and creates no consumer, so
+// it costs one request per 512 events. The last Record's Seq is the
+// aggregate's version.
+func (s *Store) Load(ctx context.Context, ref Ref, after StreamSeq) iter.Seq2[Record, error] {
+	return func(yield func(Record, error) bool) {
+		err := s.scan(ctx, ref.Subject(), Position{Seq: after + 1}, func(m *jetstream.RawStreamMsg) (bool, error) {
+			rec, err := s.decode(m.Subject, m.Sequence, m.Header, m.Data)
+			if err != nil {
+				return false, err
+			}
+			return yield(rec, nil), nil
+		})
+		if err != nil {
+			yield(Record{}, fmt.Errorf("load %s after %d: %w", ref, after, err))
+		}
+	}
+}
+
+// findEvent looks for the event with id among ref's events from start on.
+func (s *Store) findEvent(ctx context.Context, ref Ref, start Position, id string) (StreamSeq, bool, error) {
+	var found StreamSeq
+	err := s.scan(ctx, ref.Subject(), start, func(m *jetstream.RawStreamMsg) (bool, error) {
+		if first(m.Header, jetstream.MsgIDHeader) == id || first(m.Header, HeaderID) == id {
+			found = StreamSeq(m.Sequence)
+			return false, nil
+		}
+		return true, nil
+	})
+	return found, found != 0, err
+}
+
+// scan pages through the messages on subject from start, calling fn for each
+// until fn returns false or the subject is exhausted.
+func (s *Store) scan(ctx context.Context, subject string, start Position, fn func(*jetstream.RawStreamMsg) (bool, error)) error {
+	pos := start
+	for {
+		opts := []jetstreamext.GetBatchOpt{jetstreamext.GetBatchSubject(subject)}
+		if pos.Seq > 0 || pos.Time.IsZero() {
+			opts = append(opts, jetstreamext.GetBatchSeq(max(uint64(pos.Seq), 1)))
+		} else {
+			opts = append(opts, jetstreamext.GetBatchStartTime(pos.Time))
+		}
+		msgs, err := jetstreamext.GetBatch(ctx, s.js, StreamName, loadPage, opts...)
+		if err != nil {
+			return err
+		}
+		var (
+			count   int
+			lastSeq uint64
+			pending = -1
+		)
+		for m, err := range msgs {
+			if errors.Is(err, jetstreamext.ErrNoMessages) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			count++
+			lastSeq = m.Sequence
+			if p, perr := strconv.Atoi(m.Header.Get("Nats-Num-Pending")); perr == nil {
+				pending = p
+			}
+			more, err := fn(m)
+			if err != nil || !more {
+				return err
+			}
+		}
+		if count == 0 || pending == 0 {
+			return nil
+		}
+		pos = Position{Seq: StreamSeq(lastSeq + 1)}
+	}
+}

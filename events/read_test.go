@@ -1,0 +1,138 @@
+package events_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/wardnet/wardnet-cloud/events"
+)
+
+// Loading pages through Direct Get batches; an aggregate longer than one
+// page loads whole and in order, interleaved with other aggregates' events.
+func TestLoadPagesThroughLongAggregates(t *testing.T) {
+	t.Parallel()
+	s, _ := newStore(t)
+	ctx := ctxT(t)
+	a, b := account("long"), account("other")
+	va, vb := events.StreamSeq(0), events.StreamSeq(0)
+	for i := 0; i < 1300; i++ {
+		ref, v := a, &va
+		if i%3 == 2 {
+			ref, v = b, &vb
+		}
+		r, err := s.Append(ctx, events.Meta{}, events.Change{Aggregate: ref, Expect: events.ExpectVersion(*v), Events: []events.Payload{deposited{Amount: i}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		*v = r.Versions[0]
+	}
+	recs := load(t, s, a)
+	if len(recs) != 867 {
+		t.Fatalf("loaded %d, want 867", len(recs))
+	}
+	for i := 1; i < len(recs); i++ {
+		if recs[i].Seq <= recs[i-1].Seq || recs[i].Aggregate != a {
+			t.Fatalf("record %d out of order or foreign: %+v", i, recs[i])
+		}
+	}
+	if recs[len(recs)-1].Seq != va {
+		t.Fatalf("last loaded seq %d, version %d", recs[len(recs)-1].Seq, va)
+	}
+	// After a version, only the later events.
+	n := 0
+	for _, err := range s.Load(ctx, a, recs[799].Seq) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 67 {
+		t.Fatalf("loaded %d after the 800th, want 67", n)
+	}
+	// Nothing after the last version.
+	for _, err := range s.Load(ctx, a, va) {
+		t.Fatalf("loaded something after the last version (err %v)", err)
+	}
+}
+
+func TestReadFilters(t *testing.T) {
+	t.Parallel()
+	s, _ := newStore(t)
+	ctx := ctxT(t)
+	for i := 0; i < 10; i++ {
+		if _, err := s.Append(ctx, events.Meta{}, events.Change{
+			Aggregate: account(fmt.Sprint("r", i%2)), Expect: events.AnyVersion(),
+			Events: []events.Payload{deposited{Amount: i}},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if i == 4 {
+			if _, err := s.Append(ctx, events.Meta{}, events.Change{Aggregate: events.MustRef("name", "n"), Events: []events.Payload{nameClaimed{Account: "r0"}}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	read := func(q events.Query) []events.StreamSeq {
+		t.Helper()
+		var seqs []events.StreamSeq
+		for rec, err := range s.Read(ctx, q) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			seqs = append(seqs, rec.Seq)
+		}
+		return seqs
+	}
+	cases := []struct {
+		name string
+		q    events.Query
+		want string
+	}{
+		{"all", events.Query{}, "[1 2 3 4 5 6 7 8 9 10 11]"},
+		{"after", events.Query{After: 8}, "[9 10 11]"},
+		{"until seq", events.Query{UntilSeq: 3}, "[1 2 3]"},
+		{"subject", events.Query{Subjects: []string{"wardnet.ev.account.r1"}}, "[2 4 7 9 11]"},
+		{"type wildcard subject", events.Query{Subjects: []string{"wardnet.ev.name.*"}}, "[6]"},
+		{"type", events.Query{Types: []string{"test.name.claimed"}}, "[6]"},
+		{"no match", events.Query{Subjects: []string{"wardnet.ev.none.*"}}, "[]"},
+		{"past the end", events.Query{After: 11}, "[]"},
+		{"future", events.Query{Since: time.Now().Add(time.Hour)}, "[]"},
+		{"until the past", events.Query{Until: time.Now().Add(-time.Hour)}, "[]"},
+	}
+	for _, c := range cases {
+		if got := fmt.Sprint(read(c.q)); got != c.want {
+			t.Errorf("%s: got %s, want %s", c.name, got, c.want)
+		}
+	}
+}
+
+func TestFollowSeesNewEvents(t *testing.T) {
+	t.Parallel()
+	s, _ := newStore(t)
+	ctx := ctxT(t)
+	got := make(chan events.StreamSeq, 10)
+	go func() {
+		for rec, err := range s.Follow(ctx, events.Query{}) {
+			if err != nil {
+				return
+			}
+			got <- rec.Seq
+		}
+	}()
+	for i := 0; i < 3; i++ {
+		if _, err := s.Append(ctx, events.Meta{}, events.Change{Aggregate: account("f"), Expect: events.AnyVersion(), Events: []events.Payload{deposited{Amount: i}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for want := events.StreamSeq(1); want <= 3; want++ {
+		select {
+		case seq := <-got:
+			if seq != want {
+				t.Fatalf("followed %d, want %d", seq, want)
+			}
+		case <-ctx.Done():
+			t.Fatal("follow did not deliver")
+		}
+	}
+}

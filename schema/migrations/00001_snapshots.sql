@@ -1,0 +1,18 @@
+-- Aggregate snapshots: the folded state of one aggregate at a stream
+-- sequence, so that loading it reads only the events after that sequence.
+-- A snapshot is a cache: deleting any row only makes the next load slower.
+
+-- +goose Up
+CREATE TABLE snapshots (
+    aggregate      text        NOT NULL,            -- aggregate type, e.g. 'tenant'
+    id             text        NOT NULL,            -- aggregate id
+    version        bigint      NOT NULL,            -- events folded into the state
+    stream_seq     bigint      NOT NULL,            -- sequence of the last event folded in
+    schema_version integer     NOT NULL,            -- version of the state's encoding
+    state          jsonb       NOT NULL,
+    taken_at       timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (aggregate, id)
+);
+
+-- +goose Down
+DROP TABLE snapshots;
