@@ -10,6 +10,11 @@ CREATE TABLE snapshots (
     stream_seq     bigint      NOT NULL,            -- sequence of the last event folded in
     schema_version integer     NOT NULL,            -- version of the state's encoding
     state          jsonb       NOT NULL,
+    -- The aggregate's most recent command ids with the sequence of each
+    -- one's last event ([{"id": "...", "seq": 42}, ...], oldest first), so
+    -- that a command retried after it succeeded is recognised even when its
+    -- events are older than the snapshot (package aggregates).
+    commands       jsonb       NOT NULL DEFAULT '[]',
     taken_at       timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (aggregate, id)
 );
