@@ -277,3 +277,23 @@ func TestAppendRejectsBadInput(t *testing.T) {
 type unknownPayload struct{}
 
 func (unknownPayload) EventType() string { return "test.not.registered" }
+
+// EnsureStream converges on this build's settings; a zero replica count
+// means one on a new stream. (Never lowering an R3 stream needs a cluster
+// to show; see the closing notes of the spine issue.)
+func TestEnsureStreamSettings(t *testing.T) {
+	t.Parallel()
+	n := newNATS(t)
+	ctx := ctxT(t)
+	if _, err := events.EnsureStream(ctx, n.JS, events.StreamConfig{Replicas: 1}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := events.EnsureStream(ctx, n.JS, events.StreamConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := st.CachedInfo().Config
+	if cfg.Replicas != 1 || !cfg.DenyDelete || !cfg.DenyPurge || !cfg.AllowAtomicPublish || !cfg.AllowDirect || cfg.MaxMsgsPerSubject != -1 {
+		t.Fatalf("stream settings: %+v", cfg)
+	}
+}

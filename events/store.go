@@ -64,9 +64,17 @@ func (c StreamConfig) jetstream() jetstream.StreamConfig {
 // EnsureStream creates the EVENTS stream, or updates it to the settings of
 // this build. Start-up of every service calls it, so a cluster converges on
 // the newest settings; the immutable ones (DenyDelete, DenyPurge) never
-// change.
+// change. It never lowers the replica count: one replica started with a
+// development setting must not shrink the production log. Scaling down is
+// an operator's explicit act (nats stream edit).
 func EnsureStream(ctx context.Context, js jetstream.JetStream, cfg StreamConfig) (jetstream.Stream, error) {
-	s, err := js.CreateOrUpdateStream(ctx, cfg.jetstream())
+	want := cfg.jetstream()
+	if cur, err := js.Stream(ctx, StreamName); err == nil {
+		want.Replicas = max(want.Replicas, cur.CachedInfo().Config.Replicas)
+	} else if !errors.Is(err, jetstream.ErrStreamNotFound) {
+		return nil, fmt.Errorf("ensure stream %s: %w", StreamName, err)
+	}
+	s, err := js.CreateOrUpdateStream(ctx, want)
 	if err != nil {
 		return nil, fmt.Errorf("ensure stream %s: %w", StreamName, err)
 	}

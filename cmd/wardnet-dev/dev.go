@@ -1,0 +1,186 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"syscall"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/wardnet/wardnet-cloud/internal/service"
+	"github.com/wardnet/wardnet-cloud/services/ddns"
+	"github.com/wardnet/wardnet-cloud/services/tenants"
+	"github.com/wardnet/wardnet-cloud/services/tunneller"
+)
+
+// databases are the Postgres databases wardnet-dev creates, one per service:
+// each service owns its tables.
+var databases = []string{tenants.Name, ddns.Name, tunneller.Name}
+
+// runDev starts Postgres, NATS and the services, runs them until ctx ends
+// or one of them fails, and stops them in reverse order: the services, then
+// NATS, then Postgres (deferred calls run last-in, first-out).
+func runDev(ctx context.Context, cfg config, stdout io.Writer, log *slog.Logger) error {
+	dataDir, err := filepath.Abs(cfg.DataDir)
+	if err != nil {
+		return fmt.Errorf("data dir: %w", err)
+	}
+	// 0755: when we run as root, Postgres runs as user postgres and must be
+	// able to enter the data dir to reach its own directory.
+	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+		return fmt.Errorf("data dir: %w", err)
+	}
+	unlock, err := lockDataDir(dataDir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := checkAddrsFree(cfg); err != nil {
+		return err
+	}
+	log.Info("starting wardnet-dev", "data_dir", dataDir)
+
+	pg, err := startPostgres(ctx, dataDir, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer pg.stop(log)
+	if err := pg.createDatabases(ctx, log, databases...); err != nil {
+		return err
+	}
+
+	ns, err := startNATS(dataDir, cfg.NATSPort, log)
+	if err != nil {
+		return err
+	}
+	defer stopNATS(ns, log)
+
+	svcs, err := startServices(ctx, cfg, ns.ClientURL(), pg, log)
+	if err != nil {
+		return err
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	for _, s := range svcs {
+		g.Go(func() error { return s.Run(gctx) })
+	}
+	if pg.cluster != nil {
+		g.Go(func() error {
+			select {
+			case <-pg.cluster.Done():
+				return fmt.Errorf("postgres exited unexpectedly; see %s", pg.logPath)
+			case <-gctx.Done():
+				return nil
+			}
+		})
+	}
+	printBanner(stdout, banner{dataDir: dataDir, natsURL: ns.ClientURL(), pg: pg, services: svcs})
+	err = g.Wait()
+	log.Info("services stopped")
+	return err
+}
+
+// devService is one of the three services as wardnet-dev runs it.
+type devService struct {
+	name string
+	runner
+}
+
+type runner interface {
+	Run(ctx context.Context) error
+	Addr() net.Addr
+	Close()
+}
+
+// startServices starts the three services on the embedded NATS and their
+// own databases. On failure it releases those already started.
+func startServices(ctx context.Context, cfg config, natsURL string, pg *postgres, log *slog.Logger) (_ []devService, err error) {
+	var started []devService
+	defer func() {
+		if err != nil {
+			for _, s := range started {
+				s.Close()
+			}
+		}
+	}()
+	shared := func(c service.Config, name, addr string) service.Config {
+		c.NATSURL = natsURL
+		c.DatabaseURL = pg.url(name)
+		c.HTTPAddr = addr
+		c.StreamReplicas = 1
+		c.LogLevel = cfg.LogLevel
+		return c
+	}
+	opt := service.WithLogger(log)
+
+	tc := tenants.DefaultConfig()
+	tc.Config = shared(tc.Config, tenants.Name, cfg.TenantsAddr)
+	t, err := tenants.New(ctx, tc, opt)
+	if err != nil {
+		return nil, withFlagHint(err, "tenants-addr")
+	}
+	started = append(started, devService{tenants.Name, t})
+
+	dc := ddns.DefaultConfig()
+	dc.Config = shared(dc.Config, ddns.Name, cfg.DDNSAddr)
+	d, err := ddns.New(ctx, dc, opt)
+	if err != nil {
+		return nil, withFlagHint(err, "ddns-addr")
+	}
+	started = append(started, devService{ddns.Name, d})
+
+	uc := tunneller.DefaultConfig()
+	uc.Config = shared(uc.Config, tunneller.Name, cfg.TunnellerAddr)
+	u, err := tunneller.New(ctx, uc, opt)
+	if err != nil {
+		return nil, withFlagHint(err, "tunneller-addr")
+	}
+	started = append(started, devService{tunneller.Name, u})
+	return started, nil
+}
+
+// withFlagHint names the flag that moves a service whose address is taken.
+func withFlagHint(err error, flag string) error {
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("%w; move it with --%s", err, flag)
+	}
+	return err
+}
+
+// checkAddrsFree fails fast, before anything starts, when an address is
+// taken, and names the flag that moves it.
+func checkAddrsFree(cfg config) error {
+	for _, a := range []struct{ addr, flag string }{
+		{natsAddr(cfg.NATSPort), "nats-port"},
+		{cfg.TenantsAddr, "tenants-addr"},
+		{cfg.DDNSAddr, "ddns-addr"},
+		{cfg.TunnellerAddr, "tunneller-addr"},
+	} {
+		ln, err := net.Listen("tcp", a.addr)
+		if err != nil {
+			return fmt.Errorf("cannot listen on %s (%w); move it with --%s", a.addr, err, a.flag)
+		}
+		_ = ln.Close()
+	}
+	return nil
+}
+
+// lockDataDir keeps a second wardnet-dev off the same data: two NATS
+// servers on one JetStream store would corrupt it. The lock goes with the
+// process, however it ends.
+func lockDataDir(dir string) (unlock func(), err error) {
+	f, err := os.OpenFile(filepath.Join(dir, "wardnet-dev.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("lock data dir: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s is in use by another wardnet-dev; stop it or pass another --data-dir", dir)
+	}
+	return func() { f.Close() }, nil
+}

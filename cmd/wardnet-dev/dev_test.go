@@ -1,0 +1,348 @@
+//go:build linux
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/wardnet/wardnet-cloud/internal/pgcluster"
+)
+
+// The must-show test: the built binary brings the whole system up on a fresh
+// data dir, stops cleanly on SIGINT with exit code 0 and no process left
+// behind, and comes up again on the same data.
+func TestWardnetDevRunsStopsAndRestarts(t *testing.T) {
+	if _, err := pgcluster.FindBinaries(); err != nil {
+		t.Skipf("no postgres binaries: %v", err)
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command to build wardnet-dev with")
+	}
+	// Orphans of wardnet-dev would be re-parented to us rather than to
+	// init, so that a scan of our children finds them.
+	setChildSubreaper(t)
+
+	bin := filepath.Join(t.TempDir(), "wardnet-dev")
+	if out, err := exec.Command(goBin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	base, err := os.MkdirTemp("", "wardnet-dev-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(base) })
+	if err := os.Chmod(base, 0o755); err != nil { // postgres runs as another user when we are root
+		t.Fatal(err)
+	}
+	dataDir := filepath.Join(base, "data")
+	ports := freePorts(t, 5)
+	addrs := map[string]string{
+		"tenants":   "127.0.0.1:" + strconv.Itoa(ports[2]),
+		"ddns":      "127.0.0.1:" + strconv.Itoa(ports[3]),
+		"tunneller": "127.0.0.1:" + strconv.Itoa(ports[4]),
+	}
+	args := []string{
+		"--data-dir", dataDir,
+		"--nats-port", strconv.Itoa(ports[0]),
+		"--postgres-port", strconv.Itoa(ports[1]),
+		"--tenants-addr", addrs["tenants"],
+		"--ddns-addr", addrs["ddns"],
+		"--tunneller-addr", addrs["tunneller"],
+	}
+	natsURL := fmt.Sprintf("nats://127.0.0.1:%d", ports[0])
+	pgURL := fmt.Sprintf("postgres://postgres@127.0.0.1:%d/tenants?sslmode=disable", ports[1])
+
+	// First run: a fresh data dir.
+	dev := startDev(t, bin, args)
+	dev.waitUp(t, addrs)
+	if !strings.Contains(dev.stdout.String(), "curl -s http://"+addrs["tenants"]) {
+		t.Errorf("the banner does not say what to try:\n%s", dev.stdout.String())
+	}
+	leave(t, natsURL, pgURL)
+	dev.stopCleanly(t, dataDir)
+
+	// Second run: the same data dir, kept data.
+	dev = startDev(t, bin, args)
+	dev.waitUp(t, addrs)
+	find(t, natsURL, pgURL)
+	dev.stopCleanly(t, dataDir)
+}
+
+type devProcess struct {
+	cmd            *exec.Cmd
+	stdout, stderr *syncBuffer
+	exited         chan struct{} // closed when cmd.Wait returns
+	waitErr        error         // valid after exited is closed
+}
+
+func startDev(t *testing.T, bin string, args []string) *devProcess {
+	t.Helper()
+	d := &devProcess{stdout: &syncBuffer{}, stderr: &syncBuffer{}, exited: make(chan struct{})}
+	d.cmd = exec.Command(bin, args...)
+	d.cmd.Env = withoutWardnetVars(os.Environ())
+	d.cmd.Stdout, d.cmd.Stderr = d.stdout, d.stderr
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		d.waitErr = d.cmd.Wait()
+		close(d.exited)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-d.exited:
+		default:
+			_ = d.cmd.Process.Kill()
+			<-d.exited
+		}
+		if t.Failed() {
+			t.Logf("wardnet-dev stdout:\n%s\nstderr:\n%s", d.stdout, d.stderr)
+		}
+	})
+	return d
+}
+
+// waitUp waits for every service's /healthz, then checks /readyz.
+func (d *devProcess) waitUp(t *testing.T, addrs map[string]string) {
+	t.Helper()
+	for _, path := range []string{"/healthz", "/readyz"} {
+		deadline := time.Now().Add(60 * time.Second)
+		for name, addr := range addrs {
+			for {
+				code, body := get("http://" + addr + path)
+				if code == http.StatusOK {
+					break
+				}
+				select {
+				case <-d.exited:
+					t.Fatalf("wardnet-dev exited (%v) before %s answered %s", d.waitErr, name, path)
+				default:
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("%s %s: %d %s", name, path, code, body)
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+		}
+	}
+}
+
+// stopCleanly sends SIGINT and checks that wardnet-dev exits 0 and leaves
+// no process behind: not Postgres, not anything else it started.
+func (d *devProcess) stopCleanly(t *testing.T, dataDir string) {
+	t.Helper()
+	pidFile := filepath.Join(dataDir, "postgres", "postmaster.pid")
+	pgPid := postmasterPid(t, pidFile)
+	children := childrenOf(t, d.cmd.Process.Pid)
+	if !slices.Contains(children, pgPid) {
+		t.Fatalf("postgres (pid %d) is not a child of wardnet-dev (children %v)", pgPid, children)
+	}
+
+	if err := d.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-d.exited:
+	case <-time.After(60 * time.Second):
+		t.Fatal("wardnet-dev did not exit within 60 s of SIGINT")
+	}
+	if d.waitErr != nil {
+		t.Fatalf("wardnet-dev exit: %v", d.waitErr)
+	}
+	for _, pid := range children {
+		if alive(pid) {
+			t.Errorf("process %d, started by wardnet-dev, is still there", pid)
+		}
+	}
+	if _, err := os.Stat(pidFile); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("%s left behind (%v): postgres did not shut down cleanly", pidFile, err)
+	}
+	// wardnet-dev has been reaped; anything it left would now be our child.
+	if left := childrenOf(t, os.Getpid()); len(left) > 0 {
+		t.Errorf("processes orphaned by wardnet-dev: %v", left)
+	}
+}
+
+// leave writes an event and a row in the first run for find to read in the
+// second.
+func leave(t *testing.T, natsURL, pgURL string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	js := jetStream(t, natsURL)
+	if _, err := js.Publish(ctx, "wardnet.ev.devtest.1", []byte(`{}`)); err != nil {
+		t.Fatalf("publish to EVENTS: %v", err)
+	}
+	conn := connect(t, ctx, pgURL)
+	if _, err := conn.Exec(ctx, "CREATE TABLE devtest (v int); INSERT INTO devtest VALUES (42)"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func find(t *testing.T, natsURL, pgURL string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := jetStream(t, natsURL).Stream(ctx, "EVENTS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GetLastMsgForSubject(ctx, "wardnet.ev.devtest.1"); err != nil {
+		t.Errorf("event of the first run lost: %v", err)
+	}
+	var v int
+	if err := connect(t, ctx, pgURL).QueryRow(ctx, "SELECT v FROM devtest").Scan(&v); err != nil || v != 42 {
+		t.Errorf("row of the first run lost: %d, %v", v, err)
+	}
+}
+
+func jetStream(t *testing.T, url string) jetstream.JetStream {
+	t.Helper()
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return js
+}
+
+func connect(t *testing.T, ctx context.Context, url string) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
+func get(url string) (int, string) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	_, _ = b.ReadFrom(resp.Body)
+	return resp.StatusCode, b.String()
+}
+
+func freePorts(t *testing.T, n int) []int {
+	t.Helper()
+	var ports []int
+	for range n {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
+	}
+	return ports
+}
+
+func withoutWardnetVars(env []string) []string {
+	var out []string
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "WARDNET_") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+func setChildSubreaper(t *testing.T) {
+	t.Helper()
+	const prSetChildSubreaper = 36
+	if _, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 1, 0); errno != 0 {
+		t.Fatalf("prctl(PR_SET_CHILD_SUBREAPER): %v", errno)
+	}
+	t.Cleanup(func() { syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 0, 0) })
+}
+
+// childrenOf lists the processes whose parent is pid, zombies included.
+func childrenOf(t *testing.T, pid int) []int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kids []int
+	for _, e := range entries {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue // gone meanwhile
+		}
+		// pid (comm) state ppid ...; comm may hold spaces and parentheses.
+		rest := string(b[bytes.LastIndexByte(b, ')')+1:])
+		fields := strings.Fields(rest)
+		if len(fields) > 1 && fields[1] == strconv.Itoa(pid) {
+			kids = append(kids, p)
+		}
+	}
+	return kids
+}
+
+func postmasterPid(t *testing.T, path string) int {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0]))
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return pid
+}
+
+// alive is true for a running or zombie process.
+func alive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

@@ -1,0 +1,76 @@
+package ddns_test
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/wardnet/wardnet-cloud/internal/service"
+	"github.com/wardnet/wardnet-cloud/internal/testenv"
+	"github.com/wardnet/wardnet-cloud/services/ddns"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+func TestLoadConfigListensOn8081(t *testing.T) {
+	t.Setenv("WARDNET_NATS_URL", "nats://127.0.0.1:4222")
+	t.Setenv("WARDNET_DATABASE_URL", "postgres://u@127.0.0.1/x")
+	t.Setenv("WARDNET_STREAM_REPLICAS", "1")
+	t.Setenv("WARDNET_HTTP_ADDR", "")
+	os.Unsetenv("WARDNET_HTTP_ADDR")
+	cfg, err := ddns.LoadConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.HTTPAddr != ":8081" {
+		t.Fatalf("HTTPAddr = %q", cfg.HTTPAddr)
+	}
+}
+
+// The service runs on a caller's NATS and database, answers the runtime
+// endpoints and stops when its context ends.
+func TestRunsOnGivenNATSAndDatabase(t *testing.T) {
+	t.Parallel()
+	n, db := testenv.StartNATS(t), testenv.Postgres(t)
+	cfg := ddns.DefaultConfig()
+	cfg.NATSURL = n.URL
+	cfg.DatabaseURL = service.DSN(db.URL)
+	cfg.HTTPAddr = "127.0.0.1:0"
+	cfg.StreamReplicas = 1
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	svc, err := ddns.New(ctx, cfg, service.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- svc.Run(runCtx) }()
+
+	addr := svc.Addr().String()
+	for _, path := range []string{"/healthz", "/readyz"} {
+		if err := service.Probe(ctx, addr, path); err != nil {
+			t.Fatal(err)
+		}
+	}
+	connz, err := n.Server.Connz(&server.ConnzOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := false
+	for _, c := range connz.Conns {
+		named = named || c.Name == ddns.Name
+	}
+	if !named {
+		t.Errorf("no NATS connection named %q", ddns.Name)
+	}
+
+	stop()
+	if err := <-done; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+}
