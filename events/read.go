@@ -58,6 +58,15 @@ func (s *Store) read(ctx context.Context, q Query, follow bool) iter.Seq2[Record
 			yield(Record{}, fmt.Errorf("read: %w", err))
 			return
 		}
+		// Leave nothing on the server: without this the consumer lingers
+		// until its inactivity threshold.
+		defer func() {
+			if info := cons.CachedInfo(); info != nil {
+				dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+				defer cancel()
+				_ = s.js.DeleteConsumer(dctx, StreamName, info.Name)
+			}
+		}()
 		if !follow {
 			if info := cons.CachedInfo(); info != nil && info.NumPending == 0 {
 				return

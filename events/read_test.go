@@ -136,3 +136,26 @@ func TestFollowSeesNewEvents(t *testing.T) {
 		}
 	}
 }
+
+// A finished read leaves no consumer behind.
+func TestReadCleansUp(t *testing.T) {
+	t.Parallel()
+	s, n := newStore(t)
+	ctx := ctxT(t)
+	if _, err := s.Append(ctx, events.Meta{}, events.Change{Aggregate: account("c"), Events: []events.Payload{deposited{Amount: 1}}}); err != nil {
+		t.Fatal(err)
+	}
+	for range s.Read(ctx, events.Query{}) {
+	}
+	st, err := n.JS.Stream(ctx, events.StreamName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := st.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.State.Consumers != 0 {
+		t.Fatalf("%d consumers left after a read", info.State.Consumers)
+	}
+}
