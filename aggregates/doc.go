@@ -34,11 +34,12 @@
 // commands on the aggregate".
 //
 // Otherwise the retry is decided again on the current state, like a new
-// command. Package events may still stop it (JetStream drops repeated event
-// ids within its 2-minute duplicate window; an emit to an aggregate the
-// command did not load fails its expect-new check, and the store's conflict
-// scan recognises the earlier copy when that aggregate holds the command's
-// first event), but it may also be stored a second time.
+// command. Package events may still stop it (for an unchecked emit,
+// JetStream drops repeated event ids within its 2-minute duplicate window;
+// an emit to an aggregate the command did not load fails its expect-new
+// check, and the store's conflict scan recognises the earlier copy when
+// that aggregate holds the command's first event), but it may also be
+// stored a second time.
 //
 // This package does not define any aggregate, event or domain rule, does not
 // own the event log (package events) and does not maintain read models

@@ -28,12 +28,11 @@ type Meta struct {
 	// ("<command id>.<n>"), so appending the same command twice stores it
 	// once. Empty means a fresh NUID (22 characters, unique without coordination).
 	CommandID     string
-	Source        string    // ce-source; the store's default when empty
-	TenantID      string    // ce-tenantid
-	Actor         string    // ce-actor
-	CorrelationID string    // ce-correlationid; the command id when empty
-	CausationID   string    // ce-causationid; the command id when empty
-	Time          time.Time // ce-time; the store's clock when zero
+	Source        string // ce-source; the store's default when empty
+	TenantID      string // ce-tenantid
+	Actor         string // ce-actor
+	CorrelationID string // ce-correlationid; the command id when empty
+	CausationID   string // ce-causationid; the command id when empty
 }
 
 // Expectation is the version an aggregate must be at for an append to
@@ -133,18 +132,17 @@ func (s *Store) build(meta Meta, changes []Change) ([]*nats.Msg, Meta, error) {
 	if meta.CausationID == "" {
 		meta.CausationID = meta.CommandID
 	}
-	if meta.Time.IsZero() {
-		meta.Time = s.now()
-	}
-	meta.Time = meta.Time.UTC().Truncate(time.Millisecond)
 
 	// Header values shared by every event of the append are built once;
 	// nothing downstream mutates them.
-	shared := sharedHeaders{time: []string{meta.Time.UTC().Format(timeLayout)}}
+	var shared sharedHeaders
 	if meta.Source == s.source {
 		shared.source = s.sourceHeader
 	}
+	// One allocation each for the messages and for the per-event header
+	// values (ce-id and the version check).
 	slab := make([]nats.Msg, total)
+	vals := make([]string, 2*total)
 	msgs := make([]*nats.Msg, 0, total)
 	n := 0
 	for _, c := range changes {
@@ -159,7 +157,6 @@ func (s *Store) build(meta Meta, changes []Change) ([]*nats.Msg, Meta, error) {
 				Type:          k.header[0],
 				Source:        meta.Source,
 				Aggregate:     c.Aggregate,
-				Time:          meta.Time,
 				TenantID:      meta.TenantID,
 				Actor:         meta.Actor,
 				CorrelationID: meta.CorrelationID,
@@ -170,10 +167,17 @@ func (s *Store) build(meta Meta, changes []Change) ([]*nats.Msg, Meta, error) {
 			// Up to 8 entries stay a single-group map (no table allocation).
 			m.Subject, m.Header, m.Data = c.Aggregate.Subject(), make(nats.Header, 8), data
 			h := m.Header
-			env.writeHeaders(h, &shared)
-			h[jetstream.MsgIDHeader] = h[HeaderID]
-			if v, checked := c.Expect.Checked(); checked && i == 0 {
-				h[jetstream.ExpectedLastSubjSeqHeader] = []string{strconv.FormatUint(uint64(v), 10)}
+			env.writeHeaders(h, &shared, vals[2*n:2*n+1])
+			// A checked change needs no Nats-Msg-Id: a retry of it fails
+			// the version check before the server looks at the duplicate
+			// window, and failed() finds the earlier copy (ADR-0002).
+			// Unchecked changes rely on the window.
+			v, checked := c.Expect.Checked()
+			if !checked {
+				h[jetstream.MsgIDHeader] = h[HeaderID]
+			} else if i == 0 {
+				vals[2*n+1] = strconv.FormatUint(uint64(v), 10)
+				h[jetstream.ExpectedLastSubjSeqHeader] = vals[2*n+1 : 2*n+2 : 2*n+2]
 			}
 			msgs = append(msgs, m)
 			n++
@@ -262,7 +266,7 @@ func (s *Store) failed(ctx context.Context, meta Meta, changes []Change, err err
 	from, checked := changes[0].Expect.Checked()
 	start := Position{Seq: from + 1}
 	if !checked {
-		start = Position{Time: meta.Time.Add(-s.duplicateWindow(ctx) - time.Minute)}
+		start = Position{Time: s.now().Add(-s.duplicateWindow(ctx) - time.Minute)}
 	}
 	seq, found, ferr := s.findEvent(ctx, changes[0].Aggregate, start, eventID(meta.CommandID, 0))
 	if ferr != nil {

@@ -17,7 +17,7 @@ const (
 	HeaderType          = "ce-type"
 	HeaderSource        = "ce-source"
 	HeaderSubject       = "ce-subject" // not written: the NATS subject names the aggregate
-	HeaderTime          = "ce-time"
+	HeaderTime          = "ce-time"    // not written: the stream's timestamp is the event's time
 	HeaderTenantID      = "ce-tenantid"
 	HeaderActor         = "ce-actor"
 	HeaderCorrelationID = "ce-correlationid"
@@ -25,10 +25,6 @@ const (
 	HeaderSchemaVersion = "ce-schemaversion"
 
 	specVersion = "1.0"
-
-	// timeLayout is RFC 3339 with milliseconds: ce-time is when the
-	// command was decided; the stream stamps its own nanosecond time.
-	timeLayout = "2006-01-02T15:04:05.000Z07:00"
 )
 
 // Envelope is everything about an event except its payload.
@@ -37,7 +33,7 @@ type Envelope struct {
 	Type          string    // ce-type, the catalogue name of the payload
 	Source        string    // ce-source, the service that decided it, e.g. "/tenants"
 	Aggregate     Ref       // the aggregate, from the NATS subject
-	Time          time.Time // ce-time, when the command was decided
+	Time          time.Time // when the log stored the event (JetStream's timestamp)
 	TenantID      string    // ce-tenantid, the tenant the event concerns, if any
 	Actor         string    // ce-actor, who caused it: a user, a daemon, a process manager
 	CorrelationID string    // ce-correlationid, shared by everything one request caused
@@ -58,13 +54,19 @@ type Record struct {
 // reader can derive, because every header byte is scanned by the server on
 // each of its header lookups (docs/adr/0003-compact-envelope.md):
 //   - ce-subject: the NATS subject names the aggregate;
+//   - ce-time: the stream's own timestamp is the event's time, the same on
+//     every replica and mirror and in the order of the sequence;
 //   - ce-schemaversion when it is 1;
 //   - ce-correlationid and ce-causationid when they equal the command id,
 //     the part of ce-id before its last '.';
 //   - the data content type, which is always JSON.
-func (e *Envelope) writeHeaders(h nats.Header, shared *sharedHeaders) {
+//
+// vals is spare room for the values that differ per event, so that one
+// allocation serves them all.
+func (e *Envelope) writeHeaders(h nats.Header, shared *sharedHeaders, vals []string) {
 	h[HeaderSpecVersion] = specVersionValue
-	h[HeaderID] = []string{e.ID}
+	vals[0] = e.ID
+	h[HeaderID] = vals[0:1:1]
 	if shared.typ != nil {
 		h[HeaderType] = shared.typ
 	} else {
@@ -74,10 +76,6 @@ func (e *Envelope) writeHeaders(h nats.Header, shared *sharedHeaders) {
 		shared.source = []string{e.Source}
 	}
 	h[HeaderSource] = shared.source
-	if shared.time == nil {
-		shared.time = []string{e.Time.UTC().Format(timeLayout)}
-	}
-	h[HeaderTime] = shared.time
 	if e.SchemaVersion != 1 {
 		h[HeaderSchemaVersion] = []string{strconv.Itoa(e.SchemaVersion)}
 	}
@@ -114,7 +112,7 @@ func commandOf(eventID string) string {
 // built on first use. Header value slices are never mutated after a message
 // is built, so messages may share them.
 type sharedHeaders struct {
-	typ, source, time, tenant, actor []string
+	typ, source, tenant, actor []string
 }
 
 var specVersionValue = []string{specVersion}
@@ -125,13 +123,13 @@ func setIf(h nats.Header, key, value string) {
 	}
 }
 
-// parseEnvelope reads the envelope of a message stored on subject. It is
-// strict about what it needs to decode the payload (id, type, schema
-// version, a valid subject) and lenient about the rest.
-func parseEnvelope(subject string, h nats.Header) (Envelope, error) {
+// parseEnvelope reads the envelope of a message stored on subject at time
+// stored. It is strict about what it needs to decode the payload (id, type,
+// schema version, a valid subject) and lenient about the rest.
+func parseEnvelope(subject string, stored time.Time, h nats.Header) (Envelope, error) {
 	ref, err := ParseSubject(subject)
 	if err != nil {
-		return Envelope{}, err
+		return Envelope{}, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	e := Envelope{
 		ID:            first(h, HeaderID),
@@ -142,9 +140,10 @@ func parseEnvelope(subject string, h nats.Header) (Envelope, error) {
 		Actor:         first(h, HeaderActor),
 		CorrelationID: first(h, HeaderCorrelationID),
 		CausationID:   first(h, HeaderCausationID),
+		Time:          stored,
 	}
 	if e.ID == "" || e.Type == "" {
-		return Envelope{}, fmt.Errorf("events: message on %s lacks %s or %s", subject, HeaderID, HeaderType)
+		return Envelope{}, fmt.Errorf("%w: message on %s lacks %s or %s", ErrMalformed, subject, HeaderID, HeaderType)
 	}
 	if e.CorrelationID == "" {
 		e.CorrelationID = commandOf(e.ID)
@@ -155,18 +154,11 @@ func parseEnvelope(subject string, h nats.Header) (Envelope, error) {
 	if v := first(h, HeaderSchemaVersion); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			return Envelope{}, fmt.Errorf("events: message %s: bad %s %q", e.ID, HeaderSchemaVersion, v)
+			return Envelope{}, fmt.Errorf("%w: message %s: bad %s %q", ErrMalformed, e.ID, HeaderSchemaVersion, v)
 		}
 		e.SchemaVersion = n
 	} else {
 		e.SchemaVersion = 1
-	}
-	if v := first(h, HeaderTime); v != "" {
-		t, err := time.Parse(time.RFC3339Nano, v)
-		if err != nil {
-			return Envelope{}, fmt.Errorf("events: message %s: bad %s %q", e.ID, HeaderTime, v)
-		}
-		e.Time = t
 	}
 	return e, nil
 }

@@ -27,7 +27,7 @@ func FuzzDecode(f *testing.F) {
 		h[HeaderType] = []string{typ}
 		h[HeaderSchemaVersion] = []string{version}
 		h[HeaderTime] = []string{ts}
-		rec, err := s.decode(subject, 1, h, body)
+		rec, err := s.decode(subject, 1, time.Unix(0, 0), h, body)
 		if err != nil {
 			return
 		}

@@ -17,6 +17,9 @@ var (
 	ErrEmptyAppend = errors.New("events: nothing to append")
 	// ErrAppendTooLarge is returned when an append exceeds the atomic batch limit.
 	ErrAppendTooLarge = errors.New("events: too many events in one append")
+	// ErrMalformed is returned for a stored message without a usable
+	// envelope (bad subject, missing ce-id or ce-type, unparsable values).
+	ErrMalformed = errors.New("events: malformed envelope")
 )
 
 // ConflictError reports that an aggregate moved past the version a command

@@ -29,7 +29,7 @@ type Position struct {
 func (s *Store) Load(ctx context.Context, ref Ref, after StreamSeq) iter.Seq2[Record, error] {
 	return func(yield func(Record, error) bool) {
 		err := s.scan(ctx, ref.Subject(), Position{Seq: after + 1}, func(m *jetstream.RawStreamMsg) (bool, error) {
-			rec, err := s.decode(m.Subject, m.Sequence, m.Header, m.Data)
+			rec, err := s.decode(m.Subject, m.Sequence, m.Time, m.Header, m.Data)
 			if err != nil {
 				return false, err
 			}

@@ -97,7 +97,7 @@ func (s *Store) read(ctx context.Context, q Query, follow bool) iter.Seq2[Record
 				return
 			}
 			if len(q.Types) == 0 || slices.Contains(q.Types, first(m.Headers(), HeaderType)) {
-				rec, err := s.decode(m.Subject(), md.Sequence.Stream, m.Headers(), m.Data())
+				rec, err := s.decode(m.Subject(), md.Sequence.Stream, md.Timestamp, m.Headers(), m.Data())
 				if !yield(rec, err) || err != nil {
 					return
 				}

@@ -2,11 +2,13 @@ package events
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -98,7 +100,8 @@ type Store struct {
 // Option configures a Store.
 type Option func(*Store)
 
-// WithClock sets the clock that stamps ce-time when Meta.Time is zero.
+// WithClock sets the clock the store reads to bound its search for an
+// earlier copy of a retried, unchecked command (the duplicate window).
 func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
 
 // WithSource sets the default ce-source, e.g. "/tenants".
@@ -174,9 +177,27 @@ func (s *Store) Version(ctx context.Context, ref Ref) (StreamSeq, error) {
 	return StreamSeq(m.Sequence), nil
 }
 
-// decode turns a stored message into a Record.
-func (s *Store) decode(subject string, seq uint64, hdr map[string][]string, data []byte) (Record, error) {
-	env, err := parseEnvelope(subject, hdr)
+// Decode turns a stored message, as a consumer delivers it with its stream
+// sequence and timestamp, into a Record with its payload decoded and upcast
+// by the store's catalogue. Envelope errors match ErrMalformed; a payload
+// newer than this build matches ErrFutureVersion.
+func (s *Store) Decode(subject string, seq StreamSeq, stored time.Time, h nats.Header, data []byte) (Record, error) {
+	return s.decode(subject, uint64(seq), stored, h, data)
+}
+
+// DecodeEnvelope turns a stored message into a Record without decoding its
+// payload: Data is an Unknown holding the raw JSON. Readers that need only
+// the envelope (an audit index) use it and never fail on a payload schema.
+func DecodeEnvelope(subject string, seq StreamSeq, stored time.Time, h nats.Header, data []byte) (Record, error) {
+	env, err := parseEnvelope(subject, stored, h)
+	if err != nil {
+		return Record{}, fmt.Errorf("decode seq %d: %w", seq, err)
+	}
+	return Record{Envelope: env, Seq: seq, Data: Unknown{Type: env.Type, Version: env.SchemaVersion, Raw: json.RawMessage(data)}}, nil
+}
+
+func (s *Store) decode(subject string, seq uint64, stored time.Time, h nats.Header, data []byte) (Record, error) {
+	env, err := parseEnvelope(subject, stored, h)
 	if err != nil {
 		return Record{}, fmt.Errorf("decode seq %d: %w", seq, err)
 	}
