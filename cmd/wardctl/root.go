@@ -39,7 +39,7 @@ func newRootCmd(out, errOut io.Writer) *cobra.Command {
 	f.StringVar(&g.natsURL, "nats-url", envOr("WARDNET_NATS_URL", defaultNATSURL), "NATS server URL(s), comma-separated [$WARDNET_NATS_URL]")
 	f.StringVar(&g.natsCreds, "nats-creds", os.Getenv("WARDNET_NATS_CREDS_PATH"), "NATS credentials file [$WARDNET_NATS_CREDS_PATH]")
 	f.StringVar(&g.databaseURL, "database-url", envOr("WARDNET_DATABASE_URL", defaultDatabaseURL), "Postgres URL of the service whose projections to inspect [$WARDNET_DATABASE_URL]")
-	root.AddCommand(newEventsCmd(g))
+	root.AddCommand(newEventsCmd(g), newProjectionsCmd(g))
 	return root
 }
 

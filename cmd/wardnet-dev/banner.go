@@ -39,7 +39,8 @@ func printBanner(w io.Writer, b banner) {
 	if b.pg.cluster != nil {
 		fmt.Fprintf(&sb, "  psql %s\n", b.pg.url(databases[0]))
 	}
-	fmt.Fprintf(&sb, "  nats --server %s stream info EVENTS\n", b.natsURL)
+	fmt.Fprintf(&sb, "  go run ./cmd/wardctl --nats-url %s events tail\n", b.natsURL)
+	fmt.Fprintf(&sb, "  go run ./cmd/wardctl --nats-url %s --database-url '%s' projections status\n", b.natsURL, b.pg.url(databases[0]))
 	fmt.Fprintf(&sb, "\nCtrl-C stops everything; the next run starts on the same data.\n\n")
 	_, _ = io.WriteString(w, sb.String())
 }

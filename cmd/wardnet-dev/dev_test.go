@@ -24,6 +24,8 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/wardnet/wardnet-cloud/events"
+
 	"github.com/wardnet/wardnet-cloud/internal/pgcluster"
 )
 
@@ -189,15 +191,22 @@ func leave(t *testing.T, natsURL, pgURL string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	js := jetStream(t, natsURL)
-	if _, err := js.Publish(ctx, "wardnet.ev.devtest.1", []byte(`{}`)); err != nil {
-		t.Fatalf("publish to EVENTS: %v", err)
+	cat := events.NewCatalog()
+	events.Register[devtestNoted](cat, 1)
+	if _, err := events.NewStore(jetStream(t, natsURL), cat).Append(ctx, events.Meta{}, events.Change{
+		Aggregate: events.MustRef("devtest", "1"), Events: []events.Payload{devtestNoted{}},
+	}); err != nil {
+		t.Fatalf("append to EVENTS: %v", err)
 	}
 	conn := connect(t, ctx, pgURL)
 	if _, err := conn.Exec(ctx, "CREATE TABLE devtest (v int); INSERT INTO devtest VALUES (42)"); err != nil {
 		t.Fatal(err)
 	}
 }
+
+type devtestNoted struct{}
+
+func (devtestNoted) EventType() string { return "devtest.noted" }
 
 func find(t *testing.T, natsURL, pgURL string) {
 	t.Helper()

@@ -1,16 +1,20 @@
 // Package tenants is the tenants service (global): identity and naming
 // (tenants, networks, daemon enrollment), billing and the JWT signer, as
 // DESIGN §5 describes. This package wires the service as a library, so the
-// tenants binary and wardnet-dev run the same thing. For now it serves only
-// the runtime endpoints of package service (/healthz, /readyz, /metrics);
-// the domain lives in aggregates, projectors and gateways, not here.
+// tenants binary and wardnet-dev run the same thing. Besides the runtime
+// endpoints of package service (/healthz, /readyz, /metrics) it runs the
+// audit projection, whose lag is part of /readyz. The domain lives in
+// aggregates, projectors and gateways, not here.
 package tenants
 
 import (
 	"context"
 	"net"
 
+	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/internal/service"
+	"github.com/wardnet/wardnet-cloud/projectors"
+	"github.com/wardnet/wardnet-cloud/projectors/audit"
 )
 
 // Name is the service's name: its NATS connection name and the "service"
@@ -63,7 +67,33 @@ func New(ctx context.Context, cfg Config, opts ...service.Option) (*Service, err
 	if err != nil {
 		return nil, err
 	}
+	store := events.NewStore(rt.JetStream(), Catalog(), events.WithSource("/"+Name))
+	if err := runProjections(rt, store); err != nil {
+		rt.Close()
+		return nil, err
+	}
 	return &Service{rt: rt}, nil
+}
+
+// Catalog is the catalogue of the event types the service reads and
+// writes.
+func Catalog() *events.Catalog { return events.NewCatalog() }
+
+// runProjections adds the service's projectors as components, each with a
+// readiness check on its lag.
+func runProjections(rt *service.Runtime, store *events.Store) error {
+	for _, p := range []projectors.Projection{audit.New()} {
+		proj, err := projectors.New(rt.Pool(), store, p, projectors.Options{
+			Registerer: rt.Registry(),
+			Logger:     rt.Logger(),
+		})
+		if err != nil {
+			return err
+		}
+		rt.AddComponent("projector."+p.Name(), service.ComponentFunc(proj.Serve))
+		rt.AddReadiness("projection."+p.Name(), proj.Ready(rt.Config().ReadyMaxLag))
+	}
+	return nil
 }
 
 // Run serves until ctx ends, then shuts down gracefully (service.Runtime.Run).

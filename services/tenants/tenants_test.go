@@ -2,15 +2,20 @@ package tenants_test
 
 import (
 	"context"
+	"io"
 	"log/slog"
+	"net/http"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
 
+	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/internal/service"
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
+	"github.com/wardnet/wardnet-cloud/projectors/audit"
 	"github.com/wardnet/wardnet-cloud/services/tenants"
 )
 
@@ -52,9 +57,13 @@ func TestRunsOnGivenNATSAndDatabase(t *testing.T) {
 	go func() { done <- svc.Run(runCtx) }()
 
 	addr := svc.Addr().String()
-	for _, path := range []string{"/healthz", "/readyz"} {
-		if err := service.Probe(ctx, addr, path); err != nil {
-			t.Fatal(err)
+	if err := service.Probe(ctx, addr, "/healthz"); err != nil {
+		t.Fatal(err)
+	}
+	// Ready once the projections have set up their read models.
+	for deadline := time.Now().Add(30 * time.Second); service.Probe(ctx, addr, "/readyz") != nil; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("not ready in time: %s", get(t, "http://"+addr+"/readyz"))
 		}
 	}
 	connz, err := n.Server.Connz(&server.ConnzOptions{})
@@ -69,8 +78,57 @@ func TestRunsOnGivenNATSAndDatabase(t *testing.T) {
 		t.Errorf("no NATS connection named %q", tenants.Name)
 	}
 
+	// The audit projection runs and is part of readiness.
+	body := get(t, "http://"+addr+"/readyz")
+	if !strings.Contains(body, `"projection.audit"`) {
+		t.Fatalf("/readyz does not check the audit projection: %s", body)
+	}
+	store := events.NewStore(n.JS, events.NewCatalog())
+	if _, err := store.Append(ctx, events.Meta{TenantID: "t-1"}, events.Change{
+		Aggregate: events.MustRef("probe", "p1"), Events: []events.Payload{probed{}},
+	}); err == nil {
+		t.Fatal("appended a type the catalogue does not know")
+	}
+	cat := events.NewCatalog()
+	events.Register[probed](cat, 1)
+	if _, err := events.NewStore(n.JS, cat).Append(ctx, events.Meta{TenantID: "t-1"}, events.Change{
+		Aggregate: events.MustRef("probe", "p1"), Events: []events.Payload{probed{}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		entries, err := audit.New().Recent(ctx, db.Pool, "t-1", 0, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) == 1 && entries[0].Type == "test.probed" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("audit index did not receive the event: %+v", entries)
+		}
+	}
+
 	stop()
 	if err := <-done; err != nil {
 		t.Fatalf("Run: %v", err)
 	}
+}
+
+type probed struct{}
+
+func (probed) EventType() string { return "test.probed" }
+
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
