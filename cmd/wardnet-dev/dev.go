@@ -61,7 +61,7 @@ func runDev(ctx context.Context, cfg config, stdout io.Writer, log *slog.Logger)
 	}
 	defer stopNATS(ns, log)
 
-	svcs, err := startServices(ctx, cfg, ns.ClientURL(), pg, log)
+	svcs, err := startServices(ctx, cfg, dataDir, ns.ClientURL(), pg, log)
 	if err != nil {
 		return err
 	}
@@ -99,7 +99,7 @@ type runner interface {
 
 // startServices starts the three services on the embedded NATS and their
 // own databases. On failure it releases those already started.
-func startServices(ctx context.Context, cfg config, natsURL string, pg *postgres, log *slog.Logger) (_ []devService, err error) {
+func startServices(ctx context.Context, cfg config, dataDir, natsURL string, pg *postgres, log *slog.Logger) (_ []devService, err error) {
 	var started []devService
 	defer func() {
 		if err != nil {
@@ -120,7 +120,14 @@ func startServices(ctx context.Context, cfg config, natsURL string, pg *postgres
 
 	tc := tenants.DefaultConfig()
 	tc.Config = shared(tc.Config, tenants.Name, cfg.TenantsAddr)
-	t, err := tenants.New(ctx, tc, opt)
+	// The public API shares the ops listener, without PROXY protocol; the
+	// one region is "local"; codes are logged and echoed by the API.
+	tc.KnownRegions = "local"
+	tc.MailSender = tenants.MailLog
+	if err := tenants.UseDevKeys(&tc, filepath.Join(dataDir, "keys")); err != nil {
+		return nil, err
+	}
+	t, err := tenants.New(ctx, tc, tenants.WithServiceOptions(opt))
 	if err != nil {
 		return nil, withFlagHint(err, "tenants-addr")
 	}

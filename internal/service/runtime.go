@@ -20,6 +20,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/wardnet/wardnet-cloud/events"
+	"github.com/wardnet/wardnet-cloud/internal/proxyproto"
 	"github.com/wardnet/wardnet-cloud/schema"
 )
 
@@ -146,7 +147,10 @@ func Start(ctx context.Context, name string, cfg Config, opts ...Option) (_ *Run
 	r.server = &http.Server{
 		Handler:           r.mux,
 		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(r.log.Handler(), slog.LevelWarn),
+		// Without a PROXY listener in front, ClientIP takes the peer (and,
+		// from loopback only, X-Forwarded-For).
+		ConnContext: proxyproto.ConnContext,
+		ErrorLog:    slog.NewLogLogger(r.log.Handler(), slog.LevelWarn),
 	}
 	return r, nil
 }

@@ -1,106 +1,309 @@
 // Package tenants is the tenants service (global): identity and naming
-// (tenants, networks, daemon enrollment), billing and the JWT signer, as
-// DESIGN §5 describes. This package wires the service as a library, so the
-// tenants binary and wardnet-dev run the same thing. Besides the runtime
-// endpoints of package service (/healthz, /readyz, /metrics) it runs the
-// audit projection, whose lag is part of /readyz. The domain lives in
-// aggregates, projectors and gateways, not here.
+// (tenants, networks, daemon enrollment and tokens, password logins), the
+// JWT signer, and later billing, as DESIGN §5 and docs/tenants.md describe.
+// This package wires the service as a library, so the tenants binary and
+// wardnet-dev run the same thing: the commands (services/tenants/commands),
+// the process managers (services/tenants/processes), the tenancy and audit
+// projections, and the public API (gateways/httpapi), besides the runtime
+// endpoints of package service (/healthz, /readyz, /metrics).
 package tenants
 
 import (
 	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
 	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
 
+	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/events"
+	"github.com/wardnet/wardnet-cloud/gateways/httpapi"
+	"github.com/wardnet/wardnet-cloud/gateways/mail"
+	"github.com/wardnet/wardnet-cloud/internal/authn"
+	"github.com/wardnet/wardnet-cloud/internal/datakeys"
+	"github.com/wardnet/wardnet-cloud/internal/pop"
+	"github.com/wardnet/wardnet-cloud/internal/proxyproto"
+	"github.com/wardnet/wardnet-cloud/internal/ratelimit"
 	"github.com/wardnet/wardnet-cloud/internal/service"
+	"github.com/wardnet/wardnet-cloud/internal/sessioncookie"
+	"github.com/wardnet/wardnet-cloud/internal/tokens"
 	"github.com/wardnet/wardnet-cloud/projectors"
 	"github.com/wardnet/wardnet-cloud/projectors/audit"
+	"github.com/wardnet/wardnet-cloud/projectors/tenancy"
+	"github.com/wardnet/wardnet-cloud/services/tenants/commands"
+	"github.com/wardnet/wardnet-cloud/services/tenants/processes"
 )
-
-// Name is the service's name: its NATS connection name and the "service"
-// attribute of its logs.
-const Name = "tenants"
-
-// DefaultHTTPAddr is where the service listens when WARDNET_HTTP_ADDR is
-// unset.
-const DefaultHTTPAddr = ":8080"
-
-// Config is the service's configuration: the settings every service shares
-// (see package service) and, as the service grows, its own. Describe
-// renders all of it for the start-up log.
-type Config struct {
-	service.Config
-}
-
-// DefaultConfig is the configuration before the environment is read.
-func DefaultConfig() Config {
-	c := Config{Config: service.Defaults()}
-	c.HTTPAddr = DefaultHTTPAddr
-	return c
-}
-
-// LoadConfig reads the configuration from the environment (WARDNET_*) over
-// the defaults and validates it.
-func LoadConfig() (Config, error) {
-	c := DefaultConfig()
-	if err := service.Load(&c); err != nil {
-		return Config{}, err
-	}
-	if err := c.Validate(); err != nil {
-		return Config{}, err
-	}
-	return c, nil
-}
 
 // Service is a started tenants service.
 type Service struct {
-	rt *service.Runtime
+	rt      *service.Runtime
+	cmds    *commands.Service
+	api     net.Listener // nil when the API shares the runtime's listener
+	signer  *tokens.Signer
+	options options
 }
 
+// Option adjusts how New builds the service, for tests and wardnet-dev.
+type Option func(*options)
+
+type options struct {
+	service []service.Option
+	now     func() time.Time
+	mail    mail.Sender
+	proj    projectors.Options
+}
+
+// WithServiceOptions passes options to the runtime (service.Start).
+func WithServiceOptions(o ...service.Option) Option {
+	return func(opts *options) { opts.service = append(opts.service, o...) }
+}
+
+// WithClock sets the clock of the commands and of token checks.
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+// WithMailSender replaces the sender the configuration names.
+func WithMailSender(s mail.Sender) Option { return func(o *options) { o.mail = s } }
+
+// WithProjectorOptions tunes the projectors (tests shorten their timings).
+func WithProjectorOptions(p projectors.Options) Option { return func(o *options) { o.proj = p } }
+
 // New validates cfg, connects to NATS and Postgres, applies the migrations,
-// ensures the EVENTS stream and binds the HTTP listener (service.Start).
-// Callers that already run NATS and Postgres (wardnet-dev, tests) set
-// cfg.NATSURL, cfg.DatabaseURL and cfg.HTTPAddr directly.
-func New(ctx context.Context, cfg Config, opts ...service.Option) (*Service, error) {
-	opts = append([]service.Option{service.WithDescription(cfg)}, opts...)
-	rt, err := service.Start(ctx, Name, cfg.Config, opts...)
+// ensures the streams, loads the keys and binds the listeners. Callers that
+// already run NATS and Postgres (wardnet-dev, tests) set cfg.NATSURL,
+// cfg.DatabaseURL and cfg.HTTPAddr directly.
+func New(ctx context.Context, cfg Config, opts ...Option) (_ *Service, err error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.now == nil {
+		o.now = time.Now
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	rt, err := service.Start(ctx, Name, cfg.Config, append([]service.Option{service.WithDescription(cfg)}, o.service...)...)
 	if err != nil {
 		return nil, err
 	}
-	store := events.NewStore(rt.JetStream(), Catalog(), events.WithSource("/"+Name))
-	if err := runProjections(rt, store); err != nil {
-		rt.Close()
+	s := &Service{rt: rt, options: o}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+	if err := s.wire(ctx, cfg); err != nil {
 		return nil, err
 	}
-	return &Service{rt: rt}, nil
+	return s, nil
+}
+
+func (s *Service) wire(ctx context.Context, cfg Config) error {
+	rt, o := s.rt, s.options
+	log := rt.Logger()
+	store := events.NewStore(rt.JetStream(), Catalog(), events.WithSource("/"+Name))
+
+	signer, err := loadSigner(cfg)
+	if err != nil {
+		return err
+	}
+	s.signer = signer
+	cookieKey, err := sessioncookie.LoadKey(cfg.CookieKeyPath)
+	if err != nil {
+		return fmt.Errorf("WARDNET_COOKIE_KEY_PATH: %w", err)
+	}
+	cookies, err := sessioncookie.NewSealer(cookieKey)
+	if err != nil {
+		return fmt.Errorf("WARDNET_COOKIE_KEY_PATH: %w", err)
+	}
+	keyring, err := datakeys.NewFromFile(rt.Pool(), cfg.DataKeyPath, datakeys.Options{Logger: log})
+	if err != nil {
+		return fmt.Errorf("WARDNET_DATA_KEY_PATH: %w", err)
+	}
+	rt.AddComponent("datakeys.janitor", service.ComponentFunc(func(ctx context.Context) error {
+		return keyring.RunJanitor(ctx, time.Hour)
+	}))
+	replicas := cfg.StreamReplicas
+	codeLimit, err := ratelimit.New(ctx, rt.JetStream(), ratelimit.VerificationCodes, ratelimit.Options{Clock: o.now, Replicas: replicas})
+	if err != nil {
+		return err
+	}
+	loginLimit, err := ratelimit.New(ctx, rt.JetStream(), ratelimit.LoginAttempts, ratelimit.Options{Clock: o.now, Replicas: replicas})
+	if err != nil {
+		return err
+	}
+	popVerifier, err := pop.NewVerifier(ctx, rt.JetStream(), pop.Options{Clock: o.now, Replicas: replicas})
+	if err != nil {
+		return err
+	}
+	sender, err := s.mailSender(cfg)
+	if err != nil {
+		return err
+	}
+	regions, err := naming.ParseRegions(cfg.KnownRegions)
+	if err != nil {
+		return err
+	}
+	cmds, err := commands.New(commands.Deps{
+		Store: store, Pool: rt.Pool(), Keyring: keyring, Signer: signer, Mail: sender,
+		CodeLimit: codeLimit, LoginLimit: loginLimit, Regions: regions,
+		UserTokenTTL: cfg.UserTokenTTL, Now: o.now, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	s.cmds = cmds
+
+	for _, p := range []projectors.Projection{audit.New(), tenancy.New(), processes.NewLifecycle(cmds)} {
+		if err := s.runProjection(store, p); err != nil {
+			return err
+		}
+	}
+
+	auth := authn.New(tokens.NewVerifier(tokens.AudienceTenants, signer.Keys()), popVerifier, authn.Options{Clock: o.now, Logger: log})
+	api, err := httpapi.New(httpapi.Config{
+		Commands: cmds,
+		Reader:   tenancy.NewReader(rt.Pool(), store),
+		Auth:     auth,
+		Cookies:  cookies,
+		Keys:     signer.Keys(),
+		Logger:   log,
+		Now:      o.now,
+	})
+	if err != nil {
+		return err
+	}
+	return s.serveAPI(cfg, api)
+}
+
+// serveAPI mounts the public API: on its own PROXY-protocol listener when
+// WARDNET_API_ADDR is set (production), else beside /healthz.
+func (s *Service) serveAPI(cfg Config, api http.Handler) error {
+	if cfg.APIAddr == "" {
+		s.rt.Handle("/", api)
+		return nil
+	}
+	mode, err := proxyproto.ParseMode(cfg.APIProxyProtocol)
+	if err != nil {
+		return err
+	}
+	log := s.rt.Logger()
+	ln, err := proxyproto.Listen("tcp", cfg.APIAddr, mode, proxyproto.OnReject(func(peer net.Addr, err error) {
+		log.Warn("public connection refused", "peer", peer.String(), "err", err)
+	}))
+	if err != nil {
+		return fmt.Errorf("WARDNET_API_ADDR: %w", err)
+	}
+	s.api = ln
+	srv := &http.Server{
+		Handler:           api,
+		ReadHeaderTimeout: 10 * time.Second,
+		ConnContext:       proxyproto.ConnContext,
+	}
+	shutdown := cfg.ShutdownTimeout
+	s.rt.AddComponent("api", service.ComponentFunc(func(ctx context.Context) error {
+		errc := make(chan error, 1)
+		go func() { errc <- srv.Serve(ln) }()
+		select {
+		case err := <-errc:
+			return fmt.Errorf("public API: %w", err)
+		case <-ctx.Done():
+		}
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdown)
+		defer cancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			return fmt.Errorf("public API shutdown: %w", err)
+		}
+		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	}))
+	return nil
+}
+
+func (s *Service) mailSender(cfg Config) (mail.Sender, error) {
+	if s.options.mail != nil {
+		return s.options.mail, nil
+	}
+	if cfg.MailSender == MailLog {
+		return mail.NewDev(s.rt.Logger()), nil
+	}
+	key, err := os.ReadFile(cfg.ResendAPIKeyPath)
+	if err != nil {
+		return nil, fmt.Errorf("WARDNET_RESEND_API_KEY_PATH: %w", err)
+	}
+	return mail.NewResend(mail.ResendOptions{APIKey: strings.TrimSpace(string(key)), BaseURL: cfg.ResendURL, From: cfg.EmailFrom, Logger: s.rt.Logger()})
+}
+
+func loadSigner(cfg Config) (*tokens.Signer, error) {
+	key, err := tokens.LoadPrivateKey(cfg.JWTSigningKeyPath)
+	if err != nil {
+		return nil, fmt.Errorf("WARDNET_JWT_SIGNING_KEY_PATH: %w", err)
+	}
+	var others []ed25519.PublicKey
+	for _, p := range cfg.JWTVerifyKeyPaths {
+		pub, err := tokens.LoadPublicKey(p)
+		if err != nil {
+			return nil, fmt.Errorf("WARDNET_JWT_VERIFY_KEY_PATHS: %w", err)
+		}
+		others = append(others, pub)
+	}
+	return tokens.NewSigner(key, others...)
 }
 
 // Catalog is the catalogue of the event types the service reads and
 // writes.
-func Catalog() *events.Catalog { return events.NewCatalog() }
+func Catalog() *events.Catalog {
+	c := events.NewCatalog()
+	commands.Catalog(c)
+	return c
+}
 
-// runProjections adds the service's projectors as components, each with a
-// readiness check on its lag.
-func runProjections(rt *service.Runtime, store *events.Store) error {
-	for _, p := range []projectors.Projection{audit.New()} {
-		proj, err := projectors.New(rt.Pool(), store, p, projectors.Options{
-			Registerer: rt.Registry(),
-			Logger:     rt.Logger(),
-		})
-		if err != nil {
-			return err
-		}
-		rt.AddComponent("projector."+p.Name(), service.ComponentFunc(proj.Serve))
-		rt.AddReadiness("projection."+p.Name(), proj.Ready(rt.Config().ReadyMaxLag))
+// runProjection adds a projector as a component, with a readiness check on
+// its lag.
+func (s *Service) runProjection(store *events.Store, p projectors.Projection) error {
+	opts := s.options.proj
+	opts.Registerer, opts.Logger = s.rt.Registry(), s.rt.Logger()
+	proj, err := projectors.New(s.rt.Pool(), store, p, opts)
+	if err != nil {
+		return err
 	}
+	s.rt.AddComponent("projector."+p.Name(), service.ComponentFunc(proj.Serve))
+	s.rt.AddReadiness("projection."+p.Name(), proj.Ready(s.rt.Config().ReadyMaxLag))
 	return nil
 }
+
+// Commands is the service's write side, for tests and tools that decide
+// what another service will (the DNS projector's network activation).
+func (s *Service) Commands() *commands.Service { return s.cmds }
+
+// Signer is the service's token signer.
+func (s *Service) Signer() *tokens.Signer { return s.signer }
 
 // Run serves until ctx ends, then shuts down gracefully (service.Runtime.Run).
 func (s *Service) Run(ctx context.Context) error { return s.rt.Run(ctx) }
 
 // Close releases a service that will not Run.
-func (s *Service) Close() { s.rt.Close() }
+func (s *Service) Close() {
+	if s.api != nil {
+		_ = s.api.Close()
+	}
+	s.rt.Close()
+}
 
-// Addr is the address the HTTP listener is bound to.
+// Addr is the address of the ops listener (/healthz, /readyz, /metrics),
+// which also serves the public API when WARDNET_API_ADDR is unset.
 func (s *Service) Addr() net.Addr { return s.rt.Addr() }
+
+// APIAddr is the address of the public API.
+func (s *Service) APIAddr() net.Addr {
+	if s.api != nil {
+		return s.api.Addr()
+	}
+	return s.rt.Addr()
+}

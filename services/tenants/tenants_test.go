@@ -25,6 +25,11 @@ func TestLoadConfigListensOn8080(t *testing.T) {
 	t.Setenv("WARDNET_NATS_URL", "nats://127.0.0.1:4222")
 	t.Setenv("WARDNET_DATABASE_URL", "postgres://u@127.0.0.1/x")
 	t.Setenv("WARDNET_STREAM_REPLICAS", "1")
+	t.Setenv("WARDNET_KNOWN_REGIONS", "euc")
+	t.Setenv("WARDNET_MAIL_SENDER", "log")
+	for _, v := range []string{"JWT_SIGNING_KEY", "COOKIE_KEY", "DATA_KEY"} {
+		t.Setenv("WARDNET_"+v+"_PATH", "/run/secrets/"+v)
+	}
 	t.Setenv("WARDNET_HTTP_ADDR", "")
 	os.Unsetenv("WARDNET_HTTP_ADDR")
 	cfg, err := tenants.LoadConfig()
@@ -46,9 +51,14 @@ func TestRunsOnGivenNATSAndDatabase(t *testing.T) {
 	cfg.DatabaseURL = service.DSN(db.URL)
 	cfg.HTTPAddr = "127.0.0.1:0"
 	cfg.StreamReplicas = 1
+	cfg.KnownRegions = "local"
+	cfg.MailSender = tenants.MailLog
+	if err := tenants.UseDevKeys(&cfg, t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	svc, err := tenants.New(ctx, cfg, service.WithLogger(slog.New(slog.DiscardHandler)))
+	svc, err := tenants.New(ctx, cfg, tenants.WithServiceOptions(service.WithLogger(slog.New(slog.DiscardHandler))))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,89 @@
+package daemon_test
+
+import (
+	"crypto/ed25519"
+	"errors"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/wardnet/wardnet-cloud/aggregates/daemon"
+	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/events"
+	"github.com/wardnet/wardnet-cloud/internal/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+var (
+	t0       = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	tenantA  = naming.ID("0b7f4c1e-3c1a-4d55-9a8e-1f2b3c4d5e6f")
+	tenantB  = naming.ID("1c8a5d2f-4d2b-4e66-8b9f-2a3c4d5e6f70")
+	daemonID = naming.ID("6a1c0e2d-8b3f-4e7a-9c5d-2e4f6a8b0c1d")
+	net1     = naming.ID("3f1e2d4c-5b6a-4978-8a9b-0c1d2e3f4a5b")
+	net2     = naming.ID("4a2f3e5d-6c7b-4a89-9bac-1d2e3f4a5b6c")
+	key      = testKey(1)
+	otherKey = testKey(2)
+)
+
+func testKey(seed byte) naming.DaemonKey {
+	b := make([]byte, ed25519.SeedSize)
+	b[0] = seed
+	k, err := naming.DaemonKeyOf(ed25519.NewKeyFromSeed(b).Public().(ed25519.PublicKey))
+	if err != nil {
+		panic(err)
+	}
+	return k
+}
+
+func enrolled(tenant naming.ID, at time.Time) daemon.Enrolled {
+	return daemon.Enrolled{TenantID: tenant, PublicKey: key, ExpiresAt: at.Add(daemon.EnrollmentTTL)}
+}
+
+func registeredIn(network naming.ID) daemon.Registered {
+	return daemon.Registered{DaemonID: daemonID, TenantID: tenantA, NetworkID: network}
+}
+
+// fold evolves the initial state through evs, one second apart from t0.
+func fold(evs ...events.Payload) daemon.State {
+	s := daemon.Initial()
+	for i, e := range evs {
+		s = daemon.Evolve(s, events.Record{
+			Envelope: events.Envelope{Time: t0.Add(time.Duration(i) * time.Second)},
+			Seq:      events.StreamSeq(i + 1),
+			Data:     e,
+		})
+	}
+	return s
+}
+
+// errAny stands for an error the caller is not meant to branch on.
+var errAny = errors.New("any error")
+
+type decideCase struct {
+	name   string
+	given  []events.Payload
+	decide func(daemon.State) ([]events.Payload, error)
+	want   []events.Payload
+	err    error
+}
+
+func runDecide(t *testing.T, cases []decideCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := tc.decide(fold(tc.given...))
+			switch {
+			case tc.err == errAny && err == nil:
+				t.Fatalf("got %v, want an error", got)
+			case tc.err != nil && tc.err != errAny && !errors.Is(err, tc.err):
+				t.Fatalf("err = %v, want %v", err, tc.err)
+			case tc.err == nil && err != nil:
+				t.Fatalf("err = %v", err)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("events = %#v, want %#v", got, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,178 @@
+package daemon_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/wardnet/wardnet-cloud/aggregates"
+	"github.com/wardnet/wardnet-cloud/aggregates/daemon"
+	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/network"
+	"github.com/wardnet/wardnet-cloud/events"
+	"github.com/wardnet/wardnet-cloud/internal/testenv"
+)
+
+type fixture struct {
+	store    *events.Store
+	daemons  *aggregates.Repository[daemon.State]
+	networks *aggregates.Repository[network.State]
+}
+
+func newFixture(t *testing.T) fixture {
+	t.Helper()
+	c := events.NewCatalog()
+	daemon.Register(c)
+	network.Register(c)
+	store := testenv.StartNATS(t).Store(t, c)
+	daemons, err := aggregates.NewRepository(store, nil, aggregates.Kind[daemon.State]{
+		Type: daemon.Type, Initial: daemon.Initial, Evolve: daemon.Evolve, StateVersion: daemon.StateVersion,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	networks, err := aggregates.NewRepository(store, nil, aggregates.Kind[network.State]{
+		Type: network.Type, Initial: network.Initial, Evolve: network.Evolve, StateVersion: network.StateVersion,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fixture{store: store, daemons: daemons, networks: networks}
+}
+
+// registerNetwork is the daemon and network part of POST /v1/networks:
+// the network's registration and the key's, in one atomic append. loaded
+// runs after the first attempt has loaded both aggregates.
+func (f fixture) registerNetwork(ctx context.Context, networkID naming.ID, slug naming.Slug, attempts *int, loaded func()) error {
+	fp := key.Fingerprint()
+	_, err := aggregates.Execute(ctx, f.store, events.Meta{}, func(ctx context.Context, tx *aggregates.Tx) error {
+		*attempts++
+		d, err := aggregates.Get(ctx, tx, f.daemons, fp)
+		if err != nil {
+			return err
+		}
+		n, err := aggregates.Get(ctx, tx, f.networks, string(networkID))
+		if err != nil {
+			return err
+		}
+		if *attempts == 1 {
+			loaded()
+		}
+		daemonID := naming.NewID()
+		regDaemon, err := daemon.RegisterDaemon{DaemonID: daemonID, NetworkID: networkID, TenantID: tenantA}.Decide(d)
+		if err != nil {
+			return err
+		}
+		regNetwork, err := network.RegisterNetwork{
+			TenantID: tenantA, Slug: slug, Region: "local", DaemonID: daemonID, DaemonKey: key,
+		}.Decide(n)
+		if err != nil {
+			return err
+		}
+		tx.Emit(events.MustRef(daemon.Type, fp), regDaemon...)
+		tx.Emit(events.MustRef(network.Type, string(networkID)), regNetwork...)
+		return nil
+	})
+	return err
+}
+
+func (f fixture) enroll(t *testing.T) {
+	t.Helper()
+	if _, err := f.daemons.Execute(context.Background(), key.Fingerprint(), events.Meta{}, daemon.Enroll{TenantID: tenantA, Key: key, Now: t0}.Decide); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Two registrations of one key into two networks, both decided on the same
+// state: one append wins; the other conflicts on the key, decides again and
+// finds it registered. Its network never comes to exist.
+func TestRegisterOneKeyIntoTwoNetworks(t *testing.T) {
+	f := newFixture(t)
+	f.enroll(t)
+	ctx := context.Background()
+
+	nets := []naming.ID{net1, net2}
+	errs, attempts := make([]error, 2), make([]int, 2)
+	var loaded, done sync.WaitGroup
+	loaded.Add(2)
+	for i := range nets {
+		done.Go(func() {
+			errs[i] = f.registerNetwork(ctx, nets[i], naming.Slug(fmt.Sprintf("net-%d", i)), &attempts[i], func() {
+				loaded.Done()
+				loaded.Wait()
+			})
+		})
+	}
+	done.Wait()
+
+	winner, loser := 0, 1
+	if errs[0] != nil {
+		winner, loser = 1, 0
+	}
+	if errs[winner] != nil || !errors.Is(errs[loser], daemon.ErrAlreadyRegistered) {
+		t.Fatalf("errors %v: want one success and one ErrAlreadyRegistered", errs)
+	}
+	if attempts[winner] != 1 || attempts[loser] != 2 {
+		t.Fatalf("attempts %v: the loser must have conflicted and decided again", attempts)
+	}
+
+	d, err := f.daemons.Load(ctx, key.Fingerprint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Events != 2 || d.State.NetworkID != nets[winner] {
+		t.Fatalf("daemon: %d events, registered to %q, want 2 and %s", d.Events, d.State.NetworkID, nets[winner])
+	}
+	if s := d.State.Scope(t0); s.Kind != daemon.ScopeNetwork || s.NetworkID != nets[winner] {
+		t.Fatalf("scope %+v", s)
+	}
+	w, err := f.networks.Load(ctx, string(nets[winner]))
+	if err != nil || !w.State.HasDaemon(d.State.DaemonID) || w.State.Daemons[d.State.DaemonID] != key {
+		t.Fatalf("winner network %+v, %v", w.State, err)
+	}
+	l, err := f.networks.Load(ctx, string(nets[loser]))
+	if err != nil || l.Events != 0 {
+		t.Fatalf("loser network has %d events, %v", l.Events, err)
+	}
+}
+
+// Many concurrent registrations without coordination: still exactly one.
+func TestRegisterOneKeyManyTimes(t *testing.T) {
+	f := newFixture(t)
+	f.enroll(t)
+	ctx := context.Background()
+
+	const n = 8
+	errs, attempts := make([]error, n), make([]int, n)
+	var done sync.WaitGroup
+	for i := range n {
+		done.Go(func() {
+			errs[i] = f.registerNetwork(ctx, naming.NewID(), naming.Slug(fmt.Sprintf("net-%d", i)), &attempts[i], func() {})
+		})
+	}
+	done.Wait()
+	wins := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			wins++
+		case !errors.Is(err, daemon.ErrAlreadyRegistered):
+			t.Errorf("unexpected error: %v", err)
+		}
+	}
+	if wins != 1 {
+		t.Fatalf("%d registrations succeeded, want 1", wins)
+	}
+	var networks int
+	for _, err := range f.store.Read(ctx, events.Query{Types: []string{network.Registered{}.EventType()}}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		networks++
+	}
+	if networks != 1 {
+		t.Fatalf("the log holds %d network registrations, want 1", networks)
+	}
+}

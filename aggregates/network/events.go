@@ -1,0 +1,64 @@
+package network
+
+import (
+	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/events"
+)
+
+// Type is the aggregate type: a network's events are on
+// wardnet.ev.network.<network id>.
+const Type = "network"
+
+// StateVersion is the version of State's JSON encoding (snapshots).
+const StateVersion = 1
+
+// Registered: the network was registered with its first daemon.
+type Registered struct {
+	TenantID    naming.ID        `json:"tenant_id"`
+	Slug        naming.Slug      `json:"slug"`
+	DisplayName string           `json:"display_name"`
+	Region      naming.Region    `json:"region"`
+	DaemonID    naming.ID        `json:"daemon_id"`
+	DaemonKey   naming.DaemonKey `json:"daemon_key"`
+}
+
+// EventType implements events.Payload.
+func (Registered) EventType() string { return "wardnet.network.registered" }
+
+// Activated: the network's DNS records were published.
+type Activated struct{}
+
+// EventType implements events.Payload.
+func (Activated) EventType() string { return "wardnet.network.activated" }
+
+// DeprovisioningStarted: the network is being taken down; its DNS records
+// are to be removed.
+type DeprovisioningStarted struct {
+	Reason Reason `json:"reason"`
+}
+
+// EventType implements events.Payload.
+func (DeprovisioningStarted) EventType() string { return "wardnet.network.deprovisioning" }
+
+// DaemonUnbound: a daemon left the network.
+type DaemonUnbound struct {
+	DaemonID naming.ID `json:"daemon_id"`
+}
+
+// EventType implements events.Payload.
+func (DaemonUnbound) EventType() string { return "wardnet.network.daemon_unbound" }
+
+// Deprovisioned: no DNS record of the network is left.
+type Deprovisioned struct{}
+
+// EventType implements events.Payload.
+func (Deprovisioned) EventType() string { return "wardnet.network.deprovisioned" }
+
+// Register adds every event of the package to c, at schema version 1.
+func Register(c *events.Catalog) {
+	events.Register[Registered](c, 1)
+	events.Register[Activated](c, 1)
+	events.Register[DeprovisioningStarted](c, 1)
+	events.Register[DaemonUnbound](c, 1)
+	events.Register[Deprovisioned](c, 1)
+}

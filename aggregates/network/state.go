@@ -1,0 +1,109 @@
+package network
+
+import (
+	"errors"
+	"time"
+
+	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/events"
+)
+
+// Status is a network's provisioning state.
+type Status string
+
+// The provisioning states, in the only order a network goes through them.
+// A network without events has the empty status.
+const (
+	StatusProvisioning   Status = "provisioning"
+	StatusActive         Status = "active"
+	StatusDeprovisioning Status = "deprovisioning"
+	StatusDeprovisioned  Status = "deprovisioned"
+)
+
+// Reason says why a network is deprovisioned.
+type Reason string
+
+// The reasons for Deprovision.
+const (
+	ReasonUser         Reason = "user"         // the owner deleted it
+	ReasonSubscription Reason = "subscription" // the subscription closed
+	ReasonDeregistered Reason = "deregistered" // the tenant deregistered
+)
+
+func (r Reason) valid() bool {
+	return r == ReasonUser || r == ReasonSubscription || r == ReasonDeregistered
+}
+
+// Errors the commands return; callers branch on them with errors.Is.
+var (
+	// ErrExists: Register on a network id that already has events.
+	ErrExists = errors.New("network: already registered")
+	// ErrWrongState: the command does not apply in the network's
+	// provisioning state (including a network that does not exist).
+	ErrWrongState = errors.New("network: wrong provisioning state")
+)
+
+// State is a network as its events leave it. Its JSON is what snapshots
+// store: bump StateVersion when it changes meaning.
+type State struct {
+	TenantID    naming.ID     `json:"tenant_id,omitempty"`
+	Slug        naming.Slug   `json:"slug,omitempty"`
+	DisplayName string        `json:"display_name,omitempty"`
+	Region      naming.Region `json:"region,omitempty"`
+	Status      Status        `json:"status,omitempty"`
+	// Created is the log's time of the registration.
+	Created time.Time `json:"created,omitzero"`
+	// Daemons are the daemons bound to the network, by daemon id. A
+	// daemon's aggregate id is its key's Fingerprint. Deprovisioned does
+	// not unbind them: the process manager removes them afterwards.
+	Daemons map[naming.ID]naming.DaemonKey `json:"daemons"`
+}
+
+// Initial is the state of a network without events.
+func Initial() State {
+	return State{Daemons: map[naming.ID]naming.DaemonKey{}}
+}
+
+// Evolve applies one stored event. It ignores events it does not know.
+func Evolve(s State, rec events.Record) State {
+	if s.Daemons == nil {
+		s.Daemons = map[naming.ID]naming.DaemonKey{}
+	}
+	switch e := rec.Data.(type) {
+	case Registered:
+		s.TenantID, s.Slug, s.DisplayName, s.Region = e.TenantID, e.Slug, e.DisplayName, e.Region
+		s.Status = StatusProvisioning
+		s.Created = rec.Time
+		s.Daemons[e.DaemonID] = e.DaemonKey
+	case Activated:
+		s.Status = StatusActive
+	case DeprovisioningStarted:
+		s.Status = StatusDeprovisioning
+	case DaemonUnbound:
+		delete(s.Daemons, e.DaemonID)
+	case Deprovisioned:
+		s.Status = StatusDeprovisioned
+	}
+	return s
+}
+
+// Exists reports whether the network was registered (in any state since).
+func (s State) Exists() bool { return s.Status != "" }
+
+// Live reports whether the network is provisioning or active: registered
+// and not on its way out.
+func (s State) Live() bool { return s.Status == StatusProvisioning || s.Status == StatusActive }
+
+// HasDaemon reports whether daemon id is bound to the network.
+func (s State) HasDaemon(id naming.ID) bool {
+	_, ok := s.Daemons[id]
+	return ok
+}
+
+// statusName is the status for error messages.
+func (s State) statusName() string {
+	if s.Status == "" {
+		return "not registered"
+	}
+	return string(s.Status)
+}

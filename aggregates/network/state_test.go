@@ -1,0 +1,97 @@
+package network_test
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+
+	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/network"
+	"github.com/wardnet/wardnet-cloud/events"
+)
+
+func TestEvolveLifecycle(t *testing.T) {
+	s := fold(registered)
+	want := network.State{
+		TenantID: tenant, Slug: "home-lab", DisplayName: "Home lab", Region: "local",
+		Status: network.StatusProvisioning, Created: t0,
+		Daemons: map[naming.ID]naming.DaemonKey{daemon1: key1},
+	}
+	if !reflect.DeepEqual(s, want) {
+		t.Fatalf("registered: %+v, want %+v", s, want)
+	}
+	if !s.Exists() || !s.Live() || !s.HasDaemon(daemon1) || s.HasDaemon(daemon2) {
+		t.Fatalf("queries after registration: %+v", s)
+	}
+	if got := s.Daemons[daemon1].Fingerprint(); got != key1.Fingerprint() {
+		t.Fatalf("fingerprint %s", got)
+	}
+
+	steps := []struct {
+		event      events.Payload
+		status     network.Status
+		live       bool
+		hasDaemon1 bool
+	}{
+		{network.Activated{}, network.StatusActive, true, true},
+		{network.DeprovisioningStarted{Reason: network.ReasonUser}, network.StatusDeprovisioning, false, true},
+		{network.Deprovisioned{}, network.StatusDeprovisioned, false, true},
+		{network.DaemonUnbound{DaemonID: daemon1}, network.StatusDeprovisioned, false, false},
+		{events.Unknown{Type: "wardnet.network.renamed", Version: 1, Raw: json.RawMessage(`{}`)}, network.StatusDeprovisioned, false, false},
+	}
+	given := []events.Payload{registered}
+	for _, st := range steps {
+		given = append(given, st.event)
+		s := fold(given...)
+		if s.Status != st.status || s.Live() != st.live || s.HasDaemon(daemon1) != st.hasDaemon1 || !s.Exists() {
+			t.Fatalf("after %T: status %s live %v daemon %v", st.event, s.Status, s.Live(), s.HasDaemon(daemon1))
+		}
+		if !s.Created.Equal(t0) || s.Slug != "home-lab" {
+			t.Fatalf("after %T: registration facts changed: %+v", st.event, s)
+		}
+	}
+}
+
+func TestInitial(t *testing.T) {
+	a, b := network.Initial(), network.Initial()
+	a.Daemons[daemon1] = key1
+	if len(b.Daemons) != 0 {
+		t.Fatal("Initial shares its map")
+	}
+	if b.Exists() || b.Live() {
+		t.Fatalf("initial state exists: %+v", b)
+	}
+	// A zero State (a snapshot that lost its map) still evolves.
+	if s := network.Evolve(network.State{}, events.Record{Data: registered}); !s.HasDaemon(daemon1) {
+		t.Fatal("Evolve on zero State lost the daemon")
+	}
+}
+
+func TestStateJSON(t *testing.T) {
+	s := fold(registered, network.Activated{})
+	s.Daemons[daemon2] = key2
+	raw, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back network.State
+	if err := json.Unmarshal(raw, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back, s) {
+		t.Fatalf("snapshot round trip:\n%+v\n%+v\n%s", back, s, raw)
+	}
+	var initial network.State
+	if err := json.Unmarshal(mustJSON(t, network.Initial()), &initial); err != nil || initial.Exists() {
+		t.Fatalf("initial round trip: %+v %v", initial, err)
+	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}

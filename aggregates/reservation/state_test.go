@@ -1,0 +1,54 @@
+package reservation_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/wardnet/wardnet-cloud/aggregates/reservation"
+	"github.com/wardnet/wardnet-cloud/events"
+)
+
+func TestEvolve(t *testing.T) {
+	t.Parallel()
+	steps := []struct {
+		event events.Payload
+		owner string
+	}{
+		{reservation.Claimed{Owner: alice}, string(alice)},
+		{reservation.Released{Owner: bob}, string(alice)}, // not bob's to release
+		{events.Unknown{Type: "wardnet.reservation.renamed", Raw: json.RawMessage(`{}`)}, string(alice)},
+		{reservation.Released{Owner: alice}, ""},
+		{reservation.Claimed{Owner: bob}, string(bob)},
+	}
+	s := reservation.Initial()
+	if s.Held() {
+		t.Fatal("initial state is held")
+	}
+	for i, st := range steps {
+		s = reservation.Evolve(s, events.Record{Seq: events.StreamSeq(i + 1), Data: st.event})
+		if string(s.Owner) != st.owner || s.Held() != (st.owner != "") || (st.owner != "" && !s.HeldBy(s.Owner)) {
+			t.Fatalf("after %#v: %+v, want owner %q", st.event, s, st.owner)
+		}
+	}
+	if s.HeldBy(alice) || !s.HeldBy(bob) || reservation.Initial().HeldBy("") {
+		t.Fatalf("HeldBy on %+v", s)
+	}
+}
+
+// Snapshots store State as JSON: it must come back equal.
+func TestStateJSONRoundTrip(t *testing.T) {
+	t.Parallel()
+	for _, s := range []reservation.State{reservation.Initial(), given(reservation.Claimed{Owner: alice})} {
+		b, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back reservation.State
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		if back != s {
+			t.Fatalf("round trip of %s: %+v, want %+v", b, back, s)
+		}
+	}
+}

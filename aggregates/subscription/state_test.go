@@ -1,0 +1,76 @@
+package subscription_test
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/subscription"
+	"github.com/wardnet/wardnet-cloud/events"
+)
+
+func TestQueries(t *testing.T) {
+	t.Parallel()
+	grace := subscription.DefaultGrace
+	open := given(opened, events.Unknown{Type: "wardnet.subscription.renewed", Raw: json.RawMessage(`{}`)})
+	closed := given(opened, subscription.Closed{Reason: subscription.ReasonDeregistered})
+	cases := []struct {
+		name        string
+		s           subscription.State
+		at          time.Time
+		exists      bool
+		current     bool
+		active      bool
+		entitlement naming.Entitlement
+	}{
+		{"never had one", subscription.Initial(), now, false, false, false, naming.Entitlement{}},
+		{"trial", open, now, true, true, true, naming.TrialEntitlement},
+		{"after expiry, in grace", open, expires.Add(grace - time.Nanosecond), true, true, true, naming.TrialEntitlement},
+		{"grace ends", open, expires.Add(grace), true, true, false, naming.TrialEntitlement},
+		{"closed", closed, now, true, false, false, naming.Entitlement{}},
+	}
+	for _, tc := range cases {
+		if got := tc.s.Exists(); got != tc.exists {
+			t.Errorf("%s: Exists %v", tc.name, got)
+		}
+		if got := tc.s.Current(); got != tc.current {
+			t.Errorf("%s: Current %v", tc.name, got)
+		}
+		if got := tc.s.Active(tc.at, grace); got != tc.active {
+			t.Errorf("%s: Active %v", tc.name, got)
+		}
+		if got := tc.s.Entitlement(); got != tc.entitlement {
+			t.Errorf("%s: Entitlement %+v", tc.name, got)
+		}
+	}
+	if !open.Active(expires.Add(-time.Nanosecond), 0) || open.Active(expires, 0) {
+		t.Error("without grace, Active should end at expires_at")
+	}
+	if closed.ClosedFor != subscription.ReasonDeregistered || closed.ExpiresAt != expires {
+		t.Errorf("closed state %+v", closed)
+	}
+}
+
+// Snapshots store State as JSON: it must come back equal.
+func TestStateJSONRoundTrip(t *testing.T) {
+	t.Parallel()
+	for _, s := range []subscription.State{
+		subscription.Initial(),
+		given(opened),
+		given(opened, subscription.Closed{Reason: subscription.ReasonExpired}),
+	} {
+		b, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back subscription.State
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(back, s) {
+			t.Fatalf("round trip of %s: %+v, want %+v", b, back, s)
+		}
+	}
+}

@@ -1,0 +1,68 @@
+package tenant_test
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+
+	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/tenant"
+	"github.com/wardnet/wardnet-cloud/events"
+)
+
+const (
+	tenantID naming.ID = "6f1c2a34-0d5e-4b7a-9c1d-2e3f4a5b6c7d"
+	net1     naming.ID = "11111111-1111-4111-8111-111111111111"
+	net2     naming.ID = "22222222-2222-4222-8222-222222222222"
+	daemon1  naming.ID = "33333333-3333-4333-8333-333333333333"
+	daemon2  naming.ID = "44444444-4444-4444-8444-444444444444"
+	sealed             = naming.Sealed("v1:sealed-email")
+)
+
+var (
+	trial = naming.TrialEntitlement
+	two   = naming.Entitlement{MaxNetworks: 2, MaxDaemons: 2}
+	// created is the history of a fresh live tenant.
+	created = []events.Payload{tenant.Created{TenantID: tenantID, Email: sealed}}
+)
+
+// given folds a history into a state, as a load does.
+func given(history ...events.Payload) tenant.State {
+	s := tenant.Initial()
+	for i, p := range history {
+		s = tenant.Evolve(s, events.Record{Seq: events.StreamSeq(i + 1), Data: p})
+	}
+	return s
+}
+
+func with(history []events.Payload, more ...events.Payload) []events.Payload {
+	return append(append([]events.Payload(nil), history...), more...)
+}
+
+type decider interface {
+	Decide(tenant.State) ([]events.Payload, error)
+}
+
+type decideCase struct {
+	name  string
+	given []events.Payload
+	cmd   decider
+	want  []events.Payload // nil: nothing decided
+	err   error            // matched with errors.Is
+}
+
+func runDecide(t *testing.T, cases []decideCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := tc.cmd.Decide(given(tc.given...))
+			if !errors.Is(err, tc.err) || (tc.err == nil && err != nil) {
+				t.Fatalf("error %v, want %v", err, tc.err)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("decided %#v, want %#v", got, tc.want)
+			}
+		})
+	}
+}

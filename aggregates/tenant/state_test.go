@@ -1,0 +1,86 @@
+package tenant_test
+
+import (
+	"encoding/json"
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/tenant"
+	"github.com/wardnet/wardnet-cloud/events"
+)
+
+func TestEvolveLifecycle(t *testing.T) {
+	t.Parallel()
+	if s := given(); s.Exists() || s.Live() || s.Status != "" {
+		t.Fatalf("initial state %+v exists", s)
+	}
+
+	s := given(with(created,
+		tenant.NetworkAdded{NetworkID: net2},
+		tenant.NetworkAdded{NetworkID: net1},
+		tenant.DaemonAdded{DaemonID: daemon1},
+		tenant.DaemonAdded{DaemonID: daemon2},
+		events.Unknown{Type: "wardnet.tenant.renamed", Version: 1, Raw: json.RawMessage(`{}`)},
+	)...)
+	if !s.Exists() || !s.Live() || s.ID != tenantID || s.Email != sealed {
+		t.Fatalf("created state %+v", s)
+	}
+	if got := s.NetworkIDs(); !slices.Equal(got, []naming.ID{net1, net2}) {
+		t.Fatalf("networks %v, want sorted [net1 net2]", got)
+	}
+	if got := s.DaemonIDs(); !slices.Equal(got, []naming.ID{daemon1, daemon2}) {
+		t.Fatalf("daemons %v", got)
+	}
+
+	s = tenant.Evolve(s, events.Record{Data: tenant.Deregistered{}})
+	if !s.Exists() || s.Live() || s.Status != tenant.StatusDeregistered {
+		t.Fatalf("deregistered state %+v", s)
+	}
+	if !s.HasNetwork(net1) || !s.HasDaemon(daemon2) {
+		t.Fatal("deregistration dropped networks or daemons; they count until removed")
+	}
+	for _, p := range []events.Payload{
+		tenant.NetworkRemoved{NetworkID: net1},
+		tenant.NetworkRemoved{NetworkID: net2},
+		tenant.DaemonRemoved{DaemonID: daemon1},
+		tenant.Swept{},
+	} {
+		s = tenant.Evolve(s, events.Record{Data: p})
+	}
+	if s.Status != tenant.StatusSwept || s.Live() || !s.Exists() || s.HasNetwork(net1) || s.HasDaemon(daemon1) || !s.HasDaemon(daemon2) {
+		t.Fatalf("swept state %+v", s)
+	}
+}
+
+// A zero State (as a snapshot of an empty map might decode) evolves without
+// panicking on nil maps.
+func TestEvolveZeroState(t *testing.T) {
+	t.Parallel()
+	s := tenant.Evolve(tenant.State{}, events.Record{Data: tenant.NetworkAdded{NetworkID: net1}})
+	if !s.HasNetwork(net1) {
+		t.Fatalf("state %+v", s)
+	}
+}
+
+// Snapshots store State as JSON: it must come back equal.
+func TestStateJSONRoundTrip(t *testing.T) {
+	t.Parallel()
+	for _, s := range []tenant.State{
+		tenant.Initial(),
+		given(with(created, tenant.NetworkAdded{NetworkID: net1}, tenant.DaemonAdded{DaemonID: daemon1}, tenant.Deregistered{})...),
+	} {
+		b, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back tenant.State
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(back, s) {
+			t.Fatalf("round trip of %s: %+v, want %+v", b, back, s)
+		}
+	}
+}

@@ -1,0 +1,1 @@
+F17BFgunaW+HL5Ruufe5GAyI0IeJFv/ZiUtC/kDmCrqO1ofhOOR2RCh76CfjFcKUfeTeEvwt573RUWWYvu0cDw==

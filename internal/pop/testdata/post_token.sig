@@ -1,0 +1,1 @@
+IQ5K4ktAFIYCiuoul5yFaHSeUls0e3duPFfYik9RLyU3gj4ghW+iwlko68v0dyIUhwRSwKuq+Il0NwLClNweBA==

@@ -1,0 +1,1 @@
+xFjEH2pEziqbq0QH8xdqILupPNFf9DhJ4tiTNC3avcVcZb6sxglvySA2sVCbv701nwvTAJr85siTQAt/Q3lbDQ==
