@@ -1,0 +1,518 @@
+package tenants_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wardnet/wardnet-cloud/agent"
+	"github.com/wardnet/wardnet-cloud/aggregates/code"
+	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/tenant"
+	"github.com/wardnet/wardnet-cloud/events"
+	"github.com/wardnet/wardnet-cloud/internal/datakeys"
+	"github.com/wardnet/wardnet-cloud/internal/service"
+	"github.com/wardnet/wardnet-cloud/internal/testenv"
+	"github.com/wardnet/wardnet-cloud/internal/tokens"
+	"github.com/wardnet/wardnet-cloud/services/tenants"
+)
+
+// e2e is a tenants service on its own NATS and database, as wardnet-dev
+// runs it: region "local", codes echoed by the API, no PROXY header.
+type e2e struct {
+	t    *testing.T
+	nats *testenv.NATS
+	db   *testenv.DB
+	cfg  tenants.Config
+	svc  *tenants.Service
+	base string
+}
+
+func startE2E(t *testing.T) *e2e {
+	t.Helper()
+	e := &e2e{t: t, nats: testenv.StartNATS(t), db: testenv.Postgres(t)}
+	e.cfg = e2eConfig(t, e.nats, e.db, t.TempDir())
+	e.svc, e.base = e.start(e.cfg)
+	return e
+}
+
+func e2eConfig(t *testing.T, n *testenv.NATS, db *testenv.DB, keys string) tenants.Config {
+	t.Helper()
+	cfg := tenants.DefaultConfig()
+	cfg.NATSURL = n.URL
+	cfg.DatabaseURL = service.DSN(db.URL)
+	cfg.HTTPAddr = "127.0.0.1:0"
+	cfg.StreamReplicas = 1
+	cfg.KnownRegions = "local"
+	cfg.MailSender = tenants.MailLog
+	if err := tenants.UseDevKeys(&cfg, keys); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// start runs a tenants replica until the test ends and waits until it is
+// ready.
+func (e *e2e) start(cfg tenants.Config) (*tenants.Service, string) {
+	t := e.t
+	ctx, cancel := context.WithCancel(context.Background())
+	svc, err := tenants.New(ctx, cfg, tenants.WithServiceOptions(service.WithLogger(slog.New(slog.DiscardHandler))))
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- svc.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("tenants Run: %v", err)
+		}
+	})
+	addr := svc.Addr().String()
+	for deadline := time.Now().Add(30 * time.Second); service.Probe(ctx, addr, "/readyz") != nil; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("tenants not ready in time")
+		}
+	}
+	return svc, "http://" + addr
+}
+
+func (e *e2e) agent(name string) *agent.Client {
+	return e.agentAt(name, "")
+}
+
+// agentAt is a daemon whose requests come from client address ip (sent as
+// X-Forwarded-For, which the service honours from loopback only), so that
+// many daemons are not one address to the rate limits.
+func (e *e2e) agentAt(name, ip string) *agent.Client {
+	e.t.Helper()
+	hc := http.DefaultClient
+	if ip != "" {
+		hc = &http.Client{Transport: forwardedFor{ip: ip, next: http.DefaultTransport}}
+	}
+	c, err := agent.NewClient(e.base, hc, filepath.Join(e.t.TempDir(), name, "state.json"))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return c
+}
+
+type forwardedFor struct {
+	ip   string
+	next http.RoundTripper
+}
+
+func (f forwardedFor) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("X-Forwarded-For", f.ip)
+	return f.next.RoundTrip(r)
+}
+
+// person is a browser: a cookie jar and the user JWT it exchanged last.
+type person struct {
+	e     *e2e
+	hc    *http.Client
+	token string
+}
+
+func (e *e2e) person() *person {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return &person{e: e, hc: &http.Client{Jar: jar}}
+}
+
+// call sends a JSON request and decodes a JSON answer into out (when
+// non-nil). It returns the status and, for errors, the error message.
+func (p *person) call(method, path string, body, out any) (int, string) {
+	p.e.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			p.e.t.Fatal(err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, p.e.base+path, rd)
+	if err != nil {
+		p.e.t.Fatal(err)
+	}
+	if p.token != "" {
+		req.Header.Set("Authorization", "Bearer "+p.token)
+	}
+	resp, err := p.hc.Do(req)
+	if err != nil {
+		p.e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		p.e.t.Fatal(err)
+	}
+	if resp.StatusCode >= 300 {
+		var eb struct {
+			Error string `json:"error"`
+		}
+		if err := json.Unmarshal(raw, &eb); err != nil {
+			p.e.t.Fatalf("%s %s: %d with a body that is not {\"error\"}: %q", method, path, resp.StatusCode, raw)
+		}
+		return resp.StatusCode, eb.Error
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			p.e.t.Fatalf("%s %s: %v in %q", method, path, err, raw)
+		}
+	}
+	return resp.StatusCode, ""
+}
+
+func (p *person) mustCall(want int, method, path string, body, out any) {
+	p.e.t.Helper()
+	if got, msg := p.call(method, path, body, out); got != want {
+		p.e.t.Fatalf("%s %s = %d %q, want %d", method, path, got, msg, want)
+	}
+}
+
+// signUp requests a signup code for email, signs up with a password and
+// exchanges the session cookie for a user JWT.
+func (p *person) signUp(email, password string) {
+	p.e.t.Helper()
+	var c struct{ Code *string }
+	p.mustCall(200, "POST", "/v1/verification-codes", map[string]string{"email": email, "purpose": "signup"}, &c)
+	if c.Code == nil {
+		p.e.t.Fatal("the development sender did not echo the code")
+	}
+	p.mustCall(204, "POST", "/v1/auth/password/signup", map[string]string{"email": email, "code": *c.Code, "password": password}, nil)
+	p.exchange()
+}
+
+func (p *person) exchange() {
+	p.e.t.Helper()
+	var tok struct{ Token string }
+	p.mustCall(200, "POST", "/v1/auth/token", nil, &tok)
+	p.token = tok.Token
+}
+
+func apiStatus(err error) int {
+	var ae *agent.APIError
+	if errors.As(err, &ae) {
+		return ae.Status
+	}
+	return 0
+}
+
+// The whole life of a tenant through real HTTP: a daemon enrolls and
+// registers a network, its owner signs up with a password and sees them,
+// deregisters, every growth path refuses, and once the DNS side has
+// removed the network the sweep removes the tenant and shreds its data.
+func TestEndToEndTenantLifecycle(t *testing.T) {
+	t.Parallel()
+	e := startE2E(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	const email = "Alice@Example.com"
+
+	// The daemon: code → enroll → tenant-scoped token → availability →
+	// register → network-scoped token.
+	daemon := e.agent("daemon")
+	enrollment, err := daemon.RequestCode(ctx, email)
+	if err != nil || len(enrollment) != naming.CodeLen {
+		t.Fatalf("request code = %q, %v", enrollment, err)
+	}
+	tenantID, err := daemon.Enroll(ctx, enrollment)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.agent("again").Enroll(ctx, enrollment); apiStatus(err) != 401 {
+		t.Fatalf("enroll with a used code: %v, want 401", err)
+	}
+	tok, err := daemon.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verify := func(aud tokens.Audience, token string) (tokens.Claims, error) {
+		return tokens.NewVerifier(aud, e.svc.Signer().Keys()).Verify(ctx, token, time.Now())
+	}
+	claims, err := verify(tokens.AudienceTenants, tok)
+	if err != nil || claims.TenantID != string(tenantID) || claims.Network != "" {
+		t.Fatalf("tenant-scoped token: %+v, %v", claims, err)
+	}
+	if _, err := verify(tokens.AudienceDDNS, tok); err == nil {
+		t.Fatal("a tenant-scoped token reaches ddns")
+	}
+	if ok, err := daemon.Availability(ctx, "alices-lab"); err != nil || !ok {
+		t.Fatalf("availability = %v, %v", ok, err)
+	}
+	netw, err := daemon.RegisterNetwork(ctx, "alices-lab", "Alice's lab", "local")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if netw.ProvisioningState != "provisioning" || netw.Region != "local" || netw.TenantID != tenantID {
+		t.Fatalf("registered %+v", netw)
+	}
+	if ok, err := daemon.Availability(ctx, "alices-lab"); err != nil || ok {
+		t.Fatalf("availability after registration = %v, %v", ok, err)
+	}
+	tok, err = daemon.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, aud := range []tokens.Audience{tokens.AudienceTenants, tokens.AudienceDDNS, tokens.AudienceTunneller} {
+		claims, err := verify(aud, tok)
+		if err != nil || claims.Network != string(netw.ID) {
+			t.Fatalf("network-scoped token for %s: %+v, %v", aud, claims, err)
+		}
+	}
+
+	// The owner signs up with a password for the same email and sees the
+	// network and the daemon.
+	alice := e.person()
+	alice.signUp("alice@example.com", "correct horse battery")
+	var me struct {
+		TenantID     string `json:"tenant_id"`
+		Email        string `json:"email"`
+		Subscription *struct {
+			Status string `json:"status"`
+		} `json:"subscription"`
+	}
+	alice.mustCall(200, "GET", "/v1/me", nil, &me)
+	if me.TenantID != string(tenantID) || me.Email != "alice@example.com" || me.Subscription == nil || me.Subscription.Status != "trialing" {
+		t.Fatalf("/v1/me = %+v", me)
+	}
+	var nets []agent.Network
+	alice.mustCall(200, "GET", "/v1/tenants/"+me.TenantID+"/networks", nil, &nets)
+	if len(nets) != 1 || nets[0].ID != netw.ID || *nets[0].DisplayName != "Alice's lab" {
+		t.Fatalf("networks = %+v", nets)
+	}
+	var daemons []struct {
+		ID, NetworkID, PublicKey string
+	}
+	alice.mustCall(200, "GET", "/v1/tenants/"+me.TenantID+"/daemons", nil, &daemons)
+	var byNetwork []json.RawMessage
+	alice.mustCall(200, "GET", "/v1/networks/"+string(netw.ID)+"/daemons", nil, &byNetwork)
+	if len(daemons) != 1 || len(byNetwork) != 1 {
+		t.Fatalf("daemons = %+v, of the network %s", daemons, byNetwork)
+	}
+
+	// Deregistration: immediate for every growth path.
+	alice.mustCall(202, "DELETE", "/v1/tenants/"+me.TenantID, nil, nil)
+	alice.mustCall(202, "DELETE", "/v1/tenants/"+me.TenantID, nil, nil) // idempotent
+	daemon.ForgetToken()
+	if _, err := daemon.Token(ctx); apiStatus(err) != 403 || !daemon.Suspended() {
+		t.Fatalf("token mint after deregistration: %v, want 403", err)
+	}
+	if got, msg := alice.call("POST", "/v1/tenants/"+me.TenantID+"/codes", nil, nil); got != 403 {
+		t.Fatalf("add-daemon code after deregistration = %d %q, want 403", got, msg)
+	}
+	if got, _ := alice.call("POST", "/v1/auth/token", nil, nil); got != 401 {
+		t.Fatalf("session exchange after deregistration = %d, want 401", got)
+	}
+	if got, _ := alice.call("POST", "/v1/auth/password/login", map[string]string{"email": email, "password": "correct horse battery"}, nil); got != 401 {
+		t.Fatalf("login after deregistration = %d, want 401", got)
+	}
+	// The network is on its way out; its slug is still held.
+	waitFor(t, "network deprovisioning", func() bool {
+		var nets []agent.Network
+		alice.mustCall(200, "GET", "/v1/tenants/"+me.TenantID+"/networks", nil, &nets)
+		return len(nets) == 1 && nets[0].ProvisioningState == "deprovisioning"
+	})
+	if ok, err := e.agent("other").Availability(ctx, "alices-lab"); err == nil && ok {
+		t.Fatal("a deprovisioning network's slug is available")
+	}
+
+	// The DNS side removes the records and marks the network
+	// deprovisioned; the lifecycle then releases the slug and the daemon
+	// and the sweep removes the tenant.
+	if err := e.svc.Commands().MarkNetworkDeprovisioned(ctx, events.Meta{Actor: "test:dns"}, naming.ID(netw.ID)); err != nil {
+		t.Fatal(err)
+	}
+	store := events.NewStore(e.nats.JS, tenants.Catalog())
+	waitFor(t, "tenant swept", func() bool {
+		for rec, err := range store.Load(ctx, events.MustRef(tenant.Type, string(tenantID)), 0) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := rec.Data.(tenant.Swept); ok {
+				return true
+			}
+		}
+		return false
+	})
+	waitFor(t, "tenant gone from the read model", func() bool {
+		got, _ := alice.call("GET", "/v1/me", nil, nil)
+		return got == 404
+	})
+	if ok, err := e.agent("late").Availability(ctx, "alices-lab"); err == nil && !ok {
+		t.Fatal("the slug of a swept tenant's network is still held")
+	}
+
+	// Crypto-shredding: once the janitor has destroyed the keys of the
+	// day, a replay of the log shows no email and nothing can open one.
+	keyring, err := datakeys.NewFromFile(e.db.Pool, e.cfg.DataKeyPath, datakeys.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := keyring.DestroyDayKeysBefore(ctx, time.Now().Add(72*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	sealed := 0
+	for rec, err := range store.Read(ctx, events.Query{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := json.Marshal(rec.Data)
+		if bytes.Contains(bytes.ToLower(raw), []byte("alice@example.com")) {
+			t.Fatalf("the log holds the email in clear: %s %s", rec.Type, raw)
+		}
+		var s string
+		switch d := rec.Data.(type) {
+		case tenant.Created:
+			s = string(d.Email)
+		case code.Issued:
+			s = string(d.Email)
+		default:
+			continue
+		}
+		sealed++
+		if _, err := keyring.Open(ctx, s); !errors.Is(err, datakeys.ErrShredded) {
+			t.Fatalf("%s at %d: opening its email: %v, want ErrShredded", rec.Type, rec.Seq, err)
+		}
+	}
+	if sealed < 3 {
+		t.Fatalf("found %d sealed emails in the log, want the tenant's and its codes'", sealed)
+	}
+}
+
+// Fifty daemons of fifty tenants register the same slug at once: exactly
+// one wins, the others get 409, and the log holds one claim.
+func TestConcurrentRegistrationsOfOneSlug(t *testing.T) {
+	t.Parallel()
+	e := startE2E(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	const n = 50
+	daemons := make([]*agent.Client, n)
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range daemons {
+		wg.Go(func() {
+			d := e.agentAt(fmt.Sprintf("d%d", i), fmt.Sprintf("198.51.100.%d", i+1))
+			c, err := d.RequestCode(ctx, fmt.Sprintf("owner-%d@example.com", i))
+			if err == nil {
+				_, err = d.Enroll(ctx, c)
+			}
+			if err == nil {
+				_, err = d.Token(ctx)
+			}
+			daemons[i], errs[i] = d, err
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	statuses := make([]int, n)
+	start := make(chan struct{})
+	for i, d := range daemons {
+		wg.Go(func() {
+			<-start
+			_, err := d.RegisterNetwork(ctx, "contested", "", "local")
+			switch {
+			case err == nil:
+				statuses[i] = 200
+			default:
+				statuses[i] = apiStatus(err)
+				if statuses[i] == 0 {
+					errs[i] = err
+				}
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	ok, conflict := 0, 0
+	for _, s := range statuses {
+		switch s {
+		case 200:
+			ok++
+		case 409:
+			conflict++
+		}
+	}
+	if ok != 1 || conflict != n-1 {
+		t.Fatalf("statuses: %d × 200, %d × 409, all %v", ok, conflict, statuses)
+	}
+	store := events.NewStore(e.nats.JS, tenants.Catalog())
+	claims := 0
+	for _, err := range store.Read(ctx, events.Query{Subjects: []string{"wardnet.ev.slug.contested"}, Types: []string{"wardnet.reservation.claimed"}}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		claims++
+	}
+	if claims != 1 {
+		t.Fatalf("the log holds %d claims of the slug, want 1", claims)
+	}
+}
+
+// The public code limit (10 per IP per hour) holds across two replicas
+// sharing one NATS: the eleventh request from one address is refused by
+// whichever replica gets it, and another address is not affected.
+func TestCodeRateLimitAcrossReplicas(t *testing.T) {
+	t.Parallel()
+	e := startE2E(t)
+	_, second := e.start(e2eConfig(t, e.nats, e.db, filepath.Dir(e.cfg.DataKeyPath)))
+	ask := func(base, ip string) (int, string) {
+		body := strings.NewReader(`{"email":"someone@example.com","purpose":"enrollment"}`)
+		req, _ := http.NewRequest("POST", base+"/v1/verification-codes", body)
+		req.Header.Set("X-Forwarded-For", ip) // honoured from loopback only, as in development
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header.Get("Retry-After") + " " + string(raw)
+	}
+	replicas := []string{e.base, second}
+	for i := range 10 {
+		if got, body := ask(replicas[i%2], "203.0.113.7"); got != 200 {
+			t.Fatalf("request %d = %d %s", i+1, got, body)
+		}
+	}
+	for _, base := range replicas {
+		got, body := ask(base, "203.0.113.7")
+		if got != 429 || !strings.Contains(body, "too many") || strings.HasPrefix(body, " ") {
+			t.Fatalf("eleventh request at %s = %d %q, want 429 with Retry-After", base, got, body)
+		}
+	}
+	if got, body := ask(second, "198.51.100.9"); got != 200 {
+		t.Fatalf("another address = %d %s", got, body)
+	}
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); !cond(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
