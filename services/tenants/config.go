@@ -61,9 +61,6 @@ type Config struct {
 	EmailFrom string `envconfig:"WARDNET_EMAIL_FROM"`
 	// UserTokenTTL is the lifetime of a user JWT.
 	UserTokenTTL time.Duration `envconfig:"WARDNET_USER_TOKEN_TTL"`
-	// SweepInterval is how often the lifecycle reconcile runs (trials an
-	// outage left unopened, sweeps of deregistered tenants).
-	SweepInterval time.Duration `envconfig:"WARDNET_TENANT_SWEEP_INTERVAL"`
 }
 
 // DefaultConfig is the configuration before the environment is read.
@@ -75,7 +72,6 @@ func DefaultConfig() Config {
 	c.ResendURL = "https://api.resend.com"
 	c.EmailFrom = "wardnet <noreply@wardnet.io>"
 	c.UserTokenTTL = 5 * time.Minute
-	c.SweepInterval = time.Hour
 	return c
 }
 
@@ -131,9 +127,6 @@ func (c Config) Validate() error {
 	}
 	if c.UserTokenTTL < time.Minute || c.UserTokenTTL > time.Hour {
 		errs = append(errs, fmt.Errorf("WARDNET_USER_TOKEN_TTL must be between 1m and 1h, got %s", c.UserTokenTTL))
-	}
-	if c.SweepInterval < time.Second {
-		errs = append(errs, fmt.Errorf("WARDNET_TENANT_SWEEP_INTERVAL must be at least 1s, got %s", c.SweepInterval))
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("invalid configuration: %w", errors.Join(errs...))
