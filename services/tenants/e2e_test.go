@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -32,6 +33,7 @@ import (
 // runs it: region "local", codes echoed by the API, no PROXY header.
 type e2e struct {
 	t    *testing.T
+	logs *logBuffer
 	nats *testenv.NATS
 	db   *testenv.DB
 	cfg  tenants.Config
@@ -41,7 +43,7 @@ type e2e struct {
 
 func startE2E(t *testing.T) *e2e {
 	t.Helper()
-	e := &e2e{t: t, nats: testenv.StartNATS(t), db: testenv.Postgres(t)}
+	e := &e2e{t: t, logs: &logBuffer{}, nats: testenv.StartNATS(t), db: testenv.Postgres(t)}
 	e.cfg = e2eConfig(t, e.nats, e.db, t.TempDir())
 	e.svc, e.base = e.start(e.cfg)
 	return e
@@ -67,7 +69,8 @@ func e2eConfig(t *testing.T, n *testenv.NATS, db *testenv.DB, keys string) tenan
 func (e *e2e) start(cfg tenants.Config) (*tenants.Service, string) {
 	t := e.t
 	ctx, cancel := context.WithCancel(context.Background())
-	svc, err := tenants.New(ctx, cfg, tenants.WithServiceOptions(service.WithLogger(slog.New(slog.DiscardHandler))))
+	log := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	svc, err := tenants.New(ctx, cfg, tenants.WithServiceOptions(service.WithLogger(log)))
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -360,6 +363,15 @@ func TestEndToEndTenantLifecycle(t *testing.T) {
 		t.Fatal("the slug of a swept tenant's network is still held")
 	}
 
+	// Nothing secret reached the logs: not the password, the tokens, the
+	// session cookie or the email in clear. (The development mail sender
+	// logs codes by design; production's does not.)
+	var cookies []string
+	for _, c := range alice.hc.Jar.Cookies(mustURL(t, e.base)) {
+		cookies = append(cookies, c.Value)
+	}
+	e.mustNotLog(append(cookies, "correct horse battery", tok, alice.token, "alice@example.com")...)
+
 	// Crypto-shredding: once the janitor has destroyed the keys of the
 	// day, a replay of the log shows no email and nothing can open one.
 	keyring, err := datakeys.NewFromFile(e.db.Pool, e.cfg.DataKeyPath, datakeys.Options{})
@@ -506,6 +518,48 @@ func TestCodeRateLimitAcrossReplicas(t *testing.T) {
 	if got, body := ask(second, "198.51.100.9"); got != 200 {
 		t.Fatalf("another address = %d %s", got, body)
 	}
+}
+
+// logBuffer collects a service's logs for the checks that no secret is
+// logged.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// mustNotLog fails when the logs hold any of the secrets.
+func (e *e2e) mustNotLog(secrets ...string) {
+	e.t.Helper()
+	logs := e.logs.String()
+	if len(logs) == 0 {
+		e.t.Fatal("no logs collected")
+	}
+	for _, s := range secrets {
+		if s != "" && strings.Contains(strings.ToLower(logs), strings.ToLower(s)) {
+			e.t.Errorf("the logs hold a secret (%d bytes, starting %.4q)", len(s), s)
+		}
+	}
+}
+
+func mustURL(t *testing.T, s string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }
 
 func waitFor(t *testing.T, what string, cond func() bool) {
