@@ -1,0 +1,201 @@
+package tenancy_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/wardnet/wardnet-cloud/aggregates/daemon"
+	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/network"
+	"github.com/wardnet/wardnet-cloud/aggregates/subscription"
+	"github.com/wardnet/wardnet-cloud/aggregates/tenant"
+	"github.com/wardnet/wardnet-cloud/events"
+	"github.com/wardnet/wardnet-cloud/internal/testenv"
+	"github.com/wardnet/wardnet-cloud/projectors"
+	"github.com/wardnet/wardnet-cloud/projectors/tenancy"
+	"github.com/wardnet/wardnet-cloud/services/tenants/commands"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+type fixture struct {
+	t      *testing.T
+	ctx    context.Context
+	store  *events.Store
+	db     *testenv.DB
+	reader *tenancy.Reader
+	proj   *projectors.Projector
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	n := testenv.StartNATS(t)
+	c := events.NewCatalog()
+	commands.Catalog(c)
+	f := &fixture{t: t, ctx: ctx, store: n.Store(t, c), db: testenv.Postgres(t)}
+	p, err := projectors.New(f.db.Pool, f.store, tenancy.New(), projectors.Options{
+		PinnedTTL: 3 * time.Second, Logger: slog.New(slog.NewTextHandler(t.Output(), nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.proj = p
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- p.Run(runCtx) }()
+	t.Cleanup(func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Errorf("projector: %v", err)
+		}
+	})
+	f.reader = tenancy.NewReader(f.db.Pool, f.store)
+	return f
+}
+
+func (f *fixture) append(typ, id string, ps ...events.Payload) {
+	f.t.Helper()
+	if _, err := f.store.Append(f.ctx, events.Meta{Actor: "test"}, events.Change{
+		Aggregate: events.MustRef(typ, id), Expect: events.AnyVersion(), Events: ps,
+	}); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+func key(t *testing.T) naming.DaemonKey {
+	pub, _, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := naming.DaemonKeyOf(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// history appends the life of two tenants: one with two networks, one
+// deprovisioned, and a subscription; another deregistered and swept.
+func (f *fixture) history() (kept, swept naming.ID, nets []naming.ID) {
+	kept, swept = naming.NewID(), naming.NewID()
+	f.append(tenant.Type, kept.String(), tenant.Created{TenantID: kept, Email: "v1.sealed-a"})
+	f.append(subscription.Type, kept.String(), subscription.TrialOpened{Entitlement: naming.TrialEntitlement, ExpiresAt: time.Now().Add(time.Hour)})
+	for i := range 3 {
+		id, d := naming.NewID(), naming.NewID()
+		nets = append(nets, id)
+		f.append(network.Type, id.String(), network.Registered{TenantID: kept, Slug: naming.Slug(fmt.Sprintf("net-%d", i)),
+			DisplayName: map[bool]string{true: "Home"}[i == 0], Region: "local", DaemonID: d, DaemonKey: key(f.t)})
+	}
+	f.append(network.Type, nets[1].String(), network.Activated{})
+	f.append(network.Type, nets[2].String(), network.DeprovisioningStarted{Reason: network.ReasonUser}, network.Deprovisioned{})
+
+	f.append(tenant.Type, swept.String(), tenant.Created{TenantID: swept, Email: "v1.sealed-b"})
+	f.append(subscription.Type, swept.String(), subscription.TrialOpened{Entitlement: naming.TrialEntitlement, ExpiresAt: time.Now()})
+	sn := naming.NewID()
+	f.append(network.Type, sn.String(), network.Registered{TenantID: swept, Slug: "gone", Region: "local", DaemonID: naming.NewID(), DaemonKey: key(f.t)})
+	f.append(tenant.Type, swept.String(), tenant.Deregistered{})
+	f.append(subscription.Type, swept.String(), subscription.Closed{Reason: subscription.ReasonDeregistered})
+	f.append(tenant.Type, swept.String(), tenant.Swept{})
+	return kept, swept, nets
+}
+
+func TestViewsFollowTheLog(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	kept, swept, nets := f.history()
+	if err := f.reader.Sync(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.reader.Networks(f.ctx, kept.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].ID != nets[0].String() || got[1].ProvisioningState != "active" ||
+		got[0].DisplayName == nil || *got[0].DisplayName != "Home" || got[1].DisplayName != nil {
+		t.Fatalf("networks = %+v", got)
+	}
+	ds, err := f.reader.Daemons(f.ctx, kept.String())
+	if err != nil || len(ds) != 2 {
+		t.Fatalf("daemons = %+v, %v", ds, err)
+	}
+	me, err := f.reader.Tenant(f.ctx, kept.String())
+	if err != nil || me.EmailSealed != "v1.sealed-a" || me.Subscription == nil || me.Subscription.Status != "trialing" {
+		t.Fatalf("tenant = %+v, %v", me, err)
+	}
+	if _, err := f.reader.Tenant(f.ctx, swept.String()); !errors.Is(err, tenancy.ErrNotFound) {
+		t.Fatalf("swept tenant: %v", err)
+	}
+	// Scoped: another tenant's network is not found, like a missing one.
+	if _, err := f.reader.NetworkDaemons(f.ctx, swept.String(), nets[0].String()); !errors.Is(err, tenancy.ErrNotFound) {
+		t.Fatalf("another tenant's network: %v", err)
+	}
+}
+
+// A rebuild from sequence 0 yields the same read model as the live one.
+func TestRebuildEqualsLive(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.history()
+	if err := f.reader.Sync(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	before := f.dump()
+	if err := f.proj.Rebuild(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if after := f.dump(); !slices.Equal(before, after) {
+		t.Fatalf("rebuilt read model differs:\nlive    %v\nrebuilt %v", before, after)
+	}
+}
+
+// dump renders every table of the live read model, ordered.
+func (f *fixture) dump() []string {
+	f.t.Helper()
+	var out []string
+	for _, table := range []string{"tenants", "networks", "daemons", "subscriptions"} {
+		q := fmt.Sprintf(`SELECT t::text FROM %s t ORDER BY 1`, pgx.Identifier{projectors.SchemaName(tenancy.Name), table}.Sanitize())
+		rows, err := f.db.Pool.Query(f.ctx, q)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		out = append(out, table)
+		out = append(out, got...)
+	}
+	return out
+}
+
+// A daemon removed from its network leaves the views.
+func TestRemovedDaemonLeaves(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	kept, _, nets := f.history()
+	if err := f.reader.Sync(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := f.reader.NetworkDaemons(f.ctx, kept.String(), nets[0].String())
+	if err != nil || len(ds) != 1 {
+		t.Fatalf("daemons = %+v, %v", ds, err)
+	}
+	d := naming.ID(ds[0].ID)
+	f.append(daemon.Type, "fp", daemon.Removed{DaemonID: d, NetworkID: nets[0], Reason: daemon.ReasonSelf})
+	if err := f.reader.Sync(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ds, err := f.reader.NetworkDaemons(f.ctx, kept.String(), nets[0].String()); err != nil || len(ds) != 0 {
+		t.Fatalf("daemons after removal = %+v, %v", ds, err)
+	}
+}
