@@ -27,6 +27,7 @@ import (
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
 	"github.com/wardnet/wardnet-cloud/services/tenants"
+	"github.com/wardnet/wardnet-cloud/services/tenants/processes"
 )
 
 // e2e is a tenants service on its own NATS and database, as wardnet-dev
@@ -361,6 +362,27 @@ func TestEndToEndTenantLifecycle(t *testing.T) {
 	})
 	if ok, err := e.agent("late").Availability(ctx, "alices-lab"); err == nil && !ok {
 		t.Fatal("the slug of a swept tenant's network is still held")
+	}
+
+	// Every event the lifecycle acted on, delivered again (as after a
+	// crash between its commands and its checkpoint), decides nothing new.
+	last, err := store.LastSeq(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lifecycle := processes.NewLifecycle(e.svc.Commands())
+	redelivered := 0
+	for rec, err := range store.Read(ctx, events.Query{Subjects: lifecycle.Subjects()}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := lifecycle.Apply(ctx, nil, rec); err != nil {
+			t.Fatalf("redelivered %s at %d: %v", rec.Type, rec.Seq, err)
+		}
+		redelivered++
+	}
+	if again, err := store.LastSeq(ctx); err != nil || again != last {
+		t.Fatalf("redelivering %d events appended %d more (%v)", redelivered, again-last, err)
 	}
 
 	// Nothing secret reached the logs: not the password, the tokens, the
