@@ -592,3 +592,84 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		}
 	}
 }
+
+// Sessions are events: signing out everywhere on one replica ends the
+// session a browser holds on another at once, and a password reset ends
+// every session and replaces the password.
+func TestSessionsAcrossReplicas(t *testing.T) {
+	t.Parallel()
+	e := startE2E(t)
+	_, second := e.start(e2eConfig(t, e.nats, e.db, filepath.Dir(e.cfg.DataKeyPath)))
+
+	bob := e.person()
+	bob.signUp("bob@example.com", "first password")
+	laptop := e.person() // another browser, logged in on the second replica
+	laptop.e = &e2e{t: t, base: second}
+	laptop.mustCall(204, "POST", "/v1/auth/password/login", map[string]string{"email": "BOB@example.com", "password": "first password"}, nil)
+	laptop.exchange()
+
+	bob.mustCall(204, "DELETE", "/v1/me/sessions", nil, nil)
+	if got, _ := laptop.call("POST", "/v1/auth/token", nil, nil); got != 401 {
+		t.Fatalf("exchange on the other replica after sign-out everywhere = %d, want 401", got)
+	}
+	laptop.mustCall(204, "POST", "/v1/auth/password/login", map[string]string{"email": "bob@example.com", "password": "first password"}, nil)
+	laptop.mustCall(204, "POST", "/v1/auth/logout", nil, nil)
+	if got, _ := laptop.call("POST", "/v1/auth/token", nil, nil); got != 401 {
+		t.Fatalf("exchange after logout = %d, want 401", got)
+	}
+	laptop.mustCall(204, "POST", "/v1/auth/logout", nil, nil) // idempotent
+
+	// Reset: the code answers like any other for an unknown email.
+	var c struct{ Code *string }
+	bob.mustCall(200, "POST", "/v1/verification-codes", map[string]string{"email": "bob@example.com", "purpose": "password_reset"}, &c)
+	bob.mustCall(204, "POST", "/v1/auth/password/login", map[string]string{"email": "bob@example.com", "password": "first password"}, nil)
+	bob.mustCall(204, "POST", "/v1/auth/password/reset", map[string]string{"code": *c.Code, "password": "second password"}, nil)
+	if got, _ := bob.call("POST", "/v1/auth/token", nil, nil); got != 401 {
+		t.Fatalf("exchange after a reset = %d, want 401", got)
+	}
+	if got, _ := bob.call("POST", "/v1/auth/password/login", map[string]string{"email": "bob@example.com", "password": "first password"}, nil); got != 401 {
+		t.Fatalf("login with the old password = %d, want 401", got)
+	}
+	bob.mustCall(204, "POST", "/v1/auth/password/login", map[string]string{"email": "bob@example.com", "password": "second password"}, nil)
+	bob.exchange()
+	bob.mustCall(200, "POST", "/v1/verification-codes", map[string]string{"email": "nobody@example.com", "purpose": "password_reset"}, &c)
+	bob.mustCall(204, "POST", "/v1/auth/password/reset", map[string]string{"code": *c.Code, "password": "whatever it is"}, nil)
+	e.mustNotLog("first password", "second password", bob.token)
+}
+
+// Password logins are throttled per client address across replicas: ten
+// attempts in five minutes, right or wrong, then 429 on either replica.
+func TestLoginThrottleAcrossReplicas(t *testing.T) {
+	t.Parallel()
+	e := startE2E(t)
+	_, second := e.start(e2eConfig(t, e.nats, e.db, filepath.Dir(e.cfg.DataKeyPath)))
+	carol := e.person()
+	carol.signUp("carol@example.com", "carol's password")
+	login := func(base, password string) int {
+		body := strings.NewReader(`{"email":"carol@example.com","password":"` + password + `"}`)
+		req, _ := http.NewRequest("POST", base+"/v1/auth/password/login", body)
+		req.Header.Set("X-Forwarded-For", "192.0.2.44")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	replicas := []string{e.base, second}
+	for i := range 10 {
+		want := 401
+		if i == 9 {
+			want = 204
+		}
+		pw := map[bool]string{true: "carol's password", false: "guess"}[want == 204]
+		if got := login(replicas[i%2], pw); got != want {
+			t.Fatalf("attempt %d = %d, want %d", i+1, got, want)
+		}
+	}
+	for _, base := range replicas {
+		if got := login(base, "carol's password"); got != 429 {
+			t.Fatalf("attempt 11 at %s = %d, want 429", base, got)
+		}
+	}
+}
