@@ -3,6 +3,7 @@ package httpapi
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/wardnet/wardnet-cloud/projectors/tenancy"
 	"github.com/wardnet/wardnet-cloud/services/tenants/commands"
@@ -52,7 +53,7 @@ func (a *api) registerNetwork(w http.ResponseWriter, r *http.Request, caller com
 		now := a.now().UTC()
 		view = tenancy.NetworkView{
 			ID: id.String(), TenantID: caller.TenantID, Slug: *req.Slug, DisplayName: req.DisplayName,
-			Region: *req.Region, ProvisioningState: "provisioning", CreatedAt: now, UpdatedAt: now,
+			Region: strings.TrimSpace(*req.Region), ProvisioningState: "provisioning", CreatedAt: now, UpdatedAt: now,
 		}
 	} else if err != nil {
 		a.fail(w, r, err, "")

@@ -77,8 +77,10 @@ func (a *api) logRequests(next http.Handler) http.Handler {
 		start := a.now()
 		id := nuid.Next()
 		w.Header().Set(HeaderRequestID, id)
-		// r2 is ours: the router records the matched pattern in it.
+		// r2 is ours: the router records the matched pattern in it. A mux
+		// in front (the service mounts the API at "/") has set its own.
 		r2 := r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
+		r2.Pattern = ""
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r2)
 		status := sw.status
@@ -115,7 +117,7 @@ func (a *api) recoverPanics(next http.Handler) http.Handler {
 			if v == nil {
 				return
 			}
-			if v == http.ErrAbortHandler { //nolint:errorlint // the sentinel itself is the contract
+			if v == http.ErrAbortHandler { // compared as a value, as net/http does
 				panic(v)
 			}
 			a.log.ErrorContext(r.Context(), "handler panicked",

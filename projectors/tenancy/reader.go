@@ -100,15 +100,17 @@ func (r *Reader) SyncTo(ctx context.Context, seq events.StreamSeq) error {
 	defer cancel()
 	delay := time.Millisecond
 	for {
+		// No row yet: the projector has not set up its tables, which is
+		// behind whatever the log holds, even nothing.
 		var cp int64
 		err := r.pool.QueryRow(ctx, `SELECT checkpoint FROM projections WHERE name = $1`, r.name).Scan(&cp)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			if ctx.Err() != nil {
-				return fmt.Errorf("%w: at %d", ErrBehind, seq)
-			}
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+		case err != nil && ctx.Err() != nil:
+			return fmt.Errorf("%w: at %d", ErrBehind, seq)
+		case err != nil:
 			return fmt.Errorf("tenancy sync: %w", err)
-		}
-		if events.StreamSeq(cp) >= seq {
+		case events.StreamSeq(cp) >= seq:
 			return nil
 		}
 		select {
