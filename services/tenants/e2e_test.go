@@ -3,6 +3,9 @@ package tenants_test
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +14,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -23,6 +27,7 @@ import (
 	"github.com/wardnet/wardnet-cloud/aggregates/tenant"
 	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/internal/datakeys"
+	"github.com/wardnet/wardnet-cloud/internal/pop"
 	"github.com/wardnet/wardnet-cloud/internal/service"
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
@@ -672,4 +677,143 @@ func TestLoginThrottleAcrossReplicas(t *testing.T) {
 			t.Fatalf("attempt 11 at %s = %d, want 429", base, got)
 		}
 	}
+}
+
+// Rotating the signing key: a replica that signs with a new key and keeps
+// the old one as a verifying key accepts tokens the old key signed,
+// publishes both in its JWKS, and mints with the new kid.
+func TestSigningKeyRotation(t *testing.T) {
+	t.Parallel()
+	e := startE2E(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	// A daemon enrolls and gets a token signed with the current key.
+	pub, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := tokens.EncodeKey(pub)
+	var c struct{ Code string }
+	signed(t, e.base, "POST", "/v1/verification-codes", nil, "", map[string]string{"email": "dana@example.com", "purpose": "enrollment"}, 200, &c)
+	signed(t, e.base, "POST", "/v1/enroll", nil, "", map[string]string{"code": c.Code, "public_key": key}, 200, nil)
+	var tok struct{ Token string }
+	signed(t, e.base, "POST", "/v1/token", priv, "", map[string]string{"public_key": key}, 200, &tok)
+
+	// The next deploy: a new signing key, the old public key kept.
+	rotated := e2eConfig(t, e.nats, e.db, filepath.Dir(e.cfg.DataKeyPath))
+	dir := t.TempDir()
+	next, err := tokens.GenerateKeyPEM(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rotated.JWTSigningKeyPath = filepath.Join(dir, "next.pem")
+	if err := os.WriteFile(rotated.JWTSigningKeyPath, next, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	current, err := tokens.LoadPrivateKey(e.cfg.JWTSigningKeyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	retired, err := tokens.MarshalPublicKeyPEM(current.Public().(ed25519.PublicKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rotated.JWTVerifyKeyPaths = []string{filepath.Join(dir, "retired.pem")}
+	if err := os.WriteFile(rotated.JWTVerifyKeyPaths[0], retired, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	svc, base := e.start(rotated)
+
+	// Its JWKS holds both keys.
+	resp, err := http.Get(base + tokens.JWKSPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	jwks, err := tokens.ParseJWKS(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldKid, newKid := e.svc.Signer().KeyID(), svc.Signer().KeyID()
+	_, hasOld := jwks.Lookup(oldKid)
+	_, hasNew := jwks.Lookup(newKid)
+	if !hasOld || !hasNew || oldKid == newKid || jwks.Len() != 2 {
+		t.Fatalf("JWKS %v, want the retired %s and the current %s", jwks.IDs(), oldKid, newKid)
+	}
+	// The old token still works on the rotated replica, and the token it
+	// mints carries the new kid.
+	var avail struct{ Available bool }
+	signed(t, base, "GET", "/v1/availability?slug=danas-lab", priv, tok.Token, nil, 200, &avail)
+	var fresh struct{ Token string }
+	// (A second later: the same request in the same second is a replay.)
+	signedAt(t, time.Now().Add(time.Second), base, "POST", "/v1/token", priv, "", map[string]string{"public_key": key}, 200, &fresh)
+	if kid := tokenKid(t, fresh.Token); kid != string(newKid) {
+		t.Fatalf("minted with kid %q, want %q", kid, newKid)
+	}
+	if kid := tokenKid(t, tok.Token); kid != string(oldKid) {
+		t.Fatalf("the first token's kid %q, want %q", kid, oldKid)
+	}
+	if _, err := tokens.NewVerifier(tokens.AudienceTenants, jwks).Verify(ctx, tok.Token, time.Now()); err != nil {
+		t.Fatalf("old token against the rotated JWKS: %v", err)
+	}
+}
+
+// signed sends a JSON request to base, with a bearer token and a proof of
+// possession by key when they are given, and checks the status.
+func signed(t *testing.T, base, method, target string, key ed25519.PrivateKey, bearer string, body any, want int, out any) {
+	t.Helper()
+	signedAt(t, time.Now(), base, method, target, key, bearer, body, want, out)
+}
+
+// signedAt is signed with the proof made at a given time.
+func signedAt(t *testing.T, at time.Time, base, method, target string, key ed25519.PrivateKey, bearer string, body any, want int, out any) {
+	t.Helper()
+	var b []byte
+	if body != nil {
+		var err error
+		if b, err = json.Marshal(body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	req, err := http.NewRequest(method, base+target, bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	if key != nil {
+		pop.SignRequest(req, key, b, at)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		t.Fatalf("%s %s = %d %s, want %d", method, target, resp.StatusCode, raw, want)
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// tokenKid reads a JWT's kid header without verifying it.
+func tokenKid(t *testing.T, token string) string {
+	t.Helper()
+	head, _, _ := strings.Cut(token, ".")
+	raw, err := base64.RawURLEncoding.DecodeString(head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h struct{ Kid string }
+	if err := json.Unmarshal(raw, &h); err != nil {
+		t.Fatal(err)
+	}
+	return h.Kid
 }
