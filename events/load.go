@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/synadia-io/orbit.go/jetstreamext"
 )
@@ -97,3 +98,11 @@ func (s *Store) scan(ctx context.Context, subject string, start Position, fn fun
 		pos = Position{Seq: StreamSeq(lastSeq + 1)}
 	}
 }
+
+// ConnOption sizes a NATS connection's synchronous subscriptions for the
+// store. Load's batched Direct Get reads each page through a short-lived
+// synchronous subscription, whose channel nats.go allocates at the
+// connection's SyncQueueLen: 65 536 slots (512 KiB) by default, for a page
+// of at most 512 messages. Connections that load aggregates should be
+// made with this option; it affects nothing but synchronous subscriptions.
+func ConnOption() nats.Option { return nats.SyncQueueLen(2 * loadPage) }

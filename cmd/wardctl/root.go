@@ -9,6 +9,8 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/spf13/cobra"
+
+	"github.com/wardnet/wardnet-cloud/events"
 )
 
 // Defaults reach a local wardnet-dev.
@@ -52,7 +54,7 @@ func envOr(key, def string) string {
 
 // jetStream connects to NATS. The caller closes the connection.
 func (g *globals) jetStream() (*nats.Conn, jetstream.JetStream, error) {
-	opts := []nats.Option{nats.Name("wardctl"), nats.Timeout(5 * time.Second)}
+	opts := []nats.Option{nats.Name("wardctl"), events.ConnOption(), nats.Timeout(5 * time.Second)}
 	if g.natsCreds != "" {
 		opts = append(opts, nats.UserCredentials(g.natsCreds))
 	}

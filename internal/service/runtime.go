@@ -159,6 +159,7 @@ func (r *Runtime) connectNATS() error {
 	var closeOnce sync.Once
 	opts := []nats.Option{
 		nats.Name(r.name),
+		events.ConnOption(),
 		nats.MaxReconnects(-1),
 		nats.DrainTimeout(r.cfg.ShutdownTimeout),
 		nats.ClosedHandler(func(*nats.Conn) { closeOnce.Do(func() { close(r.ncClosed) }) }),
