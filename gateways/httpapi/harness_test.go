@@ -13,6 +13,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -283,6 +284,9 @@ type call struct {
 	clientIP string
 	// chunked sends the body without a Content-Length.
 	chunked bool
+	// header sets these headers last, over the proof's and the
+	// Authorization header: an empty list removes the header.
+	header http.Header
 }
 
 // reply is the API's answer to a call.
@@ -335,6 +339,13 @@ func (s *stack) do(t testing.TB, c call) *reply {
 	if c.clientIP != "" {
 		req.Header.Set("X-Forwarded-For", c.clientIP)
 	}
+	for k, vs := range c.header {
+		if len(vs) == 0 {
+			req.Header.Del(k)
+		} else {
+			req.Header[http.CanonicalHeaderKey(k)] = vs
+		}
+	}
 	resp, err := s.Server.Client().Do(req)
 	must(t, err)
 	defer resp.Body.Close()
@@ -351,18 +362,18 @@ func (s *stack) do(t testing.TB, c call) *reply {
 func (r *reply) wantError(t testing.TB, status int, msg string) {
 	t.Helper()
 	if r.status != status {
-		t.Fatalf("%s %s: status %d %s, want %d %q", r.req.Method, r.req.URL.Path, r.status, r.body, status, msg)
+		t.Fatalf("%s %s: status %d %s, want %d %q", r.req.Method, r.req.URL.Path, r.status, r.shown(), status, msg)
 	}
 	if ct := r.header.Get("Content-Type"); ct != "application/json" {
 		t.Errorf("%s %s: Content-Type %q, want application/json", r.req.Method, r.req.URL.Path, ct)
 	}
 	var e map[string]any
 	if err := json.Unmarshal(r.body, &e); err != nil {
-		t.Fatalf("%s %s: error body is not JSON: %q", r.req.Method, r.req.URL.Path, r.body)
+		t.Fatalf("%s %s: error body is not JSON: %q", r.req.Method, r.req.URL.Path, r.shown())
 	}
 	got, ok := e["error"].(string)
 	if !ok || len(e) != 1 {
-		t.Fatalf(`%s %s: error body %s, want {"error": string}`, r.req.Method, r.req.URL.Path, r.body)
+		t.Fatalf(`%s %s: error body %s, want {"error": string}`, r.req.Method, r.req.URL.Path, r.shown())
 	}
 	if msg != "" && got != msg {
 		t.Errorf("%s %s: error %q, want %q", r.req.Method, r.req.URL.Path, got, msg)
@@ -373,7 +384,7 @@ func (r *reply) wantError(t testing.TB, status int, msg string) {
 func (r *reply) wantStatus(t testing.TB, status int) {
 	t.Helper()
 	if r.status != status {
-		t.Fatalf("%s %s: status %d %s, want %d", r.req.Method, r.req.URL.Path, r.status, r.body, status)
+		t.Fatalf("%s %s: status %d %s, want %d", r.req.Method, r.req.URL.Path, r.status, r.shown(), status)
 	}
 }
 
@@ -385,8 +396,18 @@ func (r *reply) decode(t testing.TB, status int, v any) {
 		t.Errorf("%s %s: Content-Type %q, want application/json", r.req.Method, r.req.URL.Path, ct)
 	}
 	if err := json.Unmarshal(r.body, v); err != nil {
-		t.Fatalf("%s %s: body %q: %v", r.req.Method, r.req.URL.Path, r.body, err)
+		t.Fatalf("%s %s: body %s: %v", r.req.Method, r.req.URL.Path, r.shown(), err)
 	}
+}
+
+// shown is the body for a failure message: an error's body, which holds
+// no secret by design, and only the length of any other, which may (a
+// token, a code).
+func (r *reply) shown() string {
+	if r.status >= 400 {
+		return string(r.body)
+	}
+	return fmt.Sprintf("(%d-byte %d body withheld)", len(r.body), r.status)
 }
 
 // cookie returns the Set-Cookie of the session cookie, or nil.
