@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -816,4 +817,57 @@ func tokenKid(t *testing.T, token string) string {
 		t.Fatal(err)
 	}
 	return h.Kid
+}
+
+// With WARDNET_API_ADDR the public API has its own listener, which in
+// production mode takes only connections that begin with a PROXY header
+// (v1 or v2), and takes the client address from it; /healthz stays on the
+// ops listener.
+func TestPublicListenerRequiresProxyProtocol(t *testing.T) {
+	t.Parallel()
+	n, db := testenv.StartNATS(t), testenv.Postgres(t)
+	e := &e2e{t: t, logs: &logBuffer{}, nats: n, db: db}
+	cfg := e2eConfig(t, n, db, t.TempDir())
+	cfg.APIAddr = "127.0.0.1:0"
+	svc, ops := e.start(cfg)
+	api := svc.APIAddr().String()
+	if api == svc.Addr().String() {
+		t.Fatal("the public API shares the ops listener")
+	}
+	request := "GET /v1/health HTTP/1.1\r\nHost: api\r\nConnection: close\r\n\r\n"
+	send := func(prefix []byte) string {
+		conn, err := net.DialTimeout("tcp", api, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+		if _, err := conn.Write(append(prefix, request...)); err != nil {
+			return ""
+		}
+		b, _ := io.ReadAll(conn)
+		return string(b)
+	}
+	if got := send(nil); got != "" {
+		t.Fatalf("a connection without a PROXY header was answered: %q", got)
+	}
+	if got := send([]byte("PROXY UNKNOWN\r\n")); got != "" {
+		t.Fatalf("PROXY UNKNOWN was answered: %q", got)
+	}
+	if got := send([]byte("PROXY TCP4 203.0.113.9 127.0.0.1 50000 443\r\n")); !strings.HasPrefix(got, "HTTP/1.1 200") {
+		t.Fatalf("a PROXY v1 connection got %q", got)
+	}
+	v2 := append([]byte("\r\n\r\n\x00\r\nQUIT\n"), 0x21, 0x11, 0x00, 0x0c, // v2 PROXY, TCP over IPv4, 12 bytes
+		203, 0, 113, 9, 127, 0, 0, 1, 0xc3, 0x50, 0x01, 0xbb)
+	if got := send(v2); !strings.HasPrefix(got, "HTTP/1.1 200") {
+		t.Fatalf("a PROXY v2 connection got %q", got)
+	}
+	resp, err := http.Get(ops + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("/healthz on the ops listener = %d", resp.StatusCode)
+	}
 }
