@@ -3,13 +3,12 @@ package account_test
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"reflect"
 	"testing"
 	"time"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/account"
+	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
@@ -39,57 +38,14 @@ func started(n int, at time.Time) account.SessionStarted {
 	return account.SessionStarted{SessionID: sessionID(n), TokenHash: tokenHash(n), ExpiresAt: at.Add(account.SessionTTL)}
 }
 
-// timed is an event stored at a given log time.
-type timed struct {
-	at time.Time
-	ev events.Payload
-}
+type decideCase = aggregatetest.DecideCase[account.State]
 
 // foldAt evolves the initial state through events stored at their times.
-func foldAt(evs ...timed) account.State {
-	s := account.Initial()
-	for i, e := range evs {
-		s = account.Evolve(s, events.Record{Envelope: events.Envelope{Time: e.at}, Seq: events.StreamSeq(i + 1), Data: e.ev})
-	}
-	return s
+func foldAt(evs ...aggregatetest.Timed) account.State {
+	return aggregatetest.FoldAt(account.Initial(), account.Evolve, evs...)
 }
 
 // fold evolves the initial state through evs, all stored at t0.
 func fold(evs ...events.Payload) account.State {
-	ts := make([]timed, len(evs))
-	for i, e := range evs {
-		ts[i] = timed{t0, e}
-	}
-	return foldAt(ts...)
-}
-
-// errAny stands for an error the caller is not meant to branch on.
-var errAny = errors.New("any error")
-
-type decideCase struct {
-	name   string
-	given  []events.Payload
-	decide func(account.State) ([]events.Payload, error)
-	want   []events.Payload
-	err    error
-}
-
-func runDecide(t *testing.T, cases []decideCase) {
-	t.Helper()
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := tc.decide(fold(tc.given...))
-			switch {
-			case tc.err == errAny && err == nil:
-				t.Fatalf("got %v, want an error", got)
-			case tc.err != nil && tc.err != errAny && !errors.Is(err, tc.err):
-				t.Fatalf("err = %v, want %v", err, tc.err)
-			case tc.err == nil && err != nil:
-				t.Fatalf("err = %v", err)
-			}
-			if !reflect.DeepEqual(got, tc.want) {
-				t.Fatalf("events = %#v, want %#v", got, tc.want)
-			}
-		})
-	}
+	return foldAt(aggregatetest.Every(t0, 0, evs...)...)
 }

@@ -3,28 +3,20 @@ package account_test
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/wardnet/wardnet-cloud/aggregates"
 	"github.com/wardnet/wardnet-cloud/aggregates/account"
+	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
 	"github.com/wardnet/wardnet-cloud/events"
-	"github.com/wardnet/wardnet-cloud/internal/testenv"
 )
 
 func newRepo(t *testing.T) *aggregates.Repository[account.State] {
 	t.Helper()
-	c := events.NewCatalog()
-	account.Register(c)
-	store := testenv.StartNATS(t).Store(t, c)
-	repo, err := aggregates.NewRepository(store, nil, aggregates.Kind[account.State]{
+	return aggregatetest.Repository(t, aggregatetest.Store(t, account.Register), aggregates.Kind[account.State]{
 		Type: account.Type, Initial: account.Initial, Evolve: account.Evolve, StateVersion: account.StateVersion,
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return repo
 }
 
 func startSession(t *testing.T, repo *aggregates.Repository[account.State], n int, now time.Time) {
@@ -93,36 +85,19 @@ func TestRefreshRacesRevokeAll(t *testing.T) {
 	now := time.Now().UTC()
 	startSession(t, repo, 1, now)
 
-	decides := []func(account.State) ([]events.Payload, error){
-		exchange(1, now.Add(48*time.Hour)),
-		account.RevokeAll{Reason: account.ReasonSignOutEverywhere}.Decide,
+	outs := aggregatetest.Race(ctx,
+		aggregatetest.Execute(repo, string(tenant), exchange(1, now.Add(48*time.Hour))),
+		aggregatetest.Execute(repo, string(tenant), account.RevokeAll{Reason: account.ReasonSignOutEverywhere}.Decide))
+	refresh, revoke := outs[0], outs[1]
+	if refresh.Attempts+revoke.Attempts != 3 {
+		t.Fatalf("attempts %d and %d: want one decided once and the other twice", refresh.Attempts, revoke.Attempts)
 	}
-	errs, attempts := make([]error, 2), make([]int, 2)
-	var loaded, done sync.WaitGroup
-	loaded.Add(2)
-	for i, decide := range decides {
-		done.Go(func() {
-			_, errs[i] = repo.Execute(ctx, string(tenant), events.Meta{}, func(s account.State) ([]events.Payload, error) {
-				attempts[i]++
-				if attempts[i] == 1 {
-					loaded.Done()
-					loaded.Wait()
-				}
-				return decide(s)
-			})
-		})
+	if revoke.Err != nil {
+		t.Fatalf("revoke: %v", revoke.Err)
 	}
-	done.Wait()
-
-	if attempts[0]+attempts[1] != 3 {
-		t.Fatalf("attempts %v: want one decided once and the other twice", attempts)
-	}
-	if errs[1] != nil {
-		t.Fatalf("revoke: %v", errs[1])
-	}
-	refreshLost := attempts[0] == 2
-	if refreshLost != errors.Is(errs[0], account.ErrNoSession) || (!refreshLost && errs[0] != nil) {
-		t.Fatalf("refresh decided %d times: %v", attempts[0], errs[0])
+	refreshLost := refresh.Attempts == 2
+	if refreshLost != errors.Is(refresh.Err, account.ErrNoSession) || (!refreshLost && refresh.Err != nil) {
+		t.Fatalf("refresh decided %d times: %v", refresh.Attempts, refresh.Err)
 	}
 	got, err := repo.Load(ctx, string(tenant))
 	if err != nil {

@@ -4,24 +4,25 @@ import (
 	"testing"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/account"
+	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
 func TestRevokeAll(t *testing.T) {
-	revoke := func(r account.RevokeReason) func(account.State) ([]events.Payload, error) {
-		return account.RevokeAll{Reason: r}.Decide
+	revoke := func(r account.RevokeReason) account.RevokeAll {
+		return account.RevokeAll{Reason: r}
 	}
-	runDecide(t, []decideCase{
-		{name: "sessions", given: []events.Payload{started(1, t0), started(2, t0)}, decide: revoke(account.ReasonSignOutEverywhere),
-			want: []events.Payload{account.SessionsRevoked{Reason: account.ReasonSignOutEverywhere}}},
-		{name: "password reset", given: []events.Payload{started(1, t0)}, decide: revoke(account.ReasonPasswordReset),
-			want: []events.Payload{account.SessionsRevoked{Reason: account.ReasonPasswordReset}}},
-		{name: "password change", given: []events.Payload{started(1, t0)}, decide: revoke(account.ReasonPasswordChange),
-			want: []events.Payload{account.SessionsRevoked{Reason: account.ReasonPasswordChange}}},
-		{name: "deregistered", given: []events.Payload{started(1, t0)}, decide: revoke(account.ReasonDeregistered),
-			want: []events.Payload{account.SessionsRevoked{Reason: account.ReasonDeregistered}}},
-		{name: "none", decide: revoke(account.ReasonDeregistered)},
-		{name: "already revoked", given: []events.Payload{started(1, t0), account.SessionsRevoked{Reason: account.ReasonDeregistered}}, decide: revoke(account.ReasonDeregistered)},
-		{name: "unknown reason", given: []events.Payload{started(1, t0)}, decide: revoke("bored"), err: errAny},
+	aggregatetest.RunDecide(t, fold, []decideCase{
+		{Name: "sessions", Given: []events.Payload{started(1, t0), started(2, t0)}, Cmd: revoke(account.ReasonSignOutEverywhere),
+			Want: []events.Payload{account.SessionsRevoked{Reason: account.ReasonSignOutEverywhere}}},
+		{Name: "password reset", Given: []events.Payload{started(1, t0)}, Cmd: revoke(account.ReasonPasswordReset),
+			Want: []events.Payload{account.SessionsRevoked{Reason: account.ReasonPasswordReset}}},
+		{Name: "password change", Given: []events.Payload{started(1, t0)}, Cmd: revoke(account.ReasonPasswordChange),
+			Want: []events.Payload{account.SessionsRevoked{Reason: account.ReasonPasswordChange}}},
+		{Name: "deregistered", Given: []events.Payload{started(1, t0)}, Cmd: revoke(account.ReasonDeregistered),
+			Want: []events.Payload{account.SessionsRevoked{Reason: account.ReasonDeregistered}}},
+		{Name: "none", Cmd: revoke(account.ReasonDeregistered)},
+		{Name: "already revoked", Given: []events.Payload{started(1, t0), account.SessionsRevoked{Reason: account.ReasonDeregistered}}, Cmd: revoke(account.ReasonDeregistered)},
+		{Name: "unknown reason", Given: []events.Payload{started(1, t0)}, Cmd: revoke("bored"), Err: aggregatetest.ErrAny},
 	})
 }

@@ -2,11 +2,11 @@ package account_test
 
 import (
 	"encoding/json"
-	"reflect"
 	"testing"
 	"time"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/account"
+	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
@@ -66,7 +66,7 @@ func TestSessionsBounded(t *testing.T) {
 
 func TestExpiredSessionsPruned(t *testing.T) {
 	later := t0.Add(account.SessionTTL + 30*time.Minute)
-	s := foldAt(timed{t0, started(1, t0)}, timed{t0.Add(time.Hour), started(2, t0.Add(time.Hour))}, timed{later, started(3, later)})
+	s := foldAt(aggregatetest.At(t0, started(1, t0)), aggregatetest.At(t0.Add(time.Hour), started(2, t0.Add(time.Hour))), aggregatetest.At(later, started(3, later)))
 	if len(s.Sessions) != 2 {
 		t.Fatalf("sessions %v: the one expired at the log's time should be gone", s.Sessions)
 	}
@@ -106,23 +106,13 @@ func TestEvolveIgnoresUnknown(t *testing.T) {
 
 func TestStateJSON(t *testing.T) {
 	s := foldAt(
-		timed{t0, account.PasswordSet{EmailIndex: index, Hash: hash1}},
-		timed{t0, started(1, t0)},
-		timed{t0.Add(time.Minute), started(2, t0.Add(time.Minute))},
-		timed{t0.Add(48 * time.Hour), account.SessionRefreshed{SessionID: sessionID(2), ExpiresAt: t0.Add(48*time.Hour + account.SessionTTL)}},
+		aggregatetest.At(t0, account.PasswordSet{EmailIndex: index, Hash: hash1}),
+		aggregatetest.At(t0, started(1, t0)),
+		aggregatetest.At(t0.Add(time.Minute), started(2, t0.Add(time.Minute))),
+		aggregatetest.At(t0.Add(48*time.Hour), account.SessionRefreshed{SessionID: sessionID(2), ExpiresAt: t0.Add(48*time.Hour + account.SessionTTL)}),
 	)
-	raw, err := json.Marshal(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var back account.State
-	if err := json.Unmarshal(raw, &back); err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(back, s) {
-		t.Fatalf("snapshot round trip:\n%+v\n%+v\n%s", back, s, raw)
-	}
-	if sess := back.Sessions[sessionID(2)]; !sess.Started.Equal(t0.Add(time.Minute)) || sess.Seq != 3 {
+	aggregatetest.JSONRoundTrip(t, s)
+	if sess := s.Sessions[sessionID(2)]; !sess.Started.Equal(t0.Add(time.Minute)) || sess.Seq != 3 {
 		t.Fatalf("session 2 %+v", sess)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
 	"github.com/wardnet/wardnet-cloud/aggregates/code"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/events"
@@ -36,17 +37,5 @@ func TestEvolve(t *testing.T) {
 // Snapshots store State as JSON: it must come back equal.
 func TestStateJSONRoundTrip(t *testing.T) {
 	t.Parallel()
-	for _, s := range []code.State{code.Initial(), given(issued(naming.PurposeEnrollment, tenantID), code.Used{})} {
-		b, err := json.Marshal(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var back code.State
-		if err := json.Unmarshal(b, &back); err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(back, s) {
-			t.Fatalf("round trip of %s: %+v, want %+v", b, back, s)
-		}
-	}
+	aggregatetest.JSONRoundTrip(t, code.Initial(), given(issued(naming.PurposeEnrollment, tenantID), code.Used{}))
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
 	"github.com/wardnet/wardnet-cloud/aggregates/code"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/events"
@@ -17,18 +18,18 @@ func TestUse(t *testing.T) {
 	enrollment := []events.Payload{issued(naming.PurposeEnrollment, "")}
 	addDaemon := []events.Payload{issued(naming.PurposeEnrollment, tenantID)}
 	boundReset := []events.Payload{issued(naming.PurposePasswordReset, tenantID)}
-	runDecide(t, []decideCase{
-		{name: "signup", given: signup, cmd: use(naming.PurposeSignup, now), want: ok},
-		{name: "enrollment", given: enrollment, cmd: use(naming.PurposeEnrollment, now), want: ok},
-		{name: "add-daemon code enrolls", given: addDaemon, cmd: use(naming.PurposeEnrollment, now), want: ok},
-		{name: "last instant", given: signup, cmd: use(naming.PurposeSignup, expires.Add(-time.Nanosecond)), want: ok},
-		{name: "unknown", cmd: use(naming.PurposeSignup, now), err: code.ErrInvalidCode},
-		{name: "used", given: append(signup, code.Used{}), cmd: use(naming.PurposeSignup, now), err: code.ErrInvalidCode},
-		{name: "expired at expires_at", given: signup, cmd: use(naming.PurposeSignup, expires), err: code.ErrInvalidCode},
-		{name: "expired", given: signup, cmd: use(naming.PurposeSignup, now.Add(time.Hour)), err: code.ErrInvalidCode},
-		{name: "other purpose", given: signup, cmd: use(naming.PurposePasswordReset, now), err: code.ErrInvalidCode},
-		{name: "enrollment code for signup", given: enrollment, cmd: use(naming.PurposeSignup, now), err: code.ErrInvalidCode},
-		{name: "add-daemon code for signup", given: addDaemon, cmd: use(naming.PurposeSignup, now), err: code.ErrInvalidCode},
-		{name: "web purpose bound to a tenant", given: boundReset, cmd: use(naming.PurposePasswordReset, now), err: code.ErrInvalidCode},
+	aggregatetest.RunDecide(t, given, []decideCase{
+		{Name: "signup", Given: signup, Cmd: use(naming.PurposeSignup, now), Want: ok},
+		{Name: "enrollment", Given: enrollment, Cmd: use(naming.PurposeEnrollment, now), Want: ok},
+		{Name: "add-daemon code enrolls", Given: addDaemon, Cmd: use(naming.PurposeEnrollment, now), Want: ok},
+		{Name: "last instant", Given: signup, Cmd: use(naming.PurposeSignup, expires.Add(-time.Nanosecond)), Want: ok},
+		{Name: "unknown", Cmd: use(naming.PurposeSignup, now), Err: code.ErrInvalidCode},
+		{Name: "used", Given: append(signup, code.Used{}), Cmd: use(naming.PurposeSignup, now), Err: code.ErrInvalidCode},
+		{Name: "expired at expires_at", Given: signup, Cmd: use(naming.PurposeSignup, expires), Err: code.ErrInvalidCode},
+		{Name: "expired", Given: signup, Cmd: use(naming.PurposeSignup, now.Add(time.Hour)), Err: code.ErrInvalidCode},
+		{Name: "other purpose", Given: signup, Cmd: use(naming.PurposePasswordReset, now), Err: code.ErrInvalidCode},
+		{Name: "enrollment code for signup", Given: enrollment, Cmd: use(naming.PurposeSignup, now), Err: code.ErrInvalidCode},
+		{Name: "add-daemon code for signup", Given: addDaemon, Cmd: use(naming.PurposeSignup, now), Err: code.ErrInvalidCode},
+		{Name: "web purpose bound to a tenant", Given: boundReset, Cmd: use(naming.PurposePasswordReset, now), Err: code.ErrInvalidCode},
 	})
 }

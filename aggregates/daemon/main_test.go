@@ -1,12 +1,10 @@
 package daemon_test
 
 import (
-	"crypto/ed25519"
-	"errors"
-	"reflect"
 	"testing"
 	"time"
 
+	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
 	"github.com/wardnet/wardnet-cloud/aggregates/daemon"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/events"
@@ -22,19 +20,9 @@ var (
 	daemonID = naming.ID("6a1c0e2d-8b3f-4e7a-9c5d-2e4f6a8b0c1d")
 	net1     = naming.ID("3f1e2d4c-5b6a-4978-8a9b-0c1d2e3f4a5b")
 	net2     = naming.ID("4a2f3e5d-6c7b-4a89-9bac-1d2e3f4a5b6c")
-	key      = testKey(1)
-	otherKey = testKey(2)
+	key      = aggregatetest.DaemonKey(1)
+	otherKey = aggregatetest.DaemonKey(2)
 )
-
-func testKey(seed byte) naming.DaemonKey {
-	b := make([]byte, ed25519.SeedSize)
-	b[0] = seed
-	k, err := naming.DaemonKeyOf(ed25519.NewKeyFromSeed(b).Public().(ed25519.PublicKey))
-	if err != nil {
-		panic(err)
-	}
-	return k
-}
 
 func enrolled(tenant naming.ID, at time.Time) daemon.Enrolled {
 	return daemon.Enrolled{TenantID: tenant, PublicKey: key, ExpiresAt: at.Add(daemon.EnrollmentTTL)}
@@ -44,46 +32,9 @@ func registeredIn(network naming.ID) daemon.Registered {
 	return daemon.Registered{DaemonID: daemonID, TenantID: tenantA, NetworkID: network}
 }
 
+type decideCase = aggregatetest.DecideCase[daemon.State]
+
 // fold evolves the initial state through evs, one second apart from t0.
 func fold(evs ...events.Payload) daemon.State {
-	s := daemon.Initial()
-	for i, e := range evs {
-		s = daemon.Evolve(s, events.Record{
-			Envelope: events.Envelope{Time: t0.Add(time.Duration(i) * time.Second)},
-			Seq:      events.StreamSeq(i + 1),
-			Data:     e,
-		})
-	}
-	return s
-}
-
-// errAny stands for an error the caller is not meant to branch on.
-var errAny = errors.New("any error")
-
-type decideCase struct {
-	name   string
-	given  []events.Payload
-	decide func(daemon.State) ([]events.Payload, error)
-	want   []events.Payload
-	err    error
-}
-
-func runDecide(t *testing.T, cases []decideCase) {
-	t.Helper()
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := tc.decide(fold(tc.given...))
-			switch {
-			case tc.err == errAny && err == nil:
-				t.Fatalf("got %v, want an error", got)
-			case tc.err != nil && tc.err != errAny && !errors.Is(err, tc.err):
-				t.Fatalf("err = %v, want %v", err, tc.err)
-			case tc.err == nil && err != nil:
-				t.Fatalf("err = %v", err)
-			}
-			if !reflect.DeepEqual(got, tc.want) {
-				t.Fatalf("events = %#v, want %#v", got, tc.want)
-			}
-		})
-	}
+	return aggregatetest.FoldAt(daemon.Initial(), daemon.Evolve, aggregatetest.Every(t0, time.Second, evs...)...)
 }

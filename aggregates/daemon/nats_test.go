@@ -4,15 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 
 	"github.com/wardnet/wardnet-cloud/aggregates"
+	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
 	"github.com/wardnet/wardnet-cloud/aggregates/daemon"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/events"
-	"github.com/wardnet/wardnet-cloud/internal/testenv"
 )
 
 type fixture struct {
@@ -23,59 +22,50 @@ type fixture struct {
 
 func newFixture(t *testing.T) fixture {
 	t.Helper()
-	c := events.NewCatalog()
-	daemon.Register(c)
-	network.Register(c)
-	store := testenv.StartNATS(t).Store(t, c)
-	daemons, err := aggregates.NewRepository(store, nil, aggregates.Kind[daemon.State]{
-		Type: daemon.Type, Initial: daemon.Initial, Evolve: daemon.Evolve, StateVersion: daemon.StateVersion,
-	})
-	if err != nil {
-		t.Fatal(err)
+	store := aggregatetest.Store(t, daemon.Register, network.Register)
+	return fixture{
+		store: store,
+		daemons: aggregatetest.Repository(t, store, aggregates.Kind[daemon.State]{
+			Type: daemon.Type, Initial: daemon.Initial, Evolve: daemon.Evolve, StateVersion: daemon.StateVersion,
+		}),
+		networks: aggregatetest.Repository(t, store, aggregates.Kind[network.State]{
+			Type: network.Type, Initial: network.Initial, Evolve: network.Evolve, StateVersion: network.StateVersion,
+		}),
 	}
-	networks, err := aggregates.NewRepository(store, nil, aggregates.Kind[network.State]{
-		Type: network.Type, Initial: network.Initial, Evolve: network.Evolve, StateVersion: network.StateVersion,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fixture{store: store, daemons: daemons, networks: networks}
 }
 
 // registerNetwork is the daemon and network part of POST /v1/networks:
-// the network's registration and the key's, in one atomic append. loaded
-// runs after the first attempt has loaded both aggregates.
-func (f fixture) registerNetwork(ctx context.Context, networkID naming.ID, slug naming.Slug, attempts *int, loaded func()) error {
+// the network's registration and the key's, in one atomic append. It calls
+// loaded once each attempt has loaded both aggregates.
+func (f fixture) registerNetwork(networkID naming.ID, slug naming.Slug) aggregatetest.Racer {
 	fp := key.Fingerprint()
-	_, err := aggregates.Execute(ctx, f.store, events.Meta{}, func(ctx context.Context, tx *aggregates.Tx) error {
-		*attempts++
-		d, err := aggregates.Get(ctx, tx, f.daemons, fp)
-		if err != nil {
-			return err
-		}
-		n, err := aggregates.Get(ctx, tx, f.networks, string(networkID))
-		if err != nil {
-			return err
-		}
-		if *attempts == 1 {
+	return func(ctx context.Context, loaded func()) (aggregates.Result, error) {
+		return aggregates.Execute(ctx, f.store, events.Meta{}, func(ctx context.Context, tx *aggregates.Tx) error {
+			d, err := aggregates.Get(ctx, tx, f.daemons, fp)
+			if err != nil {
+				return err
+			}
+			n, err := aggregates.Get(ctx, tx, f.networks, string(networkID))
+			if err != nil {
+				return err
+			}
 			loaded()
-		}
-		daemonID := naming.NewID()
-		regDaemon, err := daemon.RegisterDaemon{DaemonID: daemonID, NetworkID: networkID, TenantID: tenantA}.Decide(d)
-		if err != nil {
-			return err
-		}
-		regNetwork, err := network.RegisterNetwork{
-			TenantID: tenantA, Slug: slug, Region: "local", DaemonID: daemonID, DaemonKey: key,
-		}.Decide(n)
-		if err != nil {
-			return err
-		}
-		tx.Emit(events.MustRef(daemon.Type, fp), regDaemon...)
-		tx.Emit(events.MustRef(network.Type, string(networkID)), regNetwork...)
-		return nil
-	})
-	return err
+			daemonID := naming.NewID()
+			regDaemon, err := daemon.RegisterDaemon{DaemonID: daemonID, NetworkID: networkID, TenantID: tenantA}.Decide(d)
+			if err != nil {
+				return err
+			}
+			regNetwork, err := network.RegisterNetwork{
+				TenantID: tenantA, Slug: slug, Region: "local", DaemonID: daemonID, DaemonKey: key,
+			}.Decide(n)
+			if err != nil {
+				return err
+			}
+			tx.Emit(events.MustRef(daemon.Type, fp), regDaemon...)
+			tx.Emit(events.MustRef(network.Type, string(networkID)), regNetwork...)
+			return nil
+		})
+	}
 }
 
 func (f fixture) enroll(t *testing.T) {
@@ -94,29 +84,8 @@ func TestRegisterOneKeyIntoTwoNetworks(t *testing.T) {
 	ctx := context.Background()
 
 	nets := []naming.ID{net1, net2}
-	errs, attempts := make([]error, 2), make([]int, 2)
-	var loaded, done sync.WaitGroup
-	loaded.Add(2)
-	for i := range nets {
-		done.Go(func() {
-			errs[i] = f.registerNetwork(ctx, nets[i], naming.Slug(fmt.Sprintf("net-%d", i)), &attempts[i], func() {
-				loaded.Done()
-				loaded.Wait()
-			})
-		})
-	}
-	done.Wait()
-
-	winner, loser := 0, 1
-	if errs[0] != nil {
-		winner, loser = 1, 0
-	}
-	if errs[winner] != nil || !errors.Is(errs[loser], daemon.ErrAlreadyRegistered) {
-		t.Fatalf("errors %v: want one success and one ErrAlreadyRegistered", errs)
-	}
-	if attempts[winner] != 1 || attempts[loser] != 2 {
-		t.Fatalf("attempts %v: the loser must have conflicted and decided again", attempts)
-	}
+	outs := aggregatetest.Race(ctx, f.registerNetwork(nets[0], "net-0"), f.registerNetwork(nets[1], "net-1"))
+	winner, loser := aggregatetest.OneWins(t, outs, daemon.ErrAlreadyRegistered)
 
 	d, err := f.daemons.Load(ctx, key.Fingerprint())
 	if err != nil {
@@ -144,22 +113,17 @@ func TestRegisterOneKeyManyTimes(t *testing.T) {
 	f.enroll(t)
 	ctx := context.Background()
 
-	const n = 8
-	errs, attempts := make([]error, n), make([]int, n)
-	var done sync.WaitGroup
-	for i := range n {
-		done.Go(func() {
-			errs[i] = f.registerNetwork(ctx, naming.NewID(), naming.Slug(fmt.Sprintf("net-%d", i)), &attempts[i], func() {})
-		})
+	racers := make([]aggregatetest.Racer, 8)
+	for i := range racers {
+		racers[i] = f.registerNetwork(naming.NewID(), naming.Slug(fmt.Sprintf("net-%d", i)))
 	}
-	done.Wait()
 	wins := 0
-	for _, err := range errs {
+	for _, o := range aggregatetest.Crowd(ctx, racers...) {
 		switch {
-		case err == nil:
+		case o.Err == nil:
 			wins++
-		case !errors.Is(err, daemon.ErrAlreadyRegistered):
-			t.Errorf("unexpected error: %v", err)
+		case !errors.Is(o.Err, daemon.ErrAlreadyRegistered):
+			t.Errorf("unexpected error: %v", o.Err)
 		}
 	}
 	if wins != 1 {

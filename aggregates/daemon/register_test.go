@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
 	"github.com/wardnet/wardnet-cloud/aggregates/daemon"
 	"github.com/wardnet/wardnet-cloud/events"
 )
@@ -11,18 +12,18 @@ import (
 func TestRegisterDaemon(t *testing.T) {
 	regA := daemon.RegisterDaemon{DaemonID: daemonID, NetworkID: net2, TenantID: tenantA}
 	removed := daemon.Removed{DaemonID: daemonID, NetworkID: net1, Reason: daemon.ReasonNetworkDeprovisioned}
-	runDecide(t, []decideCase{
-		{name: "pending", given: []events.Payload{enrolled(tenantA, t0)}, decide: regA.Decide,
-			want: []events.Payload{daemon.Registered{DaemonID: daemonID, TenantID: tenantA, NetworkID: net2}}},
-		{name: "pending expired", given: []events.Payload{enrolled(tenantA, t0.Add(-24*time.Hour))}, decide: regA.Decide,
-			want: []events.Payload{daemon.Registered{DaemonID: daemonID, TenantID: tenantA, NetworkID: net2}}},
-		{name: "registered elsewhere", given: []events.Payload{enrolled(tenantA, t0), registeredIn(net1)}, decide: regA.Decide, err: daemon.ErrAlreadyRegistered},
-		{name: "registered here", given: []events.Payload{enrolled(tenantA, t0), registeredIn(net2)}, decide: regA.Decide, err: daemon.ErrAlreadyRegistered},
-		{name: "other tenant", given: []events.Payload{enrolled(tenantB, t0)}, decide: regA.Decide, err: daemon.ErrOtherTenant},
-		{name: "re-enrolled by other tenant", given: []events.Payload{enrolled(tenantA, t0), enrolled(tenantB, t0)}, decide: regA.Decide, err: daemon.ErrOtherTenant},
-		{name: "never enrolled", decide: regA.Decide, err: daemon.ErrNotEnrolled},
-		{name: "after removal, same tenant", given: []events.Payload{enrolled(tenantA, t0), registeredIn(net1), removed}, decide: regA.Decide,
-			want: []events.Payload{daemon.Registered{DaemonID: daemonID, TenantID: tenantA, NetworkID: net2}}},
-		{name: "missing ids", given: []events.Payload{enrolled(tenantA, t0)}, decide: daemon.RegisterDaemon{TenantID: tenantA}.Decide, err: errAny},
+	aggregatetest.RunDecide(t, fold, []decideCase{
+		{Name: "pending", Given: []events.Payload{enrolled(tenantA, t0)}, Cmd: regA,
+			Want: []events.Payload{daemon.Registered{DaemonID: daemonID, TenantID: tenantA, NetworkID: net2}}},
+		{Name: "pending expired", Given: []events.Payload{enrolled(tenantA, t0.Add(-24*time.Hour))}, Cmd: regA,
+			Want: []events.Payload{daemon.Registered{DaemonID: daemonID, TenantID: tenantA, NetworkID: net2}}},
+		{Name: "registered elsewhere", Given: []events.Payload{enrolled(tenantA, t0), registeredIn(net1)}, Cmd: regA, Err: daemon.ErrAlreadyRegistered},
+		{Name: "registered here", Given: []events.Payload{enrolled(tenantA, t0), registeredIn(net2)}, Cmd: regA, Err: daemon.ErrAlreadyRegistered},
+		{Name: "other tenant", Given: []events.Payload{enrolled(tenantB, t0)}, Cmd: regA, Err: daemon.ErrOtherTenant},
+		{Name: "re-enrolled by other tenant", Given: []events.Payload{enrolled(tenantA, t0), enrolled(tenantB, t0)}, Cmd: regA, Err: daemon.ErrOtherTenant},
+		{Name: "never enrolled", Cmd: regA, Err: daemon.ErrNotEnrolled},
+		{Name: "after removal, same tenant", Given: []events.Payload{enrolled(tenantA, t0), registeredIn(net1), removed}, Cmd: regA,
+			Want: []events.Payload{daemon.Registered{DaemonID: daemonID, TenantID: tenantA, NetworkID: net2}}},
+		{Name: "missing ids", Given: []events.Payload{enrolled(tenantA, t0)}, Cmd: daemon.RegisterDaemon{TenantID: tenantA}, Err: aggregatetest.ErrAny},
 	})
 }

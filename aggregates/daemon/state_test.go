@@ -2,10 +2,10 @@ package daemon_test
 
 import (
 	"encoding/json"
-	"reflect"
 	"testing"
 	"time"
 
+	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
 	"github.com/wardnet/wardnet-cloud/aggregates/daemon"
 	"github.com/wardnet/wardnet-cloud/events"
 )
@@ -59,21 +59,9 @@ func TestEvolve(t *testing.T) {
 }
 
 func TestStateJSON(t *testing.T) {
-	for _, s := range []daemon.State{
+	aggregatetest.JSONRoundTrip(t,
 		daemon.Initial(),
 		fold(enrolled(tenantA, t0)),
 		fold(enrolled(tenantA, t0), registeredIn(net1)),
-	} {
-		raw, err := json.Marshal(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var back daemon.State
-		if err := json.Unmarshal(raw, &back); err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(back, s) {
-			t.Fatalf("snapshot round trip:\n%+v\n%+v\n%s", back, s, raw)
-		}
-	}
+	)
 }

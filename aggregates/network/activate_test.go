@@ -3,18 +3,19 @@ package network_test
 import (
 	"testing"
 
+	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
 func TestActivate(t *testing.T) {
-	decide := network.Activate{}.Decide
+	cmd := network.Activate{}
 	deprovisioning := network.DeprovisioningStarted{Reason: network.ReasonSubscription}
-	runDecide(t, []decideCase{
-		{name: "provisioning", given: []events.Payload{registered}, decide: decide, want: []events.Payload{network.Activated{}}},
-		{name: "active", given: []events.Payload{registered, network.Activated{}}, decide: decide},
-		{name: "not registered", decide: decide, err: network.ErrWrongState},
-		{name: "deprovisioning", given: []events.Payload{registered, deprovisioning}, decide: decide, err: network.ErrWrongState},
-		{name: "deprovisioned", given: []events.Payload{registered, deprovisioning, network.Deprovisioned{}}, decide: decide, err: network.ErrWrongState},
+	aggregatetest.RunDecide(t, fold, []decideCase{
+		{Name: "provisioning", Given: []events.Payload{registered}, Cmd: cmd, Want: []events.Payload{network.Activated{}}},
+		{Name: "active", Given: []events.Payload{registered, network.Activated{}}, Cmd: cmd},
+		{Name: "not registered", Cmd: cmd, Err: network.ErrWrongState},
+		{Name: "deprovisioning", Given: []events.Payload{registered, deprovisioning}, Cmd: cmd, Err: network.ErrWrongState},
+		{Name: "deprovisioned", Given: []events.Payload{registered, deprovisioning, network.Deprovisioned{}}, Cmd: cmd, Err: network.ErrWrongState},
 	})
 }

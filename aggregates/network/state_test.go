@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/events"
@@ -70,28 +71,5 @@ func TestInitial(t *testing.T) {
 func TestStateJSON(t *testing.T) {
 	s := fold(registered, network.Activated{})
 	s.Daemons[daemon2] = key2
-	raw, err := json.Marshal(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var back network.State
-	if err := json.Unmarshal(raw, &back); err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(back, s) {
-		t.Fatalf("snapshot round trip:\n%+v\n%+v\n%s", back, s, raw)
-	}
-	var initial network.State
-	if err := json.Unmarshal(mustJSON(t, network.Initial()), &initial); err != nil || initial.Exists() {
-		t.Fatalf("initial round trip: %+v %v", initial, err)
-	}
-}
-
-func mustJSON(t *testing.T, v any) []byte {
-	t.Helper()
-	raw, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return raw
+	aggregatetest.JSONRoundTrip(t, s, network.Initial())
 }

@@ -3,19 +3,20 @@ package network_test
 import (
 	"testing"
 
+	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
 func TestUnbindDaemon(t *testing.T) {
-	unbind1 := network.UnbindDaemon{DaemonID: daemon1}.Decide
-	runDecide(t, []decideCase{
-		{name: "bound", given: []events.Payload{registered}, decide: unbind1,
-			want: []events.Payload{network.DaemonUnbound{DaemonID: daemon1}}},
-		{name: "bound while deprovisioned", given: []events.Payload{registered, network.DeprovisioningStarted{Reason: network.ReasonUser}, network.Deprovisioned{}},
-			decide: unbind1, want: []events.Payload{network.DaemonUnbound{DaemonID: daemon1}}},
-		{name: "already unbound", given: []events.Payload{registered, network.DaemonUnbound{DaemonID: daemon1}}, decide: unbind1},
-		{name: "other daemon", given: []events.Payload{registered}, decide: network.UnbindDaemon{DaemonID: daemon2}.Decide},
-		{name: "not registered", decide: unbind1},
+	unbind1 := network.UnbindDaemon{DaemonID: daemon1}
+	aggregatetest.RunDecide(t, fold, []decideCase{
+		{Name: "bound", Given: []events.Payload{registered}, Cmd: unbind1,
+			Want: []events.Payload{network.DaemonUnbound{DaemonID: daemon1}}},
+		{Name: "bound while deprovisioned", Given: []events.Payload{registered, network.DeprovisioningStarted{Reason: network.ReasonUser}, network.Deprovisioned{}},
+			Cmd: unbind1, Want: []events.Payload{network.DaemonUnbound{DaemonID: daemon1}}},
+		{Name: "already unbound", Given: []events.Payload{registered, network.DaemonUnbound{DaemonID: daemon1}}, Cmd: unbind1},
+		{Name: "other daemon", Given: []events.Payload{registered}, Cmd: network.UnbindDaemon{DaemonID: daemon2}},
+		{Name: "not registered", Cmd: unbind1},
 	})
 }

@@ -3,6 +3,7 @@ package reservation_test
 import (
 	"testing"
 
+	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
 	"github.com/wardnet/wardnet-cloud/aggregates/reservation"
 	"github.com/wardnet/wardnet-cloud/events"
 )
@@ -10,21 +11,21 @@ import (
 func TestClaim(t *testing.T) {
 	t.Parallel()
 	claimed := func(by events.Payload) []events.Payload { return []events.Payload{by} }
-	runDecide(t, []decideCase{
-		{name: "never claimed", cmd: reservation.Claim{Owner: alice}, want: claimed(reservation.Claimed{Owner: alice})},
-		{name: "own claim again", given: claimed(reservation.Claimed{Owner: alice}), cmd: reservation.Claim{Owner: alice}},
-		{name: "held by another", given: claimed(reservation.Claimed{Owner: alice}), cmd: reservation.Claim{Owner: bob}, err: reservation.ErrTaken},
+	aggregatetest.RunDecide(t, given, []decideCase{
+		{Name: "never claimed", Cmd: reservation.Claim{Owner: alice}, Want: claimed(reservation.Claimed{Owner: alice})},
+		{Name: "own claim again", Given: claimed(reservation.Claimed{Owner: alice}), Cmd: reservation.Claim{Owner: alice}},
+		{Name: "held by another", Given: claimed(reservation.Claimed{Owner: alice}), Cmd: reservation.Claim{Owner: bob}, Err: reservation.ErrTaken},
 		{
-			name:  "released by its owner",
-			given: []events.Payload{reservation.Claimed{Owner: alice}, reservation.Released{Owner: alice}},
-			cmd:   reservation.Claim{Owner: bob},
-			want:  claimed(reservation.Claimed{Owner: bob}),
+			Name:  "released by its owner",
+			Given: []events.Payload{reservation.Claimed{Owner: alice}, reservation.Released{Owner: alice}},
+			Cmd:   reservation.Claim{Owner: bob},
+			Want:  claimed(reservation.Claimed{Owner: bob}),
 		},
 		{
-			name:  "reclaimed by another after release",
-			given: []events.Payload{reservation.Claimed{Owner: alice}, reservation.Released{Owner: alice}, reservation.Claimed{Owner: bob}},
-			cmd:   reservation.Claim{Owner: alice},
-			err:   reservation.ErrTaken,
+			Name:  "reclaimed by another after release",
+			Given: []events.Payload{reservation.Claimed{Owner: alice}, reservation.Released{Owner: alice}, reservation.Claimed{Owner: bob}},
+			Cmd:   reservation.Claim{Owner: alice},
+			Err:   reservation.ErrTaken,
 		},
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
 	"github.com/wardnet/wardnet-cloud/aggregates/reservation"
 	"github.com/wardnet/wardnet-cloud/events"
 )
@@ -38,17 +39,5 @@ func TestEvolve(t *testing.T) {
 // Snapshots store State as JSON: it must come back equal.
 func TestStateJSONRoundTrip(t *testing.T) {
 	t.Parallel()
-	for _, s := range []reservation.State{reservation.Initial(), given(reservation.Claimed{Owner: alice})} {
-		b, err := json.Marshal(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var back reservation.State
-		if err := json.Unmarshal(b, &back); err != nil {
-			t.Fatal(err)
-		}
-		if back != s {
-			t.Fatalf("round trip of %s: %+v, want %+v", b, back, s)
-		}
-	}
+	aggregatetest.JSONRoundTrip(t, reservation.Initial(), given(reservation.Claimed{Owner: alice}))
 }

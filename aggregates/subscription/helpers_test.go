@@ -1,11 +1,9 @@
 package subscription_test
 
 import (
-	"errors"
-	"reflect"
-	"testing"
 	"time"
 
+	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/aggregates/subscription"
 	"github.com/wardnet/wardnet-cloud/events"
@@ -19,39 +17,9 @@ var (
 	opened  = subscription.TrialOpened{Entitlement: naming.TrialEntitlement, ExpiresAt: expires}
 )
 
+type decideCase = aggregatetest.DecideCase[subscription.State]
+
 // given folds a history into a state, as a load does.
 func given(history ...events.Payload) subscription.State {
-	s := subscription.Initial()
-	for i, p := range history {
-		s = subscription.Evolve(s, events.Record{Seq: events.StreamSeq(i + 1), Data: p})
-	}
-	return s
-}
-
-type decider interface {
-	Decide(subscription.State) ([]events.Payload, error)
-}
-
-type decideCase struct {
-	name  string
-	given []events.Payload
-	cmd   decider
-	want  []events.Payload // nil: nothing decided
-	err   error            // matched with errors.Is
-}
-
-func runDecide(t *testing.T, cases []decideCase) {
-	t.Helper()
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			got, err := tc.cmd.Decide(given(tc.given...))
-			if !errors.Is(err, tc.err) || (tc.err == nil && err != nil) {
-				t.Fatalf("error %v, want %v", err, tc.err)
-			}
-			if !reflect.DeepEqual(got, tc.want) {
-				t.Fatalf("decided %#v, want %#v", got, tc.want)
-			}
-		})
-	}
+	return aggregatetest.Fold(subscription.Initial(), subscription.Evolve, history...)
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/aggregates/subscription"
 	"github.com/wardnet/wardnet-cloud/events"
@@ -12,14 +13,14 @@ import (
 func TestOpenTrial(t *testing.T) {
 	t.Parallel()
 	cmd := subscription.OpenTrial{Entitlement: naming.TrialEntitlement, Now: now}
-	runDecide(t, []decideCase{
-		{name: "never had one", cmd: cmd, want: []events.Payload{opened}},
-		{name: "open already", given: []events.Payload{opened}, cmd: cmd},
-		{name: "closed trial is never reopened", given: []events.Payload{opened, subscription.Closed{Reason: subscription.ReasonExpired}}, cmd: subscription.OpenTrial{Entitlement: naming.TrialEntitlement, Now: now.Add(90 * 24 * time.Hour)}},
+	aggregatetest.RunDecide(t, given, []decideCase{
+		{Name: "never had one", Cmd: cmd, Want: []events.Payload{opened}},
+		{Name: "open already", Given: []events.Payload{opened}, Cmd: cmd},
+		{Name: "closed trial is never reopened", Given: []events.Payload{opened, subscription.Closed{Reason: subscription.ReasonExpired}}, Cmd: subscription.OpenTrial{Entitlement: naming.TrialEntitlement, Now: now.Add(90 * 24 * time.Hour)}},
 		{
-			name: "entitlement as given",
-			cmd:  subscription.OpenTrial{Entitlement: naming.Entitlement{MaxNetworks: 3, MaxDaemons: 5}, Now: now},
-			want: []events.Payload{subscription.TrialOpened{Entitlement: naming.Entitlement{MaxNetworks: 3, MaxDaemons: 5}, ExpiresAt: expires}},
+			Name: "entitlement as given",
+			Cmd:  subscription.OpenTrial{Entitlement: naming.Entitlement{MaxNetworks: 3, MaxDaemons: 5}, Now: now},
+			Want: []events.Payload{subscription.TrialOpened{Entitlement: naming.Entitlement{MaxNetworks: 3, MaxDaemons: 5}, ExpiresAt: expires}},
 		},
 	})
 }

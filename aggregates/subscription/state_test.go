@@ -2,10 +2,10 @@ package subscription_test
 
 import (
 	"encoding/json"
-	"reflect"
 	"testing"
 	"time"
 
+	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/aggregates/subscription"
 	"github.com/wardnet/wardnet-cloud/events"
@@ -56,21 +56,9 @@ func TestQueries(t *testing.T) {
 // Snapshots store State as JSON: it must come back equal.
 func TestStateJSONRoundTrip(t *testing.T) {
 	t.Parallel()
-	for _, s := range []subscription.State{
+	aggregatetest.JSONRoundTrip(t,
 		subscription.Initial(),
 		given(opened),
 		given(opened, subscription.Closed{Reason: subscription.ReasonExpired}),
-	} {
-		b, err := json.Marshal(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var back subscription.State
-		if err := json.Unmarshal(b, &back); err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(back, s) {
-			t.Fatalf("round trip of %s: %+v, want %+v", b, back, s)
-		}
-	}
+	)
 }

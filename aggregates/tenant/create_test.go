@@ -3,6 +3,7 @@ package tenant_test
 import (
 	"testing"
 
+	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
 	"github.com/wardnet/wardnet-cloud/aggregates/tenant"
 	"github.com/wardnet/wardnet-cloud/events"
 )
@@ -10,10 +11,10 @@ import (
 func TestCreate(t *testing.T) {
 	t.Parallel()
 	cmd := tenant.Create{TenantID: tenantID, Email: sealed}
-	runDecide(t, []decideCase{
-		{name: "new", cmd: cmd, want: []events.Payload{tenant.Created{TenantID: tenantID, Email: sealed}}},
-		{name: "live", given: created, cmd: cmd, err: tenant.ErrExists},
-		{name: "deregistered", given: with(created, tenant.Deregistered{}), cmd: cmd, err: tenant.ErrExists},
-		{name: "swept", given: with(created, tenant.Deregistered{}, tenant.Swept{}), cmd: cmd, err: tenant.ErrExists},
+	aggregatetest.RunDecide(t, given, []decideCase{
+		{Name: "new", Cmd: cmd, Want: []events.Payload{tenant.Created{TenantID: tenantID, Email: sealed}}},
+		{Name: "live", Given: created, Cmd: cmd, Err: tenant.ErrExists},
+		{Name: "deregistered", Given: with(created, tenant.Deregistered{}), Cmd: cmd, Err: tenant.ErrExists},
+		{Name: "swept", Given: with(created, tenant.Deregistered{}, tenant.Swept{}), Cmd: cmd, Err: tenant.ErrExists},
 	})
 }

@@ -1,10 +1,7 @@
 package tenant_test
 
 import (
-	"errors"
-	"reflect"
-	"testing"
-
+	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/aggregates/tenant"
 	"github.com/wardnet/wardnet-cloud/events"
@@ -26,43 +23,13 @@ var (
 	created = []events.Payload{tenant.Created{TenantID: tenantID, Email: sealed}}
 )
 
+type decideCase = aggregatetest.DecideCase[tenant.State]
+
 // given folds a history into a state, as a load does.
 func given(history ...events.Payload) tenant.State {
-	s := tenant.Initial()
-	for i, p := range history {
-		s = tenant.Evolve(s, events.Record{Seq: events.StreamSeq(i + 1), Data: p})
-	}
-	return s
+	return aggregatetest.Fold(tenant.Initial(), tenant.Evolve, history...)
 }
 
 func with(history []events.Payload, more ...events.Payload) []events.Payload {
 	return append(append([]events.Payload(nil), history...), more...)
-}
-
-type decider interface {
-	Decide(tenant.State) ([]events.Payload, error)
-}
-
-type decideCase struct {
-	name  string
-	given []events.Payload
-	cmd   decider
-	want  []events.Payload // nil: nothing decided
-	err   error            // matched with errors.Is
-}
-
-func runDecide(t *testing.T, cases []decideCase) {
-	t.Helper()
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			got, err := tc.cmd.Decide(given(tc.given...))
-			if !errors.Is(err, tc.err) || (tc.err == nil && err != nil) {
-				t.Fatalf("error %v, want %v", err, tc.err)
-			}
-			if !reflect.DeepEqual(got, tc.want) {
-				t.Fatalf("decided %#v, want %#v", got, tc.want)
-			}
-		})
-	}
 }

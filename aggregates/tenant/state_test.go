@@ -2,10 +2,10 @@ package tenant_test
 
 import (
 	"encoding/json"
-	"reflect"
 	"slices"
 	"testing"
 
+	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/aggregates/tenant"
 	"github.com/wardnet/wardnet-cloud/events"
@@ -67,20 +67,8 @@ func TestEvolveZeroState(t *testing.T) {
 // Snapshots store State as JSON: it must come back equal.
 func TestStateJSONRoundTrip(t *testing.T) {
 	t.Parallel()
-	for _, s := range []tenant.State{
+	aggregatetest.JSONRoundTrip(t,
 		tenant.Initial(),
 		given(with(created, tenant.NetworkAdded{NetworkID: net1}, tenant.DaemonAdded{DaemonID: daemon1}, tenant.Deregistered{})...),
-	} {
-		b, err := json.Marshal(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var back tenant.State
-		if err := json.Unmarshal(b, &back); err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(back, s) {
-			t.Fatalf("round trip of %s: %+v, want %+v", b, back, s)
-		}
-	}
+	)
 }

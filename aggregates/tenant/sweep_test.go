@@ -3,6 +3,7 @@ package tenant_test
 import (
 	"testing"
 
+	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
 	"github.com/wardnet/wardnet-cloud/aggregates/tenant"
 	"github.com/wardnet/wardnet-cloud/events"
 )
@@ -10,12 +11,12 @@ import (
 func TestSweep(t *testing.T) {
 	t.Parallel()
 	deregistered := with(created, tenant.NetworkAdded{NetworkID: net1}, tenant.DaemonAdded{DaemonID: daemon1}, tenant.Deregistered{})
-	runDecide(t, []decideCase{
-		{name: "never created", cmd: tenant.Sweep{}, err: tenant.ErrNotFound},
-		{name: "live", given: created, cmd: tenant.Sweep{}, err: tenant.ErrNotDeregistered},
-		{name: "network remains", given: deregistered, cmd: tenant.Sweep{}, err: tenant.ErrNetworksRemain},
-		{name: "network deprovisioned", given: with(deregistered, tenant.NetworkRemoved{NetworkID: net1}), cmd: tenant.Sweep{}, want: []events.Payload{tenant.Swept{}}},
-		{name: "never had a network", given: with(created, tenant.Deregistered{}), cmd: tenant.Sweep{}, want: []events.Payload{tenant.Swept{}}},
-		{name: "swept already", given: with(created, tenant.Deregistered{}, tenant.Swept{}), cmd: tenant.Sweep{}},
+	aggregatetest.RunDecide(t, given, []decideCase{
+		{Name: "never created", Cmd: tenant.Sweep{}, Err: tenant.ErrNotFound},
+		{Name: "live", Given: created, Cmd: tenant.Sweep{}, Err: tenant.ErrNotDeregistered},
+		{Name: "network remains", Given: deregistered, Cmd: tenant.Sweep{}, Err: tenant.ErrNetworksRemain},
+		{Name: "network deprovisioned", Given: with(deregistered, tenant.NetworkRemoved{NetworkID: net1}), Cmd: tenant.Sweep{}, Want: []events.Payload{tenant.Swept{}}},
+		{Name: "never had a network", Given: with(created, tenant.Deregistered{}), Cmd: tenant.Sweep{}, Want: []events.Payload{tenant.Swept{}}},
+		{Name: "swept already", Given: with(created, tenant.Deregistered{}, tenant.Swept{}), Cmd: tenant.Sweep{}},
 	})
 }

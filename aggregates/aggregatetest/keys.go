@@ -1,0 +1,19 @@
+package aggregatetest
+
+import (
+	"crypto/ed25519"
+
+	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+)
+
+// DaemonKey is the public key of the Ed25519 key pair whose seed is seed
+// followed by zeros: the same key in every run, a different one per seed.
+func DaemonKey(seed byte) naming.DaemonKey {
+	b := make([]byte, ed25519.SeedSize)
+	b[0] = seed
+	k, err := naming.DaemonKeyOf(ed25519.NewKeyFromSeed(b).Public().(ed25519.PublicKey))
+	if err != nil {
+		panic(err) // a valid Ed25519 key always converts
+	}
+	return k
+}
