@@ -2,6 +2,7 @@ package tenants
 
 import (
 	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -28,7 +29,9 @@ func UseDevKeys(cfg *Config, dir string) error {
 	}{
 		{&cfg.JWTSigningKeyPath, "jwt-signing-key.pem", func() ([]byte, error) { return tokens.GenerateKeyPEM(rand.Reader) }},
 		{&cfg.CookieKeyPath, "cookie.key", randomBytes(64)},
-		{&cfg.DataKeyPath, "data-master.key", randomBytes(32)},
+		// Hex, because the master key's loader trims a trailing newline:
+		// raw random bytes ending in one would come out short.
+		{&cfg.DataKeyPath, "data-master.key", randomHex(32)},
 	}
 	for _, f := range files {
 		path := filepath.Join(dir, f.name)
@@ -45,6 +48,13 @@ func randomBytes(n int) func() ([]byte, error) {
 		b := make([]byte, n)
 		_, err := rand.Read(b)
 		return b, err
+	}
+}
+
+func randomHex(n int) func() ([]byte, error) {
+	return func() ([]byte, error) {
+		b, err := randomBytes(n)()
+		return []byte(hex.EncodeToString(b)), err
 	}
 }
 
