@@ -18,11 +18,14 @@ import (
 	"github.com/wardnet/wardnet-cloud/internal/pop"
 )
 
-// Client acts as one Wardnet daemon towards the tenants service. Its
-// identity lives in the state file it was opened with. A Client is safe for
-// concurrent use; Enroll, RegisterNetwork and Teardown run one at a time.
+// Client acts as one Wardnet daemon towards the tenants service and its
+// region's ddns service (WithDDNS). Its identity lives in the state file
+// it was opened with. A Client is safe for concurrent use; Enroll,
+// RegisterNetwork and Teardown run one at a time.
 type Client struct {
 	base      string // base URL without a trailing slash
+	ddns      string // the ddns service's base URL, likewise; "" when not given
+	ddnsErr   error  // why WithDDNS's URL was refused, reported by NewClient
 	hc        *http.Client
 	statePath string
 	now       func() time.Time
@@ -72,6 +75,9 @@ func NewClient(baseURL string, hc *http.Client, statePath string, opts ...Option
 	for _, o := range opts {
 		o(c)
 	}
+	if c.ddnsErr != nil {
+		return nil, c.ddnsErr
+	}
 	st, ok, err := loadState(statePath)
 	if err != nil {
 		return nil, err
@@ -105,6 +111,7 @@ func parseBaseURL(raw string) (string, error) {
 // Status is what a Client knows about its daemon, without its secret.
 type Status struct {
 	Server    string
+	DDNS      string // the ddns service's base URL; empty when not given
 	StatePath string
 	PublicKey string // empty when not enrolled
 	TenantID  TenantID
@@ -112,6 +119,8 @@ type Status struct {
 	Slug      Slug
 	Region    string
 	Suspended bool
+	// LastIPv4 and LastIPv6 are the addresses last reported to ddns.
+	LastIPv4, LastIPv6 string
 }
 
 // Enrolled tells whether the daemon has an identity bound to a tenant.
@@ -126,6 +135,7 @@ func (c *Client) Status() Status {
 	defer c.mu.Unlock()
 	return Status{
 		Server:    c.base,
+		DDNS:      c.ddns,
 		StatePath: c.statePath,
 		PublicKey: c.st.PublicKey,
 		TenantID:  TenantID(c.st.TenantID),
@@ -133,6 +143,8 @@ func (c *Client) Status() Status {
 		Slug:      Slug(c.st.Slug),
 		Region:    c.st.Region,
 		Suspended: c.suspended,
+		LastIPv4:  c.st.LastIPv4,
+		LastIPv6:  c.st.LastIPv6,
 	}
 }
 
@@ -149,15 +161,20 @@ const maxReplayRetries = 3
 // maxResponse bounds what is read of an answer.
 const maxResponse = 1 << 20
 
-// send makes one call. target is the path and pre-encoded query, appended
-// to the base URL as is; body (nil for none) is what is signed and sent.
-// The answer is decoded into out (nil: ignored) on 2xx, else returned as an
-// *APIError. A proof of possession refused as a replay (another process,
+// send makes one call to the tenants service; see sendTo.
+func (c *Client) send(ctx context.Context, method, target string, body []byte, cr creds, out any) error {
+	return c.sendTo(ctx, c.base, method, target, body, cr, out)
+}
+
+// sendTo makes one call to the service at base. target is the path and
+// pre-encoded query, appended to base as is; body (nil for none) is what
+// is signed and sent. The answer is decoded into out (nil: ignored) on
+// 2xx, else returned as an *APIError. A proof of possession refused as a replay (another process,
 // such as an earlier CLI command, signed the same body in the same second)
 // is signed again with a later timestamp, up to maxReplayRetries times.
-func (c *Client) send(ctx context.Context, method, target string, body []byte, cr creds, out any) error {
+func (c *Client) sendTo(ctx context.Context, base, method, target string, body []byte, cr creds, out any) error {
 	for attempt := 0; ; attempt++ {
-		req, err := c.newRequest(ctx, method, target, body, cr)
+		req, err := c.newRequestTo(ctx, base, method, target, body, cr)
 		if err != nil {
 			return err
 		}
@@ -166,7 +183,7 @@ func (c *Client) send(ctx context.Context, method, target string, body []byte, c
 			return err // *url.Error names the method and URL
 		}
 		err = readResponse(resp, out)
-		c.log.Debug("tenants call", "method", method, "path", req.URL.Path, "status", resp.StatusCode)
+		c.log.Debug("call", "server", base, "method", method, "path", req.URL.Path, "status", resp.StatusCode)
 		var apiErr *APIError
 		if attempt < maxReplayRetries && cr.key != nil && errors.As(err, &apiErr) && apiErr.replayed() {
 			continue
@@ -178,14 +195,20 @@ func (c *Client) send(ctx context.Context, method, target string, body []byte, c
 	}
 }
 
-// newRequest builds a request whose body is exactly body and, when cr has a
-// key, signs that same body and the request target as it goes on the wire.
+// newRequest builds a request to the tenants service; see newRequestTo.
 func (c *Client) newRequest(ctx context.Context, method, target string, body []byte, cr creds) (*http.Request, error) {
+	return c.newRequestTo(ctx, c.base, method, target, body, cr)
+}
+
+// newRequestTo builds a request to the service at base whose body is
+// exactly body and, when cr has a key, signs that same body and the
+// request target as it goes on the wire.
+func (c *Client) newRequestTo(ctx context.Context, base, method, target string, body []byte, cr creds) (*http.Request, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+target, rd)
+	req, err := http.NewRequestWithContext(ctx, method, base+target, rd)
 	if err != nil {
 		return nil, fmt.Errorf("build %s %s: %w", method, target, err)
 	}

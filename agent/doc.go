@@ -1,8 +1,9 @@
 // Package agent speaks the daemon side of the Wardnet cloud contract to the
-// tenants service (contract §2.7, §3.4, §11): it is what a Wardnet daemon does
-// to enroll, mint tokens, pick a name and register a network, written as a
-// library so that the wardnet-agent command and Go tests of other packages
-// can act as a daemon against a real tenants service.
+// tenants and ddns services (contract §1.6, §2.7, §3.4, §11): it is what a
+// Wardnet daemon does to enroll, mint tokens, pick a name, register a
+// network and publish its address, written as a library so that the
+// wardnet-agent command and Go tests of other packages can act as a daemon
+// against the real services.
 //
 // A [Client] owns one daemon identity: a 32-byte Ed25519 seed generated fresh
 // at every [Client.Enroll], kept with the tenant and network it is bound to
@@ -12,7 +13,14 @@
 // serialised once, and the same bytes are signed (package internal/pop) and
 // sent.
 //
-// The package does not talk to the regional DDNS or Tunneller services yet,
-// does not pick a region by probing them, and does not verify token
-// signatures: a daemon trusts the server it enrolled with.
+// With WithDDNS it also speaks to its region's ddns service (contract §1.6):
+// it reports the network's public address (ReportIP, or ReportIPIfChanged
+// with an AddressSource, remembering the last address reported in the
+// state file) and publishes ACME DNS-01 challenge values (SetChallenge,
+// ClearChallenge), with the network-scoped token and a proof of
+// possession.
+//
+// The package does not talk to the Tunneller service yet, does not pick a
+// region by probing, and does not verify token signatures: a daemon trusts
+// the server it enrolled with.
 package agent

@@ -102,6 +102,7 @@ func (c *Client) RegisterNetwork(ctx context.Context, slug, displayName, region 
 	c.mu.Lock()
 	st := c.st
 	st.NetworkID, st.Slug, st.Region = string(n.ID), string(n.Slug), n.Region
+	st.LastIPv4, st.LastIPv6 = "", "" // a new network has reported nothing
 	c.st = st
 	c.forgetTokenLocked() // the next token is network-scoped
 	c.mu.Unlock()

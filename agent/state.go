@@ -24,6 +24,11 @@ type state struct {
 	Slug      string `json:"slug,omitempty"`
 	Region    string `json:"region,omitempty"` // the server's answer, not the request's
 	Server    string `json:"server"`           // base URL of the tenants service
+	// LastIPv4 and LastIPv6 are the addresses last reported to ddns for
+	// the network (contract §11, ddns_last_public_ip), so that an
+	// unchanged address is not reported again.
+	LastIPv4 string `json:"last_ipv4,omitempty"`
+	LastIPv6 string `json:"last_ipv6,omitempty"`
 }
 
 // LogValue keeps the seed out of any log line.

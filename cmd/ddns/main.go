@@ -8,10 +8,15 @@
 package main
 
 import (
+	"context"
+
 	"github.com/wardnet/wardnet-cloud/internal/service"
 	"github.com/wardnet/wardnet-cloud/services/ddns"
 )
 
 func main() {
-	service.Main(ddns.Name, ddns.DefaultHTTPAddr, ddns.LoadConfig, ddns.New)
+	service.Main(ddns.Name, ddns.DefaultHTTPAddr, ddns.LoadConfig,
+		func(ctx context.Context, cfg ddns.Config, opts ...service.Option) (*ddns.Service, error) {
+			return ddns.New(ctx, cfg, ddns.WithServiceOptions(opts...))
+		})
 }

@@ -9,7 +9,7 @@ import (
 
 // setEnv sets the variables the defaults read; "" unsets them for the test.
 func setEnv(t *testing.T, kv map[string]string) {
-	for _, k := range []string{"WARDNET_SERVER", "WARDNET_AGENT_STATE", "XDG_STATE_HOME", "HOME"} {
+	for _, k := range []string{"WARDNET_SERVER", "WARDNET_DDNS", "WARDNET_AGENT_STATE", "XDG_STATE_HOME", "HOME"} {
 		t.Setenv(k, kv[k])
 	}
 }
@@ -26,7 +26,7 @@ func TestFlagDefaults(t *testing.T) {
 			defaultServer, "/var/xdg/wardnet-agent/state.json"},
 		{"relative XDG_STATE_HOME is ignored", map[string]string{"HOME": "/home/u", "XDG_STATE_HOME": "rel/xdg"},
 			defaultServer, "/home/u/.local/state/wardnet-agent/state.json"},
-		{"environment", map[string]string{"HOME": "/home/u", "XDG_STATE_HOME": "/var/xdg", "WARDNET_SERVER": "https://tenants.test", "WARDNET_AGENT_STATE": "/etc/agent.json"},
+		{"environment", map[string]string{"HOME": "/home/u", "XDG_STATE_HOME": "/var/xdg", "WARDNET_SERVER": "https://tenants.test", "WARDNET_DDNS": "https://ddns.test", "WARDNET_AGENT_STATE": "/etc/agent.json"},
 			"https://tenants.test", "/etc/agent.json"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -37,6 +37,13 @@ func TestFlagDefaults(t *testing.T) {
 			}
 			if got := f.Lookup("state").DefValue; got != tc.st {
 				t.Errorf("--state default %q, want %q", got, tc.st)
+			}
+			ddns := defaultDDNS
+			if v := tc.env["WARDNET_DDNS"]; v != "" {
+				ddns = v
+			}
+			if got := f.Lookup("ddns").DefValue; got != ddns {
+				t.Errorf("--ddns default %q, want %q", got, ddns)
 			}
 		})
 	}
@@ -98,6 +105,12 @@ func TestUsageErrorsSendNothing(t *testing.T) {
 		{[]string{"availability", "Bad"}, "invalid slug"},
 		{[]string{"register", "--slug", "-x-", "--region", "local"}, "invalid slug"},
 		{[]string{"token"}, "not enrolled"},
+		{[]string{"report-ip"}, "ip ip-from"},
+		{[]string{"report-ip", "--ip", "203.0.114.7", "--ip-from", "http://x"}, "ip ip-from"},
+		{[]string{"report-ip", "--ip", "203.0.114.7"}, "not enrolled"},
+		{[]string{"acme", "set"}, "at least 1 arg"},
+		{[]string{"acme", "clear"}, "not enrolled"},
+		{[]string{"--ddns", "ftp://x", "status"}, "ddns: server URL"},
 		{[]string{"--server", "ftp://x", "status"}, "server URL"},
 	} {
 		if _, err := run(t, "", tc.args...); err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -14,12 +14,16 @@ import (
 	"github.com/wardnet/wardnet-cloud/agent"
 )
 
-// defaultServer reaches a local wardnet-dev.
-const defaultServer = "http://127.0.0.1:8080"
+// defaultServer and defaultDDNS reach a local wardnet-dev.
+const (
+	defaultServer = "http://127.0.0.1:8080"
+	defaultDDNS   = "http://127.0.0.1:8081"
+)
 
 // globals are the settings every subcommand shares.
 type globals struct {
 	server    string
+	ddns      string
 	statePath string
 	verbose   bool
 	in        io.Reader
@@ -31,7 +35,7 @@ func newRootCmd(in io.Reader, out, errOut io.Writer) *cobra.Command {
 	g := &globals{in: in, out: out, errOut: errOut}
 	root := &cobra.Command{
 		Use:           "wardnet-agent",
-		Short:         "Act as a Wardnet daemon towards the tenants service",
+		Short:         "Act as a Wardnet daemon towards the tenants and ddns services",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -40,11 +44,13 @@ func newRootCmd(in io.Reader, out, errOut io.Writer) *cobra.Command {
 	root.SetErr(errOut)
 	f := root.PersistentFlags()
 	f.StringVar(&g.server, "server", envOr("WARDNET_SERVER", defaultServer), "base URL of the tenants service [$WARDNET_SERVER]")
+	f.StringVar(&g.ddns, "ddns", envOr("WARDNET_DDNS", defaultDDNS), "base URL of the region's ddns service [$WARDNET_DDNS]")
 	f.StringVar(&g.statePath, "state", envOr("WARDNET_AGENT_STATE", defaultStatePath()), "state file holding the daemon identity [$WARDNET_AGENT_STATE]")
 	f.BoolVarP(&g.verbose, "verbose", "v", false, "log every call to stderr")
 	root.AddCommand(
 		newRequestCodeCmd(g), newEnrollCmd(g), newTokenCmd(g),
 		newAvailabilityCmd(g), newRegisterCmd(g), newStatusCmd(g), newTeardownCmd(g),
+		newReportIPCmd(g), newACMECmd(g),
 	)
 	return root
 }
@@ -80,5 +86,6 @@ func (g *globals) client() (*agent.Client, error) {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(g.errOut, &slog.HandlerOptions{Level: level}))
-	return agent.NewClient(g.server, &http.Client{Timeout: 30 * time.Second}, g.statePath, agent.WithLogger(log))
+	return agent.NewClient(g.server, &http.Client{Timeout: 30 * time.Second}, g.statePath,
+		agent.WithLogger(log), agent.WithDDNS(g.ddns))
 }

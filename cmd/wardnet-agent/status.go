@@ -20,6 +20,7 @@ func newStatusCmd(g *globals) *cobra.Command {
 			s := c.Status()
 			tw := tabwriter.NewWriter(g.out, 0, 4, 2, ' ', 0)
 			fmt.Fprintf(tw, "server\t%s\n", s.Server)
+			fmt.Fprintf(tw, "ddns\t%s\n", s.DDNS)
 			fmt.Fprintf(tw, "state\t%s\n", s.StatePath)
 			if !s.Enrolled() {
 				fmt.Fprintf(tw, "enrolled\tno\n")
@@ -35,6 +36,12 @@ func newStatusCmd(g *globals) *cobra.Command {
 			fmt.Fprintf(tw, "network\t%s\n", s.NetworkID)
 			fmt.Fprintf(tw, "slug\t%s\n", s.Slug)
 			fmt.Fprintf(tw, "region\t%s\n", s.Region)
+			if s.LastIPv4 != "" {
+				fmt.Fprintf(tw, "last IPv4\t%s\n", s.LastIPv4)
+			}
+			if s.LastIPv6 != "" {
+				fmt.Fprintf(tw, "last IPv6\t%s\n", s.LastIPv6)
+			}
 			return tw.Flush()
 		},
 	}

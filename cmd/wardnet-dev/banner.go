@@ -6,13 +6,17 @@ import (
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/wardnet/wardnet-cloud/services/ddns"
+	"github.com/wardnet/wardnet-cloud/services/tenants"
 )
 
 type banner struct {
-	dataDir  string
-	natsURL  string
-	pg       *postgres
-	services []devService
+	dataDir    string
+	natsURL    string
+	pg         *postgres
+	services   []devService
+	cloudflare *fakeCloudflare
 }
 
 // printBanner tells a newcomer what runs where and what to try first.
@@ -27,8 +31,20 @@ func printBanner(w io.Writer, b banner) {
 	} else {
 		fmt.Fprintf(tw, "  Postgres\t%s\tdatabases %s (WARDNET_DATABASE_URL)\n", b.pg.admin, dbs)
 	}
+	var ddnsAddr, tenantsAddr string
 	for _, s := range b.services {
-		fmt.Fprintf(tw, "  %s\thttp://%s\t/healthz /readyz /metrics\n", s.name, s.Addr())
+		extra := ""
+		switch s.name {
+		case ddns.Name:
+			ddnsAddr = dialable(s.Addr())
+			extra = " /dev/dns (the fake Cloudflare's records)"
+		case tenants.Name:
+			tenantsAddr = dialable(s.Addr())
+		}
+		fmt.Fprintf(tw, "  %s\thttp://%s\t/healthz /readyz /metrics%s\n", s.name, s.Addr(), extra)
+	}
+	if b.cloudflare != nil {
+		fmt.Fprintf(tw, "  cloudflare (fake)\t%s\tzone %s of region %s, in memory\n", b.cloudflare.URL(), devZone, devRegion)
 	}
 	_ = tw.Flush()
 	fmt.Fprintf(&sb, "\nTry:\n")
@@ -41,6 +57,21 @@ func printBanner(w io.Writer, b banner) {
 	}
 	fmt.Fprintf(&sb, "  go run ./cmd/wardctl --nats-url %s events tail\n", b.natsURL)
 	fmt.Fprintf(&sb, "  go run ./cmd/wardctl --nats-url %s --database-url '%s' projections status\n", b.natsURL, b.pg.url(databases[0]))
+	if ddnsAddr != "" && tenantsAddr != "" {
+		// The agent's defaults reach wardnet-dev on its default addresses.
+		agent := "go run ./cmd/wardnet-agent"
+		if tenantsAddr != "127.0.0.1:8080" {
+			agent += " --server http://" + tenantsAddr
+		}
+		if ddnsAddr != "127.0.0.1:8081" {
+			agent += " --ddns http://" + ddnsAddr
+		}
+		fmt.Fprintf(&sb, "\nA daemon's life, with the agent (its state in ~/.local/state/wardnet-agent):\n")
+		fmt.Fprintf(&sb, "  %s enroll --email you@example.com\n", agent)
+		fmt.Fprintf(&sb, "  %s register --slug my-lab --region %s\n", agent, devRegion)
+		fmt.Fprintf(&sb, "  %s report-ip --ip 203.0.114.7\n", agent)
+		fmt.Fprintf(&sb, "  curl -s http://%s/dev/dns     # my-lab.%s A 203.0.114.7\n", ddnsAddr, devZone)
+	}
 	fmt.Fprintf(&sb, "\nCtrl-C stops everything; the next run starts on the same data.\n\n")
 	_, _ = io.WriteString(w, sb.String())
 }

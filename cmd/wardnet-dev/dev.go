@@ -9,11 +9,14 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"syscall"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
 	"github.com/wardnet/wardnet-cloud/internal/service"
+	"github.com/wardnet/wardnet-cloud/internal/tokens"
 	"github.com/wardnet/wardnet-cloud/services/ddns"
 	"github.com/wardnet/wardnet-cloud/services/tenants"
 	"github.com/wardnet/wardnet-cloud/services/tunneller"
@@ -61,11 +64,18 @@ func runDev(ctx context.Context, cfg config, stdout io.Writer, log *slog.Logger)
 	}
 	defer stopNATS(ns, log)
 
-	svcs, err := startServices(ctx, cfg, dataDir, ns.ClientURL(), pg, log)
+	cf, err := startFakeCloudflare(dataDir, log)
+	if err != nil {
+		return err
+	}
+	defer cf.Close()
+
+	svcs, err := startServices(ctx, cfg, dataDir, ns.ClientURL(), pg, cf, log)
 	if err != nil {
 		return err
 	}
 	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return cf.Run(gctx) })
 	for _, s := range svcs {
 		g.Go(func() error { return s.Run(gctx) })
 	}
@@ -79,7 +89,7 @@ func runDev(ctx context.Context, cfg config, stdout io.Writer, log *slog.Logger)
 			}
 		})
 	}
-	printBanner(stdout, banner{dataDir: dataDir, natsURL: ns.ClientURL(), pg: pg, services: svcs})
+	printBanner(stdout, banner{dataDir: dataDir, natsURL: ns.ClientURL(), pg: pg, services: svcs, cloudflare: cf})
 	err = g.Wait()
 	log.Info("services stopped")
 	return err
@@ -98,8 +108,9 @@ type runner interface {
 }
 
 // startServices starts the three services on the embedded NATS and their
-// own databases. On failure it releases those already started.
-func startServices(ctx context.Context, cfg config, dataDir, natsURL string, pg *postgres, log *slog.Logger) (_ []devService, err error) {
+// own databases, ddns on the fake Cloudflare cf. On failure it releases
+// those already started.
+func startServices(ctx context.Context, cfg config, dataDir, natsURL string, pg *postgres, cf *fakeCloudflare, log *slog.Logger) (_ []devService, err error) {
 	var started []devService
 	defer func() {
 		if err != nil {
@@ -122,7 +133,7 @@ func startServices(ctx context.Context, cfg config, dataDir, natsURL string, pg 
 	tc.Config = shared(tc.Config, tenants.Name, cfg.TenantsAddr)
 	// The public API shares the ops listener, without PROXY protocol; the
 	// one region is "local"; codes are logged and echoed by the API.
-	tc.KnownRegions = "local"
+	tc.KnownRegions = devRegion
 	tc.MailSender = tenants.MailLog
 	if err := tenants.UseDevKeys(&tc, filepath.Join(dataDir, "keys")); err != nil {
 		return nil, err
@@ -133,12 +144,24 @@ func startServices(ctx context.Context, cfg config, dataDir, natsURL string, pg 
 	}
 	started = append(started, devService{tenants.Name, t})
 
+	// ddns serves the region "local" under wardnet.test, on the fake
+	// Cloudflare, with its API beside /healthz and GET /dev/dns listing
+	// the fake's records. Its records are checked for drift every 30
+	// seconds: the fake forgets them when wardnet-dev stops.
 	dc := ddns.DefaultConfig()
 	dc.Config = shared(dc.Config, ddns.Name, cfg.DDNSAddr)
-	d, err := ddns.New(ctx, dc, opt)
+	dc.Region = devRegion
+	dc.DNSZone = devZone
+	dc.CloudflareZoneID = devZoneID
+	dc.CloudflareAPITokenPath = cf.tokenPath
+	dc.CloudflareURL = cf.URL()
+	dc.JWKSURL = "http://" + dialable(t.Addr()) + tokens.JWKSPath
+	dc.DNSDriftInterval = 30 * time.Second
+	d, err := ddns.New(ctx, dc, ddns.WithServiceOptions(opt))
 	if err != nil {
 		return nil, withFlagHint(err, "ddns-addr")
 	}
+	d.Handle("GET /dev/dns", cf.Listing())
 	started = append(started, devService{ddns.Name, d})
 
 	uc := tunneller.DefaultConfig()
@@ -149,6 +172,16 @@ func startServices(ctx context.Context, cfg config, dataDir, natsURL string, pg 
 	}
 	started = append(started, devService{tunneller.Name, u})
 	return started, nil
+}
+
+// dialable is a listener's address as a client on this machine reaches
+// it: an unspecified host (":8080") is loopback.
+func dialable(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return a.String()
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
 }
 
 // withFlagHint names the flag that moves a service whose address is taken.

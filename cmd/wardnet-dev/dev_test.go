@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -24,6 +25,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/wardnet/wardnet-cloud/agent"
 	"github.com/wardnet/wardnet-cloud/events"
 
 	"github.com/wardnet/wardnet-cloud/internal/pgcluster"
@@ -80,6 +82,10 @@ func TestWardnetDevRunsStopsAndRestarts(t *testing.T) {
 	if !strings.Contains(dev.stdout.String(), "curl -s http://"+addrs["tenants"]) {
 		t.Errorf("the banner does not say what to try:\n%s", dev.stdout.String())
 	}
+	if !strings.Contains(dev.stdout.String(), "curl -s http://"+addrs["ddns"]+"/dev/dns") {
+		t.Errorf("the banner does not mention /dev/dns:\n%s", dev.stdout.String())
+	}
+	daemonReports(t, addrs)
 	leave(t, natsURL, pgURL)
 	dev.stopCleanly(t, dataDir)
 
@@ -182,6 +188,43 @@ func (d *devProcess) stopCleanly(t *testing.T, dataDir string) {
 	// wardnet-dev has been reaped; anything it left would now be our child.
 	if left := childrenOf(t, os.Getpid()); len(left) > 0 {
 		t.Errorf("processes orphaned by wardnet-dev: %v", left)
+	}
+}
+
+// daemonReports is a daemon's first steps on wardnet-dev, with the agent:
+// enroll, register a network in region "local", report an address; the
+// record then appears at the fake Cloudflare, listed by GET /dev/dns on
+// the ddns port.
+func daemonReports(t *testing.T, addrs map[string]string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	c, err := agent.NewClient("http://"+addrs["tenants"], nil, filepath.Join(t.TempDir(), "agent.json"),
+		agent.WithDDNS("http://"+addrs["ddns"]), agent.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := c.RequestCode(ctx, "dev@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Enroll(ctx, code); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.RegisterNetwork(ctx, "dev-lab", "", "local"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.ReportIP(ctx, "203.0.114.7"); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		code, body := get("http://" + addrs["ddns"] + "/dev/dns")
+		if code == http.StatusOK && strings.Contains(body, `"dev-lab.wardnet.test"`) && strings.Contains(body, `"203.0.114.7"`) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET /dev/dns: %d %s, want the record of dev-lab.wardnet.test", code, body)
+		}
 	}
 }
 

@@ -1,9 +1,12 @@
 // Command wardnet-dev runs the whole of Wardnet Cloud in one process for
 // development: an embedded NATS server with JetStream, a private Postgres
 // started from the system's binaries (unless WARDNET_DATABASE_URL names a
-// server), and the tenants, ddns and tunneller services on localhost. It
-// keeps everything under --data-dir, so a restart finds the same data, and
-// on SIGINT or SIGTERM it stops the services, then NATS, then Postgres.
+// server), and the tenants, ddns and tunneller services on localhost, ddns
+// keeping the records of region "local" under wardnet.test at a fake
+// Cloudflare in the same process (GET /dev/dns on the ddns port lists
+// them). It keeps everything under --data-dir, so a restart finds the same
+// data, and on SIGINT or SIGTERM it stops the services, then NATS, then
+// Postgres.
 //
 //	go run ./cmd/wardnet-dev
 //	go run ./cmd/wardnet-dev --tenants-addr 127.0.0.1:9080 --data-dir /tmp/wardnet-dev

@@ -1,76 +1,264 @@
-// Package ddns is the ddns service (regional): the daemon-facing IP and ACME
-// endpoints and the DNS projector that keeps Cloudflare equal to the desired
-// records, as DESIGN §5 describes. This package wires the service as a
-// library, so the ddns binary and wardnet-dev run the same thing. For now it
-// serves only the runtime endpoints of package service (/healthz, /readyz,
-// /metrics); the domain lives in aggregates, projectors and gateways.
+// Package ddns is the ddns service (regional): the daemon API that takes a
+// network's public address and ACME challenge (gateways/ddnsapi, over the
+// commands of services/ddns/commands), and the DNS projection and
+// reconciler (projectors/dns) that turn the events of its region into
+// desired records and keep Cloudflare equal to them (docs/ddns.md). This
+// package wires the service as a library, so the ddns binary and
+// wardnet-dev run the same thing, besides the runtime endpoints of package
+// service (/healthz, /readyz, /metrics).
+//
+// Daemon tokens are verified with the tenants service's JWKS
+// (WARDNET_JWKS_URL), which the service follows for key rotations; /readyz
+// fails until it has been fetched once.
 package ddns
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net"
+	"net/http"
+	"time"
 
+	"github.com/wardnet/wardnet-cloud/events"
+	"github.com/wardnet/wardnet-cloud/gateways/cloudflare"
+	"github.com/wardnet/wardnet-cloud/gateways/ddnsapi"
+	"github.com/wardnet/wardnet-cloud/internal/authn"
+	"github.com/wardnet/wardnet-cloud/internal/pop"
+	"github.com/wardnet/wardnet-cloud/internal/proxyproto"
 	"github.com/wardnet/wardnet-cloud/internal/service"
+	"github.com/wardnet/wardnet-cloud/internal/tokens"
+	"github.com/wardnet/wardnet-cloud/projectors"
+	"github.com/wardnet/wardnet-cloud/projectors/dns"
+	"github.com/wardnet/wardnet-cloud/services/ddns/commands"
 )
-
-// Name is the service's name: its NATS connection name and the "service"
-// attribute of its logs.
-const Name = "ddns"
-
-// DefaultHTTPAddr is where the service listens when WARDNET_HTTP_ADDR is
-// unset.
-const DefaultHTTPAddr = ":8081"
-
-// Config is the service's configuration: the settings every service shares
-// (see package service) and, as the service grows, its own. Describe
-// renders all of it for the start-up log.
-type Config struct {
-	service.Config
-}
-
-// DefaultConfig is the configuration before the environment is read.
-func DefaultConfig() Config {
-	c := Config{Config: service.Defaults()}
-	c.HTTPAddr = DefaultHTTPAddr
-	return c
-}
-
-// LoadConfig reads the configuration from the environment (WARDNET_*) over
-// the defaults and validates it.
-func LoadConfig() (Config, error) {
-	c := DefaultConfig()
-	if err := service.Load(&c); err != nil {
-		return Config{}, err
-	}
-	if err := c.Validate(); err != nil {
-		return Config{}, err
-	}
-	return c, nil
-}
 
 // Service is a started ddns service.
 type Service struct {
-	rt *service.Runtime
+	rt      *service.Runtime
+	api     net.Listener // nil when the API shares the runtime's listener
+	options options
 }
 
+// Option adjusts how New builds the service, for tests and wardnet-dev.
+type Option func(*options)
+
+type options struct {
+	service    []service.Option
+	now        func() time.Time
+	proj       projectors.Options
+	cfRetry    cloudflare.RetryPolicy
+	jwksRemote tokens.RemoteOptions
+	reconciler dns.ReconcilerConfig
+}
+
+// WithServiceOptions passes options to the runtime (service.Start).
+func WithServiceOptions(o ...service.Option) Option {
+	return func(opts *options) { opts.service = append(opts.service, o...) }
+}
+
+// WithClock sets the clock of token and proof-of-possession checks.
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+// WithProjectorOptions tunes the DNS projector (tests shorten its timings).
+func WithProjectorOptions(p projectors.Options) Option { return func(o *options) { o.proj = p } }
+
+// WithReconcilerOptions tunes the DNS reconciler (tests shorten its poll
+// and backoffs). Its Config and DriftInterval come from the
+// configuration.
+func WithReconcilerOptions(r dns.ReconcilerConfig) Option {
+	return func(o *options) { o.reconciler = r }
+}
+
+// WithCloudflareRetry replaces cloudflare.DefaultRetry (tests shorten it).
+func WithCloudflareRetry(p cloudflare.RetryPolicy) Option {
+	return func(o *options) { o.cfRetry = p }
+}
+
+// WithJWKSOptions tunes how the JWKS is followed (tests shorten its
+// timings). Its Logger is the service's unless set.
+func WithJWKSOptions(r tokens.RemoteOptions) Option { return func(o *options) { o.jwksRemote = r } }
+
 // New validates cfg, connects to NATS and Postgres, applies the migrations,
-// ensures the EVENTS stream and binds the HTTP listener (service.Start).
-// Callers that already run NATS and Postgres (wardnet-dev, tests) set
-// cfg.NATSURL, cfg.DatabaseURL and cfg.HTTPAddr directly.
-func New(ctx context.Context, cfg Config, opts ...service.Option) (*Service, error) {
-	opts = append([]service.Option{service.WithDescription(cfg)}, opts...)
-	rt, err := service.Start(ctx, Name, cfg.Config, opts...)
+// ensures the streams and binds the listeners. Callers that already run
+// NATS and Postgres (wardnet-dev, tests) set cfg.NATSURL, cfg.DatabaseURL
+// and cfg.HTTPAddr directly.
+func New(ctx context.Context, cfg Config, opts ...Option) (_ *Service, err error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.now == nil {
+		o.now = time.Now
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	rt, err := service.Start(ctx, Name, cfg.Config, append([]service.Option{service.WithDescription(cfg)}, o.service...)...)
 	if err != nil {
 		return nil, err
 	}
-	return &Service{rt: rt}, nil
+	s := &Service{rt: rt, options: o}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+	if err := s.wire(ctx, cfg); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
+
+func (s *Service) wire(ctx context.Context, cfg Config) error {
+	rt, o := s.rt, s.options
+	log := rt.Logger()
+	region, err := cfg.region()
+	if err != nil {
+		return err
+	}
+	store := events.NewStore(rt.JetStream(), Catalog(), events.WithSource("/"+Name))
+
+	cf, err := s.cloudflareClient(cfg)
+	if err != nil {
+		return err
+	}
+	wake, err := s.runDNS(store, cf, cfg)
+	if err != nil {
+		return err
+	}
+	cmds, err := commands.New(commands.Deps{Store: store, Pool: rt.Pool(), Region: region, Wake: wake, Logger: log})
+	if err != nil {
+		return err
+	}
+
+	remote := o.jwksRemote
+	if remote.Logger == nil {
+		remote.Logger = log
+	}
+	keys := tokens.NewRemoteKeys(cfg.JWKSURL, remote)
+	rt.AddComponent("jwks", keys)
+	rt.AddReadiness("jwks", func(context.Context) error {
+		if keys.Keys().Len() == 0 {
+			return errors.New("no token keys fetched yet from WARDNET_JWKS_URL")
+		}
+		return nil
+	})
+	popVerifier, err := pop.NewVerifier(ctx, rt.JetStream(), pop.Options{Clock: o.now, Replicas: cfg.StreamReplicas})
+	if err != nil {
+		return err
+	}
+	auth := authn.New(tokens.NewVerifier(tokens.AudienceDDNS, keys), popVerifier, authn.Options{Clock: o.now, Logger: log})
+	api, err := ddnsapi.New(ddnsapi.Config{Commands: cmds, Auth: auth, Keys: keys, Logger: log, Now: o.now})
+	if err != nil {
+		return err
+	}
+	return s.serveAPI(cfg, api)
+}
+
+// cloudflareClient is the client of the region's zone, with the token from
+// its file and the process's rate budget.
+func (s *Service) cloudflareClient(cfg Config) (*cloudflare.Client, error) {
+	token, err := cfg.cloudflareToken()
+	if err != nil {
+		return nil, err
+	}
+	budget, err := cloudflare.NewBudget(cloudflare.DefaultBudget, nil)
+	if err != nil {
+		return nil, err
+	}
+	cf, err := cloudflare.New(cloudflare.Config{
+		ZoneID:  cfg.CloudflareZoneID,
+		Token:   token,
+		BaseURL: cfg.CloudflareURL,
+		Retry:   s.options.cfRetry,
+		Budget:  budget,
+		Logger:  s.rt.Logger(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cloudflare: %w", err)
+	}
+	return cf, nil
+}
+
+// serveAPI mounts the daemon API: on its own PROXY-protocol listener when
+// WARDNET_API_ADDR is set (production), else beside /healthz.
+func (s *Service) serveAPI(cfg Config, api http.Handler) error {
+	if cfg.APIAddr == "" {
+		s.rt.Handle("/", api)
+		return nil
+	}
+	mode, err := proxyproto.ParseMode(cfg.APIProxyProtocol)
+	if err != nil {
+		return err
+	}
+	log := s.rt.Logger()
+	ln, err := proxyproto.Listen("tcp", cfg.APIAddr, mode, proxyproto.OnReject(func(peer net.Addr, err error) {
+		log.Warn("public connection refused", "peer", peer.String(), "err", err)
+	}))
+	if err != nil {
+		return fmt.Errorf("WARDNET_API_ADDR: %w", err)
+	}
+	s.api = ln
+	srv := &http.Server{
+		Handler:           api,
+		ReadHeaderTimeout: 10 * time.Second,
+		ConnContext:       proxyproto.ConnContext,
+	}
+	shutdown := cfg.ShutdownTimeout
+	s.rt.AddComponent("api", service.ComponentFunc(func(ctx context.Context) error {
+		errc := make(chan error, 1)
+		go func() { errc <- srv.Serve(ln) }()
+		select {
+		case err := <-errc:
+			return fmt.Errorf("public API: %w", err)
+		case <-ctx.Done():
+		}
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdown)
+		defer cancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			return fmt.Errorf("public API shutdown: %w", err)
+		}
+		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	}))
+	return nil
+}
+
+// Catalog is the catalogue of the event types the service reads and
+// writes: the networks' (to know their slug, region and lifecycle) and
+// their reports'.
+func Catalog() *events.Catalog {
+	c := events.NewCatalog()
+	commands.Catalog(c)
+	return c
+}
+
+// Handle adds a route to the ops listener (wardnet-dev mounts GET /dev/dns
+// there). It must be called before Run.
+func (s *Service) Handle(pattern string, h http.Handler) { s.rt.Handle(pattern, h) }
 
 // Run serves until ctx ends, then shuts down gracefully (service.Runtime.Run).
 func (s *Service) Run(ctx context.Context) error { return s.rt.Run(ctx) }
 
 // Close releases a service that will not Run.
-func (s *Service) Close() { s.rt.Close() }
+func (s *Service) Close() {
+	if s.api != nil {
+		_ = s.api.Close()
+	}
+	s.rt.Close()
+}
 
-// Addr is the address the HTTP listener is bound to.
+// Addr is the address of the ops listener (/healthz, /readyz, /metrics),
+// which also serves the API when WARDNET_API_ADDR is unset.
 func (s *Service) Addr() net.Addr { return s.rt.Addr() }
+
+// APIAddr is the address of the daemon API.
+func (s *Service) APIAddr() net.Addr {
+	if s.api != nil {
+		return s.api.Addr()
+	}
+	return s.rt.Addr()
+}

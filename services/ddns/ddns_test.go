@@ -2,37 +2,152 @@ package ddns_test
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
 
+	"github.com/wardnet/wardnet-cloud/gateways/cloudflare"
+	"github.com/wardnet/wardnet-cloud/gateways/cloudflare/cftest"
 	"github.com/wardnet/wardnet-cloud/internal/service"
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
+	"github.com/wardnet/wardnet-cloud/internal/tokens"
 	"github.com/wardnet/wardnet-cloud/services/ddns"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
-func TestLoadConfigListensOn8081(t *testing.T) {
+// tokenFile writes a Cloudflare API token file.
+func tokenFile(t *testing.T, token string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "cloudflare-token")
+	if err := os.WriteFile(path, []byte(token+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestLoadConfig(t *testing.T) {
 	t.Setenv("WARDNET_NATS_URL", "nats://127.0.0.1:4222")
 	t.Setenv("WARDNET_DATABASE_URL", "postgres://u@127.0.0.1/x")
 	t.Setenv("WARDNET_STREAM_REPLICAS", "1")
-	t.Setenv("WARDNET_HTTP_ADDR", "")
-	os.Unsetenv("WARDNET_HTTP_ADDR")
+	t.Setenv("WARDNET_REGION", "euc")
+	t.Setenv("WARDNET_DNS_ZONE", "my.wardnet.services")
+	t.Setenv("WARDNET_CLOUDFLARE_ZONE_ID", "023e105f4ecef8ad9ca31a8372d0c353")
+	t.Setenv("WARDNET_CLOUDFLARE_API_TOKEN_PATH", tokenFile(t, "cf-token"))
+	t.Setenv("WARDNET_JWKS_URL", "http://tenants:8080/.well-known/jwks.json")
+	for _, v := range []string{"WARDNET_HTTP_ADDR", "WARDNET_CLOUDFLARE_URL", "WARDNET_DNS_DRIFT_INTERVAL", "WARDNET_API_ADDR", "WARDNET_API_PROXY_PROTOCOL"} {
+		t.Setenv(v, "")
+		os.Unsetenv(v)
+	}
 	cfg, err := ddns.LoadConfig()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.HTTPAddr != ":8081" {
-		t.Fatalf("HTTPAddr = %q", cfg.HTTPAddr)
+	if cfg.HTTPAddr != ":8081" || cfg.CloudflareURL != cloudflare.DefaultBaseURL || cfg.DNSDriftInterval != ddns.DefaultDriftInterval ||
+		cfg.APIAddr != "" || cfg.APIProxyProtocol != "required" {
+		t.Fatalf("defaults: %+v", cfg)
+	}
+	// The start-up log shows the token file's path, never the token.
+	desc := service.Describe(cfg).String()
+	if strings.Contains(desc, "cf-token") || !strings.Contains(desc, "WARDNET_CLOUDFLARE_API_TOKEN_PATH") {
+		t.Errorf("description: %s", desc)
 	}
 }
 
+// Validate names every variable that is missing or wrong, at once.
+func TestValidateNamesEveryBadVariable(t *testing.T) {
+	cfg := ddns.DefaultConfig()
+	cfg.NATSURL = "nats://127.0.0.1:4222"
+	cfg.DatabaseURL = "postgres://u@127.0.0.1/x"
+	cfg.StreamReplicas = 1
+	cfg.APIAddr = "nowhere"
+	cfg.APIProxyProtocol = "sometimes"
+	cfg.Region = "Euc!"
+	cfg.DNSZone = "Wardnet.Services."
+	cfg.CloudflareURL = "ftp://api.cloudflare.com"
+	cfg.JWKSURL = "tenants/jwks"
+	cfg.CloudflareAPITokenPath = filepath.Join(t.TempDir(), "missing")
+	cfg.DNSDriftInterval = time.Second
+	err := cfg.Validate()
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	for _, v := range []string{
+		"WARDNET_API_ADDR", "WARDNET_API_PROXY_PROTOCOL", "WARDNET_REGION", "WARDNET_DNS_ZONE",
+		"WARDNET_CLOUDFLARE_ZONE_ID", "WARDNET_CLOUDFLARE_API_TOKEN_PATH", "WARDNET_CLOUDFLARE_URL",
+		"WARDNET_JWKS_URL", "WARDNET_DNS_DRIFT_INTERVAL",
+	} {
+		if !strings.Contains(err.Error(), v) {
+			t.Errorf("the error does not name %s:\n%v", v, err)
+		}
+	}
+
+	// Each setting alone.
+	good := ddns.DefaultConfig()
+	good.NATSURL, good.DatabaseURL, good.StreamReplicas = cfg.NATSURL, cfg.DatabaseURL, 1
+	good.Region, good.DNSZone = "euc", "my.wardnet.services"
+	good.CloudflareZoneID, good.CloudflareAPITokenPath = "023e105f4ecef8ad9ca31a8372d0c353", tokenFile(t, "cf-token")
+	good.JWKSURL = "https://tenants.internal/.well-known/jwks.json"
+	if err := good.Validate(); err != nil {
+		t.Fatalf("a good configuration: %v", err)
+	}
+	empty := tokenFile(t, "")
+	for _, tc := range []struct {
+		name string
+		edit func(*ddns.Config)
+		want string
+	}{
+		{"two regions", func(c *ddns.Config) { c.Region = "euc,usw" }, "WARDNET_REGION"},
+		{"no region", func(c *ddns.Config) { c.Region = "" }, "WARDNET_REGION"},
+		{"one-label zone", func(c *ddns.Config) { c.DNSZone = "services" }, "WARDNET_DNS_ZONE"},
+		{"hyphen at a label's end", func(c *ddns.Config) { c.DNSZone = "my-.wardnet.services" }, "WARDNET_DNS_ZONE"},
+		{"empty label", func(c *ddns.Config) { c.DNSZone = "my..services" }, "WARDNET_DNS_ZONE"},
+		{"empty token file", func(c *ddns.Config) { c.CloudflareAPITokenPath = empty }, "WARDNET_CLOUDFLARE_API_TOKEN_PATH"},
+		{"credentials in the JWKS URL", func(c *ddns.Config) { c.JWKSURL = "https://u:p@tenants/jwks" }, "WARDNET_JWKS_URL"},
+		{"no JWKS URL", func(c *ddns.Config) { c.JWKSURL = "" }, "WARDNET_JWKS_URL"},
+		{"drift check too rare", func(c *ddns.Config) { c.DNSDriftInterval = 48 * time.Hour }, "WARDNET_DNS_DRIFT_INTERVAL"},
+	} {
+		c := good
+		tc.edit(&c)
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want an error naming %s", tc.name, err, tc.want)
+		}
+	}
+}
+
+// jwksServer serves a JWKS of a fresh key, standing in for tenants.
+func jwksServer(t *testing.T) string {
+	t.Helper()
+	pub, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := tokens.NewKeySet(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := tokens.JWKSHandler(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	return ts.URL + tokens.JWKSPath
+}
+
 // The service runs on a caller's NATS and database, answers the runtime
-// endpoints and stops when its context ends.
+// endpoints, is ready once it has the token keys and its DNS projection
+// runs, and stops when its context ends.
 func TestRunsOnGivenNATSAndDatabase(t *testing.T) {
 	t.Parallel()
 	n, db := testenv.StartNATS(t), testenv.Postgres(t)
@@ -41,9 +156,16 @@ func TestRunsOnGivenNATSAndDatabase(t *testing.T) {
 	cfg.DatabaseURL = service.DSN(db.URL)
 	cfg.HTTPAddr = "127.0.0.1:0"
 	cfg.StreamReplicas = 1
+	cf := cftest.NewServer(t, "token")
+	cfg.Region = "local"
+	cfg.DNSZone = "dyn." + cf.ZoneName
+	cfg.CloudflareZoneID = cf.ZoneID
+	cfg.CloudflareAPITokenPath = tokenFile(t, "token")
+	cfg.CloudflareURL = cf.URL
+	cfg.JWKSURL = jwksServer(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	svc, err := ddns.New(ctx, cfg, service.WithLogger(slog.New(slog.DiscardHandler)))
+	svc, err := ddns.New(ctx, cfg, ddns.WithServiceOptions(service.WithLogger(slog.New(slog.DiscardHandler))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,10 +174,22 @@ func TestRunsOnGivenNATSAndDatabase(t *testing.T) {
 	go func() { done <- svc.Run(runCtx) }()
 
 	addr := svc.Addr().String()
-	for _, path := range []string{"/healthz", "/readyz"} {
-		if err := service.Probe(ctx, addr, path); err != nil {
-			t.Fatal(err)
+	if err := service.Probe(ctx, addr, "/healthz"); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); service.Probe(ctx, addr, "/readyz") != nil; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("not ready in time: %s", get(t, "http://"+addr+"/readyz"))
 		}
+	}
+	body := get(t, "http://"+addr+"/readyz")
+	for _, check := range []string{`"jwks"`, `"projection.dns_local"`} {
+		if !strings.Contains(body, check) {
+			t.Errorf("/readyz does not check %s: %s", check, body)
+		}
+	}
+	if got := get(t, "http://"+addr+"/v1/health"); got != "" {
+		t.Errorf("/v1/health: %q", got)
 	}
 	connz, err := n.Server.Connz(&server.ConnzOptions{})
 	if err != nil {
@@ -73,4 +207,18 @@ func TestRunsOnGivenNATSAndDatabase(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("Run: %v", err)
 	}
+}
+
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

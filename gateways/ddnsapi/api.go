@@ -1,0 +1,129 @@
+package ddnsapi
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/wardnet/wardnet-cloud/internal/authn"
+	"github.com/wardnet/wardnet-cloud/internal/tokens"
+	"github.com/wardnet/wardnet-cloud/services/ddns/commands"
+)
+
+// Config is what the API runs on. Commands, Auth and Keys are required.
+type Config struct {
+	// Commands is the write side.
+	Commands *commands.Service
+	// Auth authenticates daemon tokens (audience ddns) and their proofs of
+	// possession.
+	Auth *authn.Authenticator
+	// Keys are the token verifying keys Auth uses (the tenants service's
+	// JWKS), with which a tenant-scoped daemon token is recognised, to be
+	// told that it needs a network.
+	Keys tokens.KeySource
+	// Logger gets the request log and failures; default slog.Default().
+	Logger *slog.Logger
+	// Now is the clock of the request log and of recognising tenant-scoped
+	// tokens; default time.Now.
+	Now func() time.Time
+}
+
+// api holds the handlers' dependencies.
+type api struct {
+	cmd           *commands.Service
+	auth          *authn.Authenticator
+	tenantsTokens *tokens.Verifier // tokens addressed to tenants, see requireNetworkScope
+	log           *slog.Logger
+	now           func() time.Time
+	mux           *http.ServeMux
+}
+
+// New returns the API's handler: its routes behind the request log, panic
+// recovery and the body cap.
+func New(cfg Config) (http.Handler, error) {
+	var missing []string
+	if cfg.Commands == nil {
+		missing = append(missing, "Commands")
+	}
+	if cfg.Auth == nil {
+		missing = append(missing, "Auth")
+	}
+	if cfg.Keys == nil {
+		missing = append(missing, "Keys")
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("ddnsapi: missing %s", strings.Join(missing, ", "))
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	a := &api{
+		cmd:           cfg.Commands,
+		auth:          cfg.Auth,
+		tenantsTokens: tokens.NewVerifier(tokens.AudienceTenants, cfg.Keys),
+		log:           slog.New(ctxHandler{cfg.Logger.Handler()}),
+		now:           cfg.Now,
+		mux:           http.NewServeMux(),
+	}
+	a.routes()
+	return a.logRequests(a.recoverPanics(limitBody(http.HandlerFunc(a.route)))), nil
+}
+
+// routes registers every route of docs/api/ddns.yaml.
+func (a *api) routes() {
+	m := a.mux
+	m.HandleFunc("GET /v1/health", health)
+	m.Handle("PUT /v1/ip", a.daemon(a.reportIP))
+	m.Handle("PUT /v1/acme-challenge", a.daemon(a.setChallenge))
+	m.Handle("DELETE /v1/acme-challenge", a.daemon(a.clearChallenge))
+}
+
+// route serves r with the mux, answering unknown paths (404) and methods
+// (405, with Allow) in JSON like every other error.
+func (a *api) route(w http.ResponseWriter, r *http.Request) {
+	h, pattern := a.mux.Handler(r)
+	if pattern != "" {
+		a.mux.ServeHTTP(w, r)
+		return
+	}
+	// The mux's own answer: learn its status and Allow header only.
+	probe := &headerProbe{header: make(http.Header)}
+	h.ServeHTTP(probe, r)
+	switch probe.status {
+	case http.StatusMethodNotAllowed:
+		w.Header().Set("Allow", probe.header.Get("Allow"))
+		writeError(w, http.StatusMethodNotAllowed, msgNotAllowed)
+	case http.StatusNotFound, 0:
+		writeError(w, http.StatusNotFound, msgNotFound)
+	default:
+		// A redirect to the clean path or the like: let the mux answer.
+		a.mux.ServeHTTP(w, r)
+	}
+}
+
+// headerProbe is a ResponseWriter that keeps the status and headers and
+// drops the body.
+type headerProbe struct {
+	header http.Header
+	status int
+}
+
+func (p *headerProbe) Header() http.Header { return p.header }
+
+func (p *headerProbe) Write(b []byte) (int, error) {
+	if p.status == 0 {
+		p.status = http.StatusOK
+	}
+	return len(b), nil
+}
+
+func (p *headerProbe) WriteHeader(code int) {
+	if p.status == 0 {
+		p.status = code
+	}
+}

@@ -1,0 +1,95 @@
+package ddnsapi
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/internal/authn"
+	"github.com/wardnet/wardnet-cloud/internal/tokens"
+	"github.com/wardnet/wardnet-cloud/services/ddns/commands"
+)
+
+const msgInvalidToken = "invalid token"
+
+// health is GET /v1/health: 200 with an empty body.
+func health(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }
+
+// daemon is the daemon group (contract §1.6): a daemon token for the ddns
+// audience with proof of possession, scoped to a network (a tenant-scoped
+// one is told so, see requireNetworkScope). The handler gets the caller in
+// the commands' terms; the network it acts on is the token's, and nothing
+// else.
+func (a *api) daemon(h func(http.ResponseWriter, *http.Request, commands.Daemon)) http.Handler {
+	return a.requireNetworkScope(a.auth.Require(tokens.PrincipalDaemon)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, ok := authn.FromContext(r.Context())
+		if !ok || !c.IsDaemon() {
+			a.fail(w, r, errors.New("daemon route without a daemon caller"))
+			return
+		}
+		if c.NetworkID == "" {
+			writeError(w, http.StatusForbidden, commands.MsgNeedNetwork)
+			return
+		}
+		key, err := naming.DaemonKeyOf(c.PublicKey)
+		if err != nil { // authn checked the key's proof: cannot happen
+			writeError(w, http.StatusUnauthorized, msgInvalidToken)
+			return
+		}
+		h(w, r, commands.Daemon{TenantID: c.TenantID, NetworkID: c.NetworkID, Key: key})
+	})))
+}
+
+type reportIPRequest struct {
+	IP *string `json:"ip"`
+}
+
+// reportIP is PUT /v1/ip.
+func (a *api) reportIP(w http.ResponseWriter, r *http.Request, caller commands.Daemon) {
+	var req reportIPRequest
+	if !decode(w, r, &req) || !require(w, "ip", req.IP != nil) {
+		return
+	}
+	if err := a.cmd.ReportIP(r.Context(), caller, *req.IP); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+type setChallengeRequest struct {
+	Values *[]string `json:"values"`
+}
+
+// setChallenge is PUT /v1/acme-challenge.
+func (a *api) setChallenge(w http.ResponseWriter, r *http.Request, caller commands.Daemon) {
+	var req setChallengeRequest
+	if !decode(w, r, &req) || !require(w, "values", req.Values != nil) {
+		return
+	}
+	if err := a.cmd.SetChallenge(r.Context(), caller, *req.Values); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// clearChallenge is DELETE /v1/acme-challenge. Its body, if any, is
+// ignored.
+func (a *api) clearChallenge(w http.ResponseWriter, r *http.Request, caller commands.Daemon) {
+	if err := a.cmd.ClearChallenge(r.Context(), caller); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// require answers 400 naming a missing field (or one sent as null) and
+// returns false, or returns true when present.
+func require(w http.ResponseWriter, name string, present bool) bool {
+	if !present {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("missing field %q", name))
+	}
+	return present
+}

@@ -1,0 +1,54 @@
+// Package dns keeps Cloudflare equal to the DNS records every network of one
+// region should publish (docs/ddns.md, "The DNS projector"). It has two
+// halves.
+//
+// The Projection (NewProjection, one per region, named dns_<region>) reads
+// network.* and dns.* and keeps, in its schema proj_dns_<region>: the
+// networks of its region (id, tenant, slug, provisioning state, last event
+// sequence), the daemons' last reports per network id (kept for any network,
+// even one it has not seen registered or one of another region), the
+// desired records of each network, and a dirty mark carrying the sequence of
+// the event that changed them. Desired records are
+//
+//   - A and AAAA <slug>.<zone>: the last reported addresses, TTL 120, not
+//     proxied;
+//   - TXT _acme-challenge.<slug>.<zone>: one per challenge value, TTL 60;
+//   - nothing once the network is deprovisioning.
+//
+// Apply is pure (no Cloudflare, no clock): the same log always gives the
+// same desired records, and a rebuild marks every network dirty, which only
+// costs a reconcile each. It also notifies Postgres channel <name>_dirty in
+// the same transaction, so whichever replica applied an event, the active
+// Reconciler wakes up when it commits.
+//
+// The Reconciler (NewReconciler) makes Cloudflare match. One replica at a
+// time reconciles: Run holds a session-level Postgres advisory lock on a
+// connection of its own, and the others wait on that lock and take over when
+// its session ends. It takes dirty networks oldest first; for each it lists
+// the names the network owns, adopts a record that already says what it
+// should, updates in place what differs, creates what is missing and deletes
+// extras and duplicates; then it stores the record ids in its own schema
+// (dns_<region>_reconciler, which a rebuild of the projection does not touch)
+// and clears the dirty mark only if no event set it again meanwhile. Every
+// step is idempotent, so a reconcile cut short anywhere and run again
+// converges without duplicates or orphans. A network whose reconcile fails
+// stays dirty and is retried after its own exponential backoff (at least
+// Cloudflare's Retry-After); the others go on.
+//
+// Once a provisioning network's A or AAAA record is live the Reconciler
+// decides network.Activate, and once a deprovisioning network has no record
+// left network.MarkDeprovisioned, both on the network aggregate with a command
+// id derived from the network and the sequence of the dirty mark, so a
+// repetition decides nothing new.
+//
+// DriftCheck, run every DriftInterval by the active Run, lists the zone's
+// records, marks dirty every network whose records differ from the desired
+// ones (edited or deleted by hand), and deletes the records of names that
+// look like a network's (A/AAAA <slug>.<zone>, TXT
+// _acme-challenge.<slug>.<zone>) when no live network owns the slug. It never
+// touches other names or types, nor names of networks of other regions.
+//
+// This package does not decide what a daemon may report (aggregates/dns),
+// does not serve HTTP, and does not throttle Cloudflare requests itself:
+// budget and per-request retries are the gateway's (gateways/cloudflare).
+package dns

@@ -1,0 +1,134 @@
+package dns
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/wardnet/wardnet-cloud/gateways/cloudflare"
+)
+
+// DriftCheck compares the whole zone with the desired records. It marks
+// dirty every network of the region whose records differ (edited, deleted
+// or added by hand, or left over by a reconcile cut short), and deletes the
+// records that look like a network's (A/AAAA <slug>.<zone>, TXT
+// _acme-challenge.<slug>.<zone>) when neither a network of this region nor
+// one of another region has that slug. Every other record of the zone is
+// left alone. The active Run calls it every DriftInterval; calling it
+// beside a running Run is safe.
+func (r *Reconciler) DriftCheck(ctx context.Context) error {
+	if err := r.ensureSchema(ctx); err != nil {
+		return err
+	}
+	// List first, read the networks second: a record in the listing was
+	// created for a network the read then knows, so it is never taken for
+	// an orphan.
+	all, err := r.cf.List(ctx, "", "")
+	if err != nil {
+		return fmt.Errorf("drift check: %w", err)
+	}
+	bySlug := map[string][]cloudflare.Record{}
+	for _, rec := range all {
+		if slug, ok := managedSlug(r.cfg.Zone, rec.Type, rec.Name); ok {
+			bySlug[slug] = append(bySlug[slug], rec)
+		}
+	}
+	known, foreign, err := r.knownNetworks(ctx)
+	if err != nil {
+		return fmt.Errorf("drift check: %w", err)
+	}
+	var drifted []string
+	for _, n := range known {
+		actual := bySlug[n.slug]
+		delete(bySlug, n.slug)
+		if !n.dirty && !sameRecords(n.desired, actual) {
+			drifted = append(drifted, n.id)
+		}
+	}
+	if len(drifted) > 0 {
+		if _, err := r.pool.Exec(ctx, `
+			INSERT INTO `+r.proj+`.dirty (network_id, seq)
+			SELECT id, last_seq FROM `+r.proj+`.networks WHERE id = ANY($1)
+			ON CONFLICT (network_id) DO NOTHING`, drifted); err != nil {
+			return fmt.Errorf("drift check: mark dirty: %w", err)
+		}
+		r.log.InfoContext(ctx, "drift check: records differ; networks marked dirty", "networks", len(drifted))
+		r.Wake()
+	}
+	var errs []error
+	if len(bySlug) > 0 {
+		if err := r.fence(ctx, r.pool); err != nil {
+			return fmt.Errorf("drift check: %w", err)
+		}
+	}
+	for slug, recs := range bySlug {
+		if foreign[slug] {
+			continue
+		}
+		for _, rec := range recs {
+			err := r.cf.Delete(ctx, rec.ID)
+			if err != nil && !errors.Is(err, cloudflare.ErrNotFound) {
+				errs = append(errs, err)
+				continue
+			}
+			r.orphans.Add(1)
+			r.log.InfoContext(ctx, "drift check: orphan record deleted", "name", rec.Name, "type", string(rec.Type), "id", rec.ID)
+		}
+	}
+	if _, err := r.pool.Exec(ctx, `
+		DELETE FROM `+r.own+`.records o WHERE NOT EXISTS (SELECT 1 FROM `+r.proj+`.networks n WHERE n.id = o.network_id);
+		DELETE FROM `+r.own+`.retries o WHERE NOT EXISTS (SELECT 1 FROM `+r.proj+`.dirty d WHERE d.network_id = o.network_id)`); err != nil {
+		errs = append(errs, fmt.Errorf("forget gone networks: %w", err))
+	}
+	r.drifts.Add(1)
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("drift check: %w", err)
+	}
+	return nil
+}
+
+// knownNetwork is a network of the region as a drift check sees it.
+type knownNetwork struct {
+	id, slug string
+	dirty    bool
+	desired  []Record
+}
+
+// knownNetworks reads the region's networks and the slugs of other
+// regions' networks.
+func (r *Reconciler) knownNetworks(ctx context.Context) ([]knownNetwork, map[string]bool, error) {
+	rows, err := r.pool.Query(ctx, `
+		SELECT n.id, n.slug, d.network_id IS NOT NULL,
+			COALESCE((SELECT json_agg(json_build_object('type', x.type, 'name', x.name, 'content', x.content, 'ttl', x.ttl))
+				FROM `+r.proj+`.desired x WHERE x.network_id = n.id), '[]')
+		FROM `+r.proj+`.networks n LEFT JOIN `+r.proj+`.dirty d ON d.network_id = n.id`)
+	if err != nil {
+		return nil, nil, err
+	}
+	var known []knownNetwork
+	for rows.Next() {
+		var n knownNetwork
+		if err := rows.Scan(&n.id, &n.slug, &n.dirty, &n.desired); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		known = append(known, n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	rows, err = r.pool.Query(ctx, `SELECT DISTINCT slug FROM `+r.proj+`.elsewhere`)
+	if err != nil {
+		return nil, nil, err
+	}
+	foreign := map[string]bool{}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		foreign[s] = true
+	}
+	return known, foreign, rows.Err()
+}

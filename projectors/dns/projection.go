@@ -1,0 +1,130 @@
+package dns
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/wardnet/wardnet-cloud/aggregates/dns"
+	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/network"
+	"github.com/wardnet/wardnet-cloud/events"
+	"github.com/wardnet/wardnet-cloud/projectors"
+)
+
+// Config names what a region's DNS projection serves.
+type Config struct {
+	// Region is the region whose networks it publishes.
+	Region naming.Region
+	// Zone is the parent of every network's name, e.g.
+	// "my.wardnet.services" for home.my.wardnet.services. It is a name
+	// inside the Cloudflare zone the client manages (or that zone itself).
+	Zone string
+}
+
+// normalized returns cfg with the zone lower case and without a final dot.
+func (c Config) normalized() Config {
+	c.Zone = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(c.Zone), "."))
+	return c
+}
+
+// validate reports whether cfg is usable.
+func (c Config) validate() error {
+	if c.Region == "" {
+		return fmt.Errorf("dns: no region")
+	}
+	if _, err := naming.ParseRegions(string(c.Region)); err != nil {
+		return fmt.Errorf("dns: region: %w", err)
+	}
+	if c.Zone == "" || strings.ContainsAny(c.Zone, " /_*") || strings.Contains(c.Zone, "..") || strings.HasPrefix(c.Zone, ".") {
+		return fmt.Errorf("dns: zone %q is not a domain name", c.Zone)
+	}
+	return nil
+}
+
+// ProjectionName is the name of region's DNS projection: dns_<region> with
+// '-' replaced by '_'. Its tables live in schema proj_dns_<region>.
+func ProjectionName(region naming.Region) string {
+	return "dns_" + strings.ReplaceAll(string(region), "-", "_")
+}
+
+// Projection is one region's desired DNS records (see the package comment).
+type Projection struct {
+	cfg  Config
+	name string
+}
+
+var _ projectors.Projection = (*Projection)(nil)
+
+// NewProjection returns the DNS projection of cfg.Region. The projector
+// runtime rejects its name if the region is empty or holds "--".
+func NewProjection(cfg Config) *Projection {
+	cfg = cfg.normalized()
+	return &Projection{cfg: cfg, name: ProjectionName(cfg.Region)}
+}
+
+// Name implements projectors.Projection.
+func (p *Projection) Name() string { return p.name }
+
+// Subjects implements projectors.Projection: the network and dns
+// aggregates, of every region (a network's region is known only from its
+// registration).
+func (p *Projection) Subjects() []string {
+	return []string{events.SubjectPrefix + network.Type + ".*", events.SubjectPrefix + dns.Type + ".*"}
+}
+
+// channel is the Postgres notification channel Apply signals when it marks
+// a network dirty.
+func channel(name string) string { return name + "_dirty" }
+
+// Setup implements projectors.Projection.
+func (p *Projection) Setup(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `
+		-- The networks of this region until they are deprovisioned.
+		CREATE TABLE networks (
+			id        text   PRIMARY KEY,
+			tenant_id text   NOT NULL,
+			slug      text   NOT NULL,
+			state     text   NOT NULL,
+			last_seq  bigint NOT NULL -- the last event of the network or its reports
+		);
+		CREATE INDEX networks_slug ON networks (slug);
+		-- Networks of other regions: their names are never orphans here.
+		CREATE TABLE elsewhere (
+			id     text PRIMARY KEY,
+			slug   text NOT NULL,
+			region text NOT NULL
+		);
+		CREATE INDEX elsewhere_slug ON elsewhere (slug);
+		-- What each network's daemon last reported, for any network id.
+		CREATE TABLE reports (
+			network_id text   PRIMARY KEY,
+			ipv4       text,
+			ipv6       text,
+			challenge  text[] NOT NULL DEFAULT '{}',
+			last_seq   bigint NOT NULL
+		);
+		CREATE TABLE desired (
+			network_id text    NOT NULL REFERENCES networks (id) ON DELETE CASCADE,
+			type       text    NOT NULL,
+			name       text    NOT NULL,
+			content    text    NOT NULL,
+			ttl        integer NOT NULL,
+			PRIMARY KEY (network_id, type, content)
+		);
+		-- A network whose records Cloudflare may not match; seq is the
+		-- event that set the mark (or the network's last event, for a
+		-- mark the drift check set). The reconciler clears it only at the
+		-- seq it reconciled.
+		CREATE TABLE dirty (
+			network_id text   PRIMARY KEY REFERENCES networks (id) ON DELETE CASCADE,
+			seq        bigint NOT NULL
+		);
+		CREATE INDEX dirty_seq ON dirty (seq, network_id);`)
+	if err != nil {
+		return fmt.Errorf("%s setup: %w", p.name, err)
+	}
+	return nil
+}

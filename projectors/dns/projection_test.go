@@ -1,0 +1,221 @@
+package dns_test
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/network"
+	"github.com/wardnet/wardnet-cloud/events"
+	"github.com/wardnet/wardnet-cloud/projectors/dns"
+)
+
+// applied waits until the projection has applied the whole log and
+// returns the log's last sequence.
+func (f *fixture) applied() events.StreamSeq {
+	f.t.Helper()
+	var last events.StreamSeq
+	f.eventually("projection applied", func() (bool, string) {
+		var err error
+		if last, err = f.store.LastSeq(f.ctx); err != nil {
+			return false, err.Error()
+		}
+		var cp uint64
+		if err := f.db.Pool.QueryRow(f.ctx, `SELECT checkpoint FROM projections WHERE name = $1`, dns.ProjectionName(region)).Scan(&cp); err != nil {
+			return false, err.Error()
+		}
+		return cp == uint64(last), fmt.Sprintf("checkpoint %d, log %d", cp, last)
+	})
+	return last
+}
+
+// desired is a network's desired records, rendered and sorted.
+func (f *fixture) desired(id naming.ID) []string {
+	f.t.Helper()
+	rows, err := f.db.Pool.Query(f.ctx, `SELECT type, name, content, ttl FROM `+f.table("desired")+` WHERE network_id = $1`, id.String())
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	got, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (string, error) {
+		var typ, name, content string
+		var ttl int
+		err := r.Scan(&typ, &name, &content, &ttl)
+		return line(typ, name, content, ttl), err
+	})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	slices.Sort(got)
+	return got
+}
+
+// dirtyAt is the sequence of a network's dirty mark; 0 when it is clean.
+func (f *fixture) dirtyAt(id naming.ID) events.StreamSeq {
+	f.t.Helper()
+	var seq int64
+	err := f.db.Pool.QueryRow(f.ctx, `SELECT seq FROM `+f.table("dirty")+` WHERE network_id = $1`, id.String()).Scan(&seq)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0
+	}
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return events.StreamSeq(seq)
+}
+
+func (f *fixture) expectDesired(id naming.ID, want ...string) {
+	f.t.Helper()
+	slices.Sort(want)
+	if got := f.desired(id); !slices.Equal(got, want) {
+		f.t.Fatalf("desired records of %s:\n got  %q\n want %q", id, got, want)
+	}
+}
+
+// Desired records follow the events: A, AAAA, one TXT per challenge value,
+// nothing once deprovisioning; each change marks the network dirty at its
+// event, and a change that changes nothing does not.
+func TestDesiredRecordsFollowTheLog(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	home := f.register("home", region)
+	f.applied()
+	f.expectDesired(home)
+	if s := f.dirtyAt(home); s != 0 {
+		t.Fatalf("a network without reports is dirty at %d", s)
+	}
+
+	f.report(home, "203.0.113.7")
+	last := f.applied()
+	f.expectDesired(home, aLine("home", "203.0.113.7"))
+	if s := f.dirtyAt(home); s != last {
+		t.Fatalf("dirty at %d, want %d", s, last)
+	}
+	f.report(home, "2001:db8::7")
+	f.challenge(home, "v2", "v1")
+	last = f.applied()
+	f.expectDesired(home, aLine("home", "203.0.113.7"), aLine("home", "2001:db8::7"), txtLine("home", "v1"), txtLine("home", "v2"))
+	if s := f.dirtyAt(home); s != last {
+		t.Fatalf("dirty at %d, want %d", s, last)
+	}
+	// The same values again (in another order) change no record.
+	f.challenge(home, "v1", "v2")
+	f.applied()
+	if s := f.dirtyAt(home); s != last {
+		t.Fatalf("an event that changed no record moved the mark from %d to %d", last, s)
+	}
+	f.report(home, "198.51.100.1")
+	f.challenge(home)
+	f.applied()
+	f.expectDesired(home, aLine("home", "198.51.100.1"), aLine("home", "2001:db8::7"))
+
+	// Activation changes no record: the mark stays where it was.
+	before := f.dirtyAt(home)
+	f.append(network.Type, home.String(), network.Activated{})
+	f.applied()
+	if s := f.dirtyAt(home); s != before {
+		t.Fatalf("activation moved the dirty mark from %d to %d", before, s)
+	}
+
+	f.deprovision(home)
+	last = f.applied()
+	f.expectDesired(home)
+	if s := f.dirtyAt(home); s != last {
+		t.Fatalf("deprovisioning: dirty at %d, want %d", s, last)
+	}
+	// A late report publishes nothing.
+	f.report(home, "198.51.100.2")
+	f.applied()
+	f.expectDesired(home)
+
+	f.append(network.Type, home.String(), network.Deprovisioned{})
+	f.applied()
+	var n int
+	if err := f.db.Pool.QueryRow(f.ctx, `SELECT (SELECT count(*) FROM `+f.table("networks")+`) + (SELECT count(*) FROM `+f.table("dirty")+`)
+		+ (SELECT count(*) FROM `+f.table("desired")+`)`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("a deprovisioned network left %d rows (%v)", n, err)
+	}
+}
+
+// A deprovisioning network is dirty even when it never published anything,
+// so that the reconciler decides its end.
+func TestDeprovisioningWithoutRecordsIsDirty(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	id := f.register("quiet", region)
+	f.deprovision(id)
+	last := f.applied()
+	if s := f.dirtyAt(id); s != last {
+		t.Fatalf("dirty at %d, want %d", s, last)
+	}
+}
+
+// Reports are kept per network id whatever the order and the region:
+// reports before the registration count from it; another region's network
+// publishes nothing here.
+func TestReportsOfUnknownAndForeignNetworks(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	early := naming.NewID()
+	f.report(early, "203.0.113.9")
+	f.challenge(early, "tok")
+	f.applied()
+	f.expectDesired(early)
+
+	f.registerID(early, "early", region)
+	last := f.applied()
+	f.expectDesired(early, aLine("early", "203.0.113.9"), txtLine("early", "tok"))
+	if s := f.dirtyAt(early); s != last {
+		t.Fatalf("dirty at %d, want %d", s, last)
+	}
+
+	far := f.register("far-away", "eu-west")
+	f.report(far, "203.0.113.10")
+	f.applied()
+	f.expectDesired(far)
+	if s := f.dirtyAt(far); s != 0 {
+		t.Fatalf("another region's network is dirty at %d", s)
+	}
+}
+
+// A rebuild from sequence 0 yields the same desired records.
+func TestRebuildEqualsLive(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	a, b, c := f.register("alpha", region), f.register("bravo", region), f.register("charlie", "eu-west")
+	f.report(a, "203.0.113.1")
+	f.challenge(a, "x", "y")
+	f.report(b, "2001:db8::b")
+	f.report(c, "203.0.113.3")
+	f.deprovision(b)
+	f.applied()
+	before := f.dump()
+	if err := f.proj.Rebuild(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if after := f.dump(); !slices.Equal(before, after) {
+		t.Fatalf("rebuilt read model differs:\nlive    %v\nrebuilt %v", before, after)
+	}
+}
+
+// dump renders the projection's tables except the dirty marks, which a
+// rebuild sets anew.
+func (f *fixture) dump() []string {
+	f.t.Helper()
+	var out []string
+	for _, table := range []string{"networks", "elsewhere", "reports", "desired"} {
+		rows, err := f.db.Pool.Query(f.ctx, `SELECT t::text FROM `+f.table(table)+` t ORDER BY 1`)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		out = append(append(out, table), got...)
+	}
+	return out
+}

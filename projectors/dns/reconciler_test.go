@@ -1,0 +1,212 @@
+package dns_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/wardnet/wardnet-cloud/gateways/cloudflare/cftest"
+	"github.com/wardnet/wardnet-cloud/projectors/dns"
+)
+
+// A network's life end to end: a report publishes its A record and
+// activates it, a new address updates the same record, challenges come and
+// go, and deprovisioning removes every record and ends it.
+func TestNetworkLifeEndToEnd(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	r := f.startReconciler("rec", nil)
+	home := f.register("home", region)
+	f.report(home, "203.0.113.7")
+	f.converge(aLine("home", "203.0.113.7"))
+	f.hasLifecycle(home, activated)
+	id := f.recordID(aLine("home", "203.0.113.7"))
+
+	f.report(home, "198.51.100.7")
+	f.converge(aLine("home", "198.51.100.7"))
+	if got := f.recordID(aLine("home", "198.51.100.7")); got != id {
+		t.Fatalf("the new address is record %s, want the same record %s", got, id)
+	}
+
+	f.report(home, "2001:db8::7")
+	f.challenge(home, "v1", "v2")
+	f.converge(aLine("home", "198.51.100.7"), aLine("home", "2001:db8::7"), txtLine("home", "v1"), txtLine("home", "v2"))
+	f.challenge(home)
+	f.converge(aLine("home", "198.51.100.7"), aLine("home", "2001:db8::7"))
+	f.hasLifecycle(home, activated) // decided once
+
+	f.deprovision(home)
+	f.converge()
+	f.hasLifecycle(home, activated, deprovStarted, deprovisioned)
+	f.converge() // the deprovisioned event is applied too
+	if s := r.Stats(); !s.Leader || s.Reconciles == 0 || s.Failures != 0 {
+		t.Fatalf("stats = %+v", s)
+	}
+}
+
+// A network deprovisioned before it ever published anything ends too.
+func TestDeprovisionedWithoutRecords(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.startReconciler("rec", nil)
+	id := f.register("quiet", region)
+	f.deprovision(id)
+	f.hasLifecycle(id, deprovStarted, deprovisioned)
+	f.converge()
+}
+
+// Records made by hand before the network published are adopted: the one
+// that already says the right thing is kept, the one that says something
+// else is rewritten in place; neither is duplicated.
+func TestAdoptsRecordsMadeByHand(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	same := f.put("A", "home."+parent, "203.0.113.7", dns.AddressTTL)
+	other := f.put("A", "other."+parent, "192.0.2.1", 3600)
+	home, oth := f.register("home", region), f.register("other", region)
+	f.report(home, "203.0.113.7")
+	f.report(oth, "198.51.100.8")
+	f.startReconciler("rec", nil)
+	f.converge(aLine("home", "203.0.113.7"), aLine("other", "198.51.100.8"))
+	if got := f.recordID(aLine("home", "203.0.113.7")); got != same {
+		t.Fatalf("home's record is %s, want the adopted %s", got, same)
+	}
+	if got := f.recordID(aLine("other", "198.51.100.8")); got != other {
+		t.Fatalf("other's record is %s, want %s updated in place", got, other)
+	}
+	f.hasLifecycle(home, activated)
+	f.hasLifecycle(oth, activated)
+}
+
+// Records deleted, edited or duplicated by hand are repaired by the drift
+// check, editing in place where a record is left to edit.
+func TestDriftCheckRepairs(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	r := f.startReconciler("rec", nil)
+	home := f.register("home", region)
+	f.report(home, "203.0.113.7")
+	f.report(home, "2001:db8::7")
+	f.challenge(home, "v1", "v2")
+	want := []string{aLine("home", "203.0.113.7"), aLine("home", "2001:db8::7"), txtLine("home", "v1"), txtLine("home", "v2")}
+	f.converge(want...)
+
+	if !f.cf.RemoveRecord(f.cf.ZoneID, f.recordID(aLine("home", "203.0.113.7"))) {
+		t.Fatal("nothing removed")
+	}
+	v1 := f.recordID(txtLine("home", "v1"))
+	if err := f.cf.EditRecord(f.cf.ZoneID, v1, func(rec *cftest.Record) { rec.Content, rec.TTL = "forged", 3600 }); err != nil {
+		t.Fatal(err)
+	}
+	v6 := f.recordID(aLine("home", "2001:db8::7"))
+	if err := f.cf.EditRecord(f.cf.ZoneID, v6, func(rec *cftest.Record) { rec.Proxied = true }); err != nil {
+		t.Fatal(err)
+	}
+	f.put("TXT", "_acme-challenge.home."+parent, "v2", dns.ChallengeTTL) // a duplicate
+
+	if err := r.DriftCheck(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.converge(want...)
+	if got := f.recordID(txtLine("home", "v1")); got != v1 {
+		t.Fatalf("the edited TXT record is now %s, want %s rewritten in place", got, v1)
+	}
+	if got := f.recordID(aLine("home", "2001:db8::7")); got != v6 {
+		t.Fatalf("the proxied AAAA record is now %s, want %s rewritten in place", got, v6)
+	}
+	if s := r.Stats(); s.Orphans != 0 {
+		t.Fatalf("a known network's records were taken for orphans: %+v", s)
+	}
+}
+
+// The periodic drift check deletes records of names that no network of the
+// region owns (a network gone, a name never registered), and leaves every
+// other name alone: another region's networks, reserved names, other types,
+// deeper names and names outside the parent.
+func TestDriftCheckDeletesOrphansOnly(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	r := f.startReconciler("rec", func(c *dns.ReconcilerConfig) { c.DriftInterval = 50 * time.Millisecond })
+	home := f.register("home", region)
+	f.report(home, "203.0.113.7")
+	old := f.register("old", region)
+	f.report(old, "203.0.113.8")
+	far := f.register("far-away", "eu-west")
+	f.report(far, "203.0.113.9")
+	f.converge(aLine("home", "203.0.113.7"), aLine("old", "203.0.113.8"))
+	f.deprovision(old)
+	f.hasLifecycle(old, activated, deprovStarted, deprovisioned)
+	f.converge(aLine("home", "203.0.113.7"))
+
+	before := r.Stats().Orphans
+	// Orphans: a late record of the gone network, and a name nobody has.
+	f.put("A", "old."+parent, "203.0.113.8", 120)
+	f.put("TXT", "_acme-challenge.old."+parent, "late", 60)
+	f.put("AAAA", "ghost."+parent, "2001:db8::99", 300)
+	// Not ours to touch.
+	keep := []string{
+		aLine("far-away", "203.0.113.9"),            // another region's network
+		line("A", "www."+parent, "192.0.2.10", 300), // reserved: never a network's
+		line("TXT", "old."+parent, "site-verification", 300),
+		line("A", "_acme-challenge.old."+parent, "192.0.2.11", 300),
+		line("A", "deep.old."+parent, "192.0.2.12", 300),
+		line("A", parent, "192.0.2.13", 300),
+		line("A", "old.example.net", "192.0.2.14", 300),
+		line("TXT", "_acme-challenge.old.example.net", "x", 300),
+	}
+	for _, l := range keep {
+		var typ, name, content string
+		var ttl int
+		if _, err := fmt.Sscan(l, &typ, &name, &content, &ttl); err != nil {
+			t.Fatal(err)
+		}
+		f.put(typ, name, content, ttl)
+	}
+	f.converge(append(slices.Clone(keep), aLine("home", "203.0.113.7"))...)
+	f.eventually("orphans counted", func() (bool, string) {
+		s := r.Stats()
+		return s.Orphans-before == 3, fmt.Sprintf("%+v", s)
+	})
+	// Later drift checks leave the zone as it is.
+	n := r.Stats().DriftChecks
+	f.eventually("two more drift checks", func() (bool, string) { return r.Stats().DriftChecks >= n+2, "" })
+	f.converge(append(slices.Clone(keep), aLine("home", "203.0.113.7"))...)
+}
+
+// A network whose reconcile keeps failing is retried on its own backoff
+// and does not hold up the others, even when it is the oldest.
+func TestFailingNetworkDoesNotBlockOthers(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	// A slug the aggregate would never accept makes a name Cloudflare
+	// refuses: every reconcile of this network fails.
+	bad := f.register("bad slug", region)
+	f.report(bad, "203.0.113.66")
+	var want []string
+	for i := range 5 {
+		slug, ip := fmt.Sprintf("good-%d", i), fmt.Sprintf("203.0.113.%d", i+1)
+		f.report(f.register(slug, region), ip)
+		want = append(want, aLine(slug, ip))
+	}
+	f.startReconciler("rec", func(c *dns.ReconcilerConfig) { c.Workers = 1 })
+	slices.Sort(want)
+	f.eventually("good networks published, the bad one retried", func() (bool, string) {
+		var (
+			dirty    []string
+			failures int
+			lastErr  string
+		)
+		err := f.db.Pool.QueryRow(f.ctx, `SELECT COALESCE(array_agg(d.network_id), '{}'), COALESCE(min(r.failures), 0), COALESCE(min(r.last_error), '')
+			FROM `+f.table("dirty")+` d LEFT JOIN dns_local_reconciler.retries r USING (network_id)`).Scan(&dirty, &failures, &lastErr)
+		if err != nil {
+			return false, err.Error()
+		}
+		got := f.zone()
+		return slices.Equal(got, want) && slices.Equal(dirty, []string{bad.String()}) && failures >= 2 && lastErr != "",
+			fmt.Sprintf("zone %v\ndirty %v\nfailures %d", got, dirty, failures)
+	})
+	if l := f.lifecycle(bad); len(l) != 0 {
+		t.Fatalf("the failing network moved on: %v", l)
+	}
+}

@@ -1,0 +1,155 @@
+package dns
+
+import (
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/network"
+	"github.com/wardnet/wardnet-cloud/gateways/cloudflare"
+)
+
+// TTLs of the records (contract §2.4).
+const (
+	AddressTTL   = 120
+	ChallengeTTL = 60
+)
+
+// challengeLabel is the label under a network's name that carries its ACME
+// DNS-01 challenge.
+const challengeLabel = "_acme-challenge"
+
+// Record is one record a network should publish. Names are fully qualified
+// and lower case.
+type Record struct {
+	Type    cloudflare.RecordType `json:"type"`
+	Name    string                `json:"name"`
+	Content string                `json:"content"`
+	TTL     int                   `json:"ttl"`
+}
+
+// spec is what the record says to Cloudflare: never proxied.
+func (r Record) spec() cloudflare.RecordSpec {
+	return cloudflare.RecordSpec{Type: r.Type, Name: r.Name, Content: r.Content, TTL: r.TTL}
+}
+
+// report is what a network's daemon last reported.
+type report struct {
+	IPv4, IPv6 string
+	Challenge  []string
+}
+
+// addressName is <slug>.<zone>; challengeName is _acme-challenge.<slug>.<zone>.
+func addressName(slug, zone string) string   { return slug + "." + zone }
+func challengeName(slug, zone string) string { return challengeLabel + "." + slug + "." + zone }
+
+// desiredRecords is what a network in state should publish: its addresses
+// and challenge values, or nothing once it is on its way out. Records come
+// sorted (sortRecords).
+func desiredRecords(zone, slug string, state network.Status, rep report) []Record {
+	if state != network.StatusProvisioning && state != network.StatusActive {
+		return nil
+	}
+	var out []Record
+	if a, err := netip.ParseAddr(rep.IPv4); err == nil && a.Is4() {
+		out = append(out, Record{Type: cloudflare.TypeA, Name: addressName(slug, zone), Content: a.String(), TTL: AddressTTL})
+	}
+	if a, err := netip.ParseAddr(rep.IPv6); err == nil && a.Is6() && !a.Is4In6() {
+		out = append(out, Record{Type: cloudflare.TypeAAAA, Name: addressName(slug, zone), Content: a.String(), TTL: AddressTTL})
+	}
+	for _, v := range uniqueValues(rep.Challenge) {
+		out = append(out, Record{Type: cloudflare.TypeTXT, Name: challengeName(slug, zone), Content: v, TTL: ChallengeTTL})
+	}
+	sortRecords(out)
+	return out
+}
+
+// uniqueValues is the challenge's non-empty values, sorted, once each.
+func uniqueValues(vs []string) []string {
+	out := slices.DeleteFunc(slices.Clone(vs), func(v string) bool { return v == "" })
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func sortRecords(rs []Record) {
+	slices.SortFunc(rs, func(a, b Record) int {
+		if c := strings.Compare(a.Name, b.Name); c != 0 {
+			return c
+		}
+		if c := strings.Compare(string(a.Type), string(b.Type)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Content, b.Content)
+	})
+}
+
+// normalizeContent makes contents comparable: addresses in their canonical
+// form, TXT values without the quotes Cloudflare may add around them.
+func normalizeContent(typ cloudflare.RecordType, content string) string {
+	switch typ {
+	case cloudflare.TypeA, cloudflare.TypeAAAA:
+		if a, err := netip.ParseAddr(content); err == nil {
+			return a.String()
+		}
+	case cloudflare.TypeTXT:
+		if len(content) >= 2 && content[0] == '"' && content[len(content)-1] == '"' {
+			return content[1 : len(content)-1]
+		}
+	}
+	return content
+}
+
+// managedSlug says whether a record is one a network of some slug would
+// own: A or AAAA at <slug>.<zone>, or TXT at _acme-challenge.<slug>.<zone>,
+// where slug is a name a network may have. It returns the slug.
+func managedSlug(zone string, typ cloudflare.RecordType, name string) (string, bool) {
+	name = strings.ToLower(strings.TrimSuffix(name, "."))
+	rest, ok := strings.CutSuffix(name, "."+zone)
+	if !ok {
+		return "", false
+	}
+	switch typ {
+	case cloudflare.TypeA, cloudflare.TypeAAAA:
+	case cloudflare.TypeTXT:
+		if rest, ok = strings.CutPrefix(rest, challengeLabel+"."); !ok {
+			return "", false
+		}
+	default:
+		return "", false
+	}
+	if _, err := naming.ParseSlug(rest); err != nil {
+		return "", false
+	}
+	return rest, true
+}
+
+// owns says whether a record of a network with slug is at one of its
+// names with the type that name carries.
+func owns(zone, slug string, typ cloudflare.RecordType, name string) bool {
+	s, ok := managedSlug(zone, typ, name)
+	return ok && s == slug
+}
+
+// sameRecords reports whether actual says exactly what desired says: the
+// same records, once each, with the same TTL and not proxied.
+func sameRecords(desired []Record, actual []cloudflare.Record) bool {
+	if len(desired) != len(actual) {
+		return false
+	}
+	want := make(map[Record]int, len(desired))
+	for _, d := range desired {
+		want[d]++
+	}
+	for _, a := range actual {
+		if a.Proxied {
+			return false
+		}
+		k := Record{Type: a.Type, Name: strings.ToLower(a.Name), Content: normalizeContent(a.Type, a.Content), TTL: a.TTL}
+		if want[k] == 0 {
+			return false
+		}
+		want[k]--
+	}
+	return true
+}

@@ -1,0 +1,181 @@
+package dns
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/wardnet/wardnet-cloud/aggregates/network"
+	"github.com/wardnet/wardnet-cloud/gateways/cloudflare"
+)
+
+const zone = "my.example.net"
+
+func a(content string) Record {
+	return Record{Type: cloudflare.TypeA, Name: "home." + zone, Content: content, TTL: AddressTTL}
+}
+
+func aaaa(content string) Record {
+	return Record{Type: cloudflare.TypeAAAA, Name: "home." + zone, Content: content, TTL: AddressTTL}
+}
+
+func txt(content string) Record {
+	return Record{Type: cloudflare.TypeTXT, Name: "_acme-challenge.home." + zone, Content: content, TTL: ChallengeTTL}
+}
+
+func TestDesiredRecords(t *testing.T) {
+	t.Parallel()
+	full := report{IPv4: "203.0.113.7", IPv6: "2001:db8:0:0::1", Challenge: []string{"v2", "v1", "v2", ""}}
+	for _, tc := range []struct {
+		name  string
+		state network.Status
+		rep   report
+		want  []Record
+	}{
+		{"nothing reported", network.StatusProvisioning, report{}, nil},
+		{"IPv4", network.StatusProvisioning, report{IPv4: "203.0.113.7"}, []Record{a("203.0.113.7")}},
+		{"everything, sorted, once each, canonical", network.StatusActive, full,
+			[]Record{txt("v1"), txt("v2"), a("203.0.113.7"), aaaa("2001:db8::1")}},
+		{"challenge only", network.StatusActive, report{Challenge: []string{"x"}}, []Record{txt("x")}},
+		{"an address of the wrong family is ignored", network.StatusActive, report{IPv4: "2001:db8::1", IPv6: "203.0.113.7"}, nil},
+		{"deprovisioning publishes nothing", network.StatusDeprovisioning, full, nil},
+		{"deprovisioned publishes nothing", network.StatusDeprovisioned, full, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := desiredRecords(zone, "home", tc.state, tc.rep); !slices.Equal(got, tc.want) {
+				t.Fatalf("desired = %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestManagedSlug(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		typ  cloudflare.RecordType
+		name string
+		slug string // "" when not managed
+	}{
+		{cloudflare.TypeA, "home." + zone, "home"},
+		{cloudflare.TypeAAAA, "HOME." + zone + ".", "home"},
+		{cloudflare.TypeTXT, "_acme-challenge.home." + zone, "home"},
+		{cloudflare.TypeTXT, "home." + zone, ""},                 // TXT at the address name: not ours
+		{cloudflare.TypeA, "_acme-challenge.home." + zone, ""},   // A at the challenge name
+		{cloudflare.TypeA, "a.home." + zone, ""},                 // deeper names
+		{cloudflare.TypeA, zone, ""},                             // the parent itself
+		{cloudflare.TypeA, "www." + zone, ""},                    // reserved: never a network's
+		{cloudflare.TypeA, "ab." + zone, ""},                     // too short for a slug
+		{cloudflare.TypeA, "home.example.net", ""},               // outside the parent
+		{cloudflare.TypeA, "home.xmy.example.net", ""},           // a suffix that is not a label boundary
+		{cloudflare.RecordType("CNAME"), "home." + zone, ""},     // other types
+		{cloudflare.TypeTXT, "_acme-challenge.-bad." + zone, ""}, // not a slug
+		{cloudflare.TypeTXT, "_acme-challenge." + zone, ""},      // no slug
+		{cloudflare.TypeA, "my-net-01." + zone, "my-net-01"},     // hyphens and digits
+	} {
+		got, ok := managedSlug(zone, tc.typ, tc.name)
+		if ok != (tc.slug != "") || got != tc.slug {
+			t.Errorf("managedSlug(%s %s) = %q, %v; want %q", tc.typ, tc.name, got, ok, tc.slug)
+		}
+	}
+}
+
+func cf(id string, r Record) cloudflare.Record {
+	return cloudflare.Record{ID: id, RecordSpec: r.spec()}
+}
+
+func TestSameRecords(t *testing.T) {
+	t.Parallel()
+	want := []Record{a("203.0.113.7"), txt("v1")}
+	proxied := cf("1", a("203.0.113.7"))
+	proxied.Proxied = true
+	quoted := cf("2", txt("v1"))
+	quoted.Content = `"v1"`
+	longTTL := cf("1", a("203.0.113.7"))
+	longTTL.TTL = 3600
+	for _, tc := range []struct {
+		name   string
+		actual []cloudflare.Record
+		same   bool
+	}{
+		{"equal", []cloudflare.Record{cf("2", txt("v1")), cf("1", a("203.0.113.7"))}, true},
+		{"TXT in quotes", []cloudflare.Record{cf("1", a("203.0.113.7")), quoted}, true},
+		{"missing", []cloudflare.Record{cf("1", a("203.0.113.7"))}, false},
+		{"duplicate", []cloudflare.Record{cf("1", a("203.0.113.7")), cf("2", txt("v1")), cf("3", txt("v1"))}, false},
+		{"edited", []cloudflare.Record{cf("1", a("198.51.100.1")), cf("2", txt("v1"))}, false},
+		{"proxied", []cloudflare.Record{proxied, cf("2", txt("v1"))}, false},
+		{"TTL", []cloudflare.Record{longTTL, cf("2", txt("v1"))}, false},
+	} {
+		if got := sameRecords(want, tc.actual); got != tc.same {
+			t.Errorf("%s: sameRecords = %v", tc.name, got)
+		}
+	}
+	if !sameRecords(nil, nil) {
+		t.Error("nothing wanted and nothing there should be the same")
+	}
+}
+
+// render shows a plan in a stable form: keep/update/create/delete lines.
+func render(p plan) []string {
+	var out []string
+	for _, k := range p.keep {
+		out = append(out, fmt.Sprintf("keep %s %s %s", k.id, k.rec.Type, k.rec.Content))
+	}
+	for _, u := range p.updates {
+		out = append(out, fmt.Sprintf("update %s %s %s", u.id, u.rec.Type, u.rec.Content))
+	}
+	for _, c := range p.creates {
+		out = append(out, fmt.Sprintf("create %s %s", c.Type, c.Content))
+	}
+	for _, d := range p.deletes {
+		out = append(out, "delete "+d)
+	}
+	return out
+}
+
+func TestPlanFor(t *testing.T) {
+	t.Parallel()
+	edited := cf("e", a("203.0.113.7"))
+	edited.TTL, edited.Proxied = 1, true
+	for _, tc := range []struct {
+		name    string
+		desired []Record
+		actual  []cloudflare.Record
+		owned   []string
+		want    []string
+	}{
+		{"create what is missing", []Record{a("203.0.113.7"), txt("v1")}, nil, nil,
+			[]string{"create TXT v1", "create A 203.0.113.7"}},
+		{"adopt a record that says it already", []Record{a("203.0.113.7")}, []cloudflare.Record{cf("h", a("203.0.113.7"))}, nil,
+			[]string{"keep h A 203.0.113.7"}},
+		{"a new address updates the same record", []Record{a("198.51.100.9")}, []cloudflare.Record{cf("h", a("203.0.113.7"))}, []string{"h"},
+			[]string{"update h A 198.51.100.9"}},
+		{"settings edited by hand are rewritten", []Record{a("203.0.113.7")}, []cloudflare.Record{edited}, nil,
+			[]string{"update e A 203.0.113.7"}},
+		{"duplicates: keep ours, delete the rest", []Record{a("203.0.113.7")},
+			[]cloudflare.Record{cf("1", a("203.0.113.7")), cf("2", a("203.0.113.7")), cf("3", a("203.0.113.7"))}, []string{"2"},
+			[]string{"keep 2 A 203.0.113.7", "delete 1", "delete 3"}},
+		{"duplicates: the one with right settings wins over ours", []Record{a("203.0.113.7")},
+			[]cloudflare.Record{edited, cf("z", a("203.0.113.7"))}, []string{"e"},
+			[]string{"keep z A 203.0.113.7", "delete e"}},
+		{"an extra is rewritten before anything is created", []Record{txt("v1"), txt("v2")},
+			[]cloudflare.Record{cf("1", txt("v1")), cf("2", txt("v1")), cf("3", txt("old"))}, nil,
+			[]string{"keep 1 TXT v1", "update 2 TXT v2", "delete 3"}},
+		{"TXT in quotes is the same value", []Record{txt("v1")}, []cloudflare.Record{cf("1", Record{Type: cloudflare.TypeTXT, Name: "_acme-challenge.home." + zone, Content: `"v1"`, TTL: 60})}, nil,
+			[]string{"keep 1 TXT v1"}},
+		{"nothing desired deletes everything", nil,
+			[]cloudflare.Record{cf("1", a("203.0.113.7")), cf("2", aaaa("2001:db8::1")), cf("3", txt("v1"))}, nil,
+			[]string{"delete 3", "delete 1", "delete 2"}}, // by name, then type
+		{"an address of another family is not reused", []Record{aaaa("2001:db8::1")}, []cloudflare.Record{cf("1", a("203.0.113.7"))}, nil,
+			[]string{"create AAAA 2001:db8::1", "delete 1"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			owned := map[string]bool{}
+			for _, id := range tc.owned {
+				owned[id] = true
+			}
+			if got := render(planFor(tc.desired, tc.actual, owned)); !slices.Equal(got, tc.want) {
+				t.Fatalf("plan:\n got  %q\n want %q", got, tc.want)
+			}
+		})
+	}
+}

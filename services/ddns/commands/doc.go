@@ -1,0 +1,23 @@
+// Package commands is the ddns service's write side: what a network's
+// daemon reports through the DDNS API (docs/ddns.md, contract §1.6),
+// decided on the network's dns aggregate (aggregates/dns) and appended to
+// the event log. ReportIP records the network's public address of one
+// family, SetChallenge and ClearChallenge its ACME DNS-01 values.
+//
+// Each command loads the network (aggregates/network, the tenants
+// service's aggregate, read here and never written) to check that the
+// caller may report for it: the token's network exists, belongs to the
+// token's tenant, is served by this region and has the calling daemon
+// bound to it; reports go only to live networks. Then it decides on
+// dns.<network id> and, when something was appended, wakes the DNS
+// reconciler.
+//
+// Nothing here calls Cloudflare: which records follow from these events,
+// and making Cloudflare hold them, is the DNS projector's business
+// (projectors/dns). This package does not speak HTTP (gateways/ddnsapi)
+// and does not check tokens or request signatures (internal/authn).
+//
+// Errors a caller can act on are *Error values with a Kind, which the
+// gateway maps to a status and whose Message is the answer's body text;
+// anything else is an internal failure.
+package commands

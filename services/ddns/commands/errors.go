@@ -1,0 +1,77 @@
+package commands
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Kind is the class of a refused command, which decides its HTTP status.
+type Kind int
+
+// The kinds of refusal, with the status the contract gives each.
+const (
+	BadRequest Kind = iota + 1 // 400
+	Forbidden                  // 403
+	Conflict                   // 409
+)
+
+func (k Kind) String() string {
+	switch k {
+	case BadRequest:
+		return "bad request"
+	case Forbidden:
+		return "forbidden"
+	case Conflict:
+		return "conflict"
+	}
+	return fmt.Sprintf("kind(%d)", int(k))
+}
+
+// Error is a command refused for a reason the caller can act on. Message
+// is safe to show to the caller.
+type Error struct {
+	Kind    Kind
+	Message string
+	// Err is the domain error behind the refusal, for errors.Is and logs.
+	Err error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Kind, e.Message, e.Err)
+	}
+	return fmt.Sprintf("%s: %s", e.Kind, e.Message)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+func refuse(kind Kind, msg string, cause error) *Error {
+	return &Error{Kind: kind, Message: msg, Err: cause}
+}
+
+// KindOf returns the kind of err, or 0 when err is not a refusal (an
+// internal failure).
+func KindOf(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return 0
+}
+
+// The messages of refusals, as the API shows them. Where the contract
+// quotes one, it is the contract's.
+const (
+	MsgNeedNetwork     = "a network-scoped token is required"
+	msgNetworkNotFound = "network not found"
+	msgOtherRegion     = "network is not served by this region"
+	msgNotBound        = "daemon is not bound to this network"
+	msgDeprovisioning  = "network is being deprovisioned"
+	msgNotLive         = "network is not live: it is being deprovisioned"
+	msgNotAnIP         = "ip must be an IPv4 address (dotted quad) or an IPv6 address"
+	msgNotPublic       = "ip must be a public address, not private, loopback, link-local, multicast, documentation, shared (100.64.0.0/10) or reserved"
+	msgMapped          = "ip must be reported as an IPv4 address, not IPv4-mapped IPv6"
+	msgNoValues        = "values must hold 1 to 4 challenge values"
+	msgValueLength     = "each challenge value must be 1 to 255 bytes"
+	msgValueCharacters = "challenge values must be printable ASCII without quotes or backslashes"
+)

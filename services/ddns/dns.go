@@ -1,0 +1,43 @@
+package ddns
+
+import (
+	"github.com/wardnet/wardnet-cloud/events"
+	"github.com/wardnet/wardnet-cloud/gateways/cloudflare"
+	"github.com/wardnet/wardnet-cloud/internal/service"
+	"github.com/wardnet/wardnet-cloud/projectors"
+	"github.com/wardnet/wardnet-cloud/projectors/dns"
+)
+
+// runDNS adds the region's DNS projection (with a readiness check on its
+// lag) and its reconciler as components, and returns the reconciler's
+// Wake, which the commands call after appending.
+func (s *Service) runDNS(store *events.Store, cf *cloudflare.Client, cfg Config) (wake func(), err error) {
+	rt := s.rt
+	region, err := cfg.region()
+	if err != nil {
+		return nil, err
+	}
+	dcfg := dns.Config{Region: region, Zone: cfg.DNSZone}
+	p := dns.NewProjection(dcfg)
+	opts := s.options.proj
+	opts.Registerer, opts.Logger = rt.Registry(), rt.Logger()
+	proj, err := projectors.New(rt.Pool(), store, p, opts)
+	if err != nil {
+		return nil, err
+	}
+	rt.AddComponent("projector."+p.Name(), service.ComponentFunc(proj.Serve))
+	rt.AddReadiness("projection."+p.Name(), proj.Ready(rt.Config().ReadyMaxLag))
+
+	rc := s.options.reconciler
+	rc.Config = dcfg
+	rc.DriftInterval = cfg.DNSDriftInterval
+	if rc.Logger == nil {
+		rc.Logger = rt.Logger()
+	}
+	rec, err := dns.NewReconciler(rt.Pool(), store, cf, rc)
+	if err != nil {
+		return nil, err
+	}
+	rt.AddComponent("dns.reconciler", rec)
+	return rec.Wake, nil
+}
