@@ -104,7 +104,7 @@ func (p *Projection) refresh(ctx context.Context, tx pgx.Tx, id string, seq int6
 		slug, state string
 		rep         report
 		ipv4, ipv6  *string
-		current     []Record
+		current     []record
 	)
 	err := tx.QueryRow(ctx, `
 		SELECT n.slug, n.state, r.ipv4, r.ipv6, COALESCE(r.challenge, '{}'),
@@ -144,7 +144,7 @@ func (p *Projection) refresh(ctx context.Context, tx pgx.Tx, id string, seq int6
 }
 
 // columns splits records into the arrays of an unnest.
-func columns(rs []Record) (types, names, contents []string, ttls []int32) {
+func columns(rs []record) (types, names, contents []string, ttls []int32) {
 	for _, r := range rs {
 		types = append(types, string(r.Type))
 		names = append(names, r.Name)

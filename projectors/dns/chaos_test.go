@@ -78,8 +78,11 @@ func TestChaosKilledMidReconcile(t *testing.T) {
 	for round := range 3 {
 		r := f.startReconciler(fmt.Sprintf("rec-%d", round), nil)
 		skip := len(f.cf.RequestLog())
-		f.eventually("a write answered", func() (bool, string) { return f.answeredWrites(skip) > 0, "" })
-		r.stop() // other workers are waiting on their requests
+		// Stop it after it wrote something, while a request is in flight.
+		f.eventually("a write answered, a request in flight", func() (bool, string) {
+			return f.answeredWrites(skip) > 0 && f.cf.Requests() > int64(len(f.cf.RequestLog())), ""
+		})
+		r.stop()
 	}
 	// The fake logs a request the client gave up on once it notices.
 	f.eventually("a request cut short (a reconcile stopped midway)", func() (bool, string) { return f.cutRequests() > 0, "" })
@@ -214,4 +217,36 @@ func TestTwoReconcilers(t *testing.T) {
 	if s := standby.Stats(); s.Reconciles == 0 {
 		t.Fatalf("the new leader did not work: %+v", s)
 	}
+}
+
+// The leader's lock session alone is cut while reconciles are under way:
+// the standby takes over at once, the old leader's reconciles stop writing
+// (the fence), and the zone converges without duplicates.
+func TestChaosLockLostMidWork(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	a, b := f.startReconciler("rec-a", nil), f.startReconciler("rec-b", nil)
+	f.eventually("one leader", func() (bool, string) { return a.Stats().Leader != b.Stats().Leader, "" })
+	first := a
+	if b.Stats().Leader {
+		first = b
+	}
+	f.cf.SetLatency(10 * time.Millisecond)
+	ids, want := f.fleet("net", 20)
+	f.eventually("work started", func() (bool, string) { return first.Stats().Reconciles > 0, "" })
+	var n int
+	if err := f.db.Pool.QueryRow(f.ctx, `
+		SELECT count(pg_terminate_backend(l.pid)) FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+		WHERE l.locktype = 'advisory' AND l.granted AND d.datname = $1`, f.db.Name).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("terminated %d lock sessions (%v), want 1", n, err)
+	}
+	f.cf.SetLatency(0)
+	f.converge(want...)
+	f.allActivated(ids)
+	if a.Stats().Reconciles == 0 || b.Stats().Reconciles == 0 {
+		t.Fatalf("both should have worked in turn:\na %+v\nb %+v", a.Stats(), b.Stats())
+	}
+	f.eventually("one leader again", func() (bool, string) {
+		return a.Stats().Leader != b.Stats().Leader, fmt.Sprintf("a %+v\nb %+v", a.Stats(), b.Stats())
+	})
 }

@@ -24,16 +24,20 @@
 // The Reconciler (NewReconciler) makes Cloudflare match. One replica at a
 // time reconciles: Run holds a session-level Postgres advisory lock on a
 // connection of its own, and the others wait on that lock and take over when
-// its session ends. It takes dirty networks oldest first; for each it lists
-// the names the network owns, adopts a record that already says what it
-// should, updates in place what differs, creates what is missing and deletes
-// extras and duplicates; then it stores the record ids in its own schema
-// (dns_<region>_reconciler, which a rebuild of the projection does not touch)
-// and clears the dirty mark only if no event set it again meanwhile. Every
-// step is idempotent, so a reconcile cut short anywhere and run again
-// converges without duplicates or orphans. A network whose reconcile fails
-// stays dirty and is retried after its own exponential backoff (at least
-// Cloudflare's Retry-After); the others go on.
+// its session ends; before each write to Cloudflare, and in the transaction
+// that clears a mark, a reconcile checks that the lock is still held (a
+// leader whose session broke stops writing while a successor takes over).
+// It gives dirty networks, oldest mark first, to a few workers (never one
+// network to two at once); for each it lists the names the network owns,
+// adopts a record that already says what it should, updates in place what
+// differs, creates what is missing and deletes extras and duplicates; then it
+// stores the record ids in its own schema (dns_<region>_reconciler, which a
+// rebuild of the projection does not touch) and clears the dirty mark only if
+// no event set it again meanwhile. Every step is idempotent, so a reconcile
+// cut short anywhere and run again converges without duplicates or orphans.
+// A network whose reconcile fails stays dirty and is retried after its own
+// exponential backoff (at least Cloudflare's Retry-After), or at once when a
+// new event marks it; the others go on.
 //
 // Once a provisioning network's A or AAAA record is live the Reconciler
 // decides network.Activate, and once a deprovisioning network has no record

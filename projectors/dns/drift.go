@@ -91,7 +91,7 @@ func (r *Reconciler) DriftCheck(ctx context.Context) error {
 type knownNetwork struct {
 	id, slug string
 	dirty    bool
-	desired  []Record
+	desired  []record
 }
 
 // knownNetworks reads the region's networks and the slugs of other

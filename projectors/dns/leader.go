@@ -12,10 +12,10 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// ErrNotLeader is returned (wrapped) by a write that the Reconciler refused
+// errNotLeader is returned (wrapped) by a write that the Reconciler refused
 // because its Run no longer holds the lock: another replica may be
 // reconciling now.
-var ErrNotLeader = errors.New("dns reconciler: lock lost")
+var errNotLeader = errors.New("dns reconciler: lock lost")
 
 // lead takes the lock and works while it holds it. held reports whether it
 // got the lock.
@@ -172,7 +172,7 @@ func (r *Reconciler) wait(ctx context.Context, conn *pgx.Conn) error {
 // holds the lock, before a write to Cloudflare or the clearing of a dirty
 // mark: a Run whose lock session broke may still have reconciles under way
 // while another replica has taken over, and they must stop writing. It
-// returns ErrNotLeader if not. Outside Run (DriftCheck called directly) it
+// returns errNotLeader if not. Outside Run (DriftCheck called directly) it
 // checks nothing.
 func (r *Reconciler) fence(ctx context.Context, q interface {
 	QueryRow(context.Context, string, ...any) pgx.Row
@@ -187,7 +187,7 @@ func (r *Reconciler) fence(ctx context.Context, q interface {
 		return fmt.Errorf("check the lock: %w", err)
 	}
 	if !held {
-		return ErrNotLeader
+		return errNotLeader
 	}
 	return nil
 }

@@ -13,18 +13,18 @@ import (
 type plan struct {
 	keep    []kept   // records that already say what they should
 	updates []update // records rewritten in place (content, TTL or proxied)
-	creates []Record // records missing
+	creates []record // records missing
 	deletes []string // ids of extras and duplicates
 }
 
 type kept struct {
 	id  string
-	rec Record
+	rec record
 }
 
 type update struct {
 	id  string
-	rec Record
+	rec record
 }
 
 // planFor matches actual records to desired ones, name and type by name and
@@ -35,7 +35,7 @@ type update struct {
 // in place (an address that changed keeps its record id); else it is
 // created. Every actual record left over is deleted. actual must hold only
 // records of the network's names, with the types those names carry.
-func planFor(desired []Record, actual []cloudflare.Record, owned map[string]bool) plan {
+func planFor(desired []record, actual []cloudflare.Record, owned map[string]bool) plan {
 	type key struct {
 		name string
 		typ  cloudflare.RecordType
@@ -45,7 +45,7 @@ func planFor(desired []Record, actual []cloudflare.Record, owned map[string]bool
 		k := key{strings.ToLower(a.Name), a.Type}
 		groups[k] = append(groups[k], a)
 	}
-	want := map[key][]Record{}
+	want := map[key][]record{}
 	for _, d := range desired {
 		k := key{d.Name, d.Type}
 		want[k] = append(want[k], d)
@@ -70,12 +70,12 @@ func planFor(desired []Record, actual []cloudflare.Record, owned map[string]bool
 }
 
 // add plans one name and type.
-func (p *plan) add(desired []Record, actual []cloudflare.Record, owned map[string]bool) {
+func (p *plan) add(desired []record, actual []cloudflare.Record, owned map[string]bool) {
 	pool := slices.Clone(actual)
 	slices.SortFunc(pool, func(a, b cloudflare.Record) int { return strings.Compare(a.ID, b.ID) })
 	// better orders candidates for adoption: settings already right, then
 	// ours, then the smallest id (the pool is sorted by id).
-	better := func(d Record, a, b cloudflare.Record) bool {
+	better := func(d record, a, b cloudflare.Record) bool {
 		if sa, sb := sameSettings(d, a), sameSettings(d, b); sa != sb {
 			return sa
 		}
@@ -86,7 +86,7 @@ func (p *plan) add(desired []Record, actual []cloudflare.Record, owned map[strin
 		pool = slices.Delete(pool, i, i+1)
 		return a
 	}
-	var unmatched []Record
+	var unmatched []record
 	for _, d := range desired {
 		best := -1
 		for i, a := range pool {
@@ -125,6 +125,6 @@ func (p *plan) add(desired []Record, actual []cloudflare.Record, owned map[strin
 
 // sameSettings reports whether an actual record with d's content also has
 // d's TTL and is not proxied.
-func sameSettings(d Record, a cloudflare.Record) bool {
+func sameSettings(d record, a cloudflare.Record) bool {
 	return a.TTL == d.TTL && !a.Proxied
 }

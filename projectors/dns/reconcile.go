@@ -56,7 +56,7 @@ type target struct {
 	id, tenant, slug string
 	seq              int64
 	state            network.Status
-	desired          []Record
+	desired          []record
 	owned            map[string]bool
 }
 
@@ -103,7 +103,8 @@ func (r *Reconciler) due(ctx context.Context, limit int, exclude []string) ([]ta
 }
 
 // reconcileNetwork reconciles one network and records the outcome. It
-// returns an error only when the outcome could not be recorded.
+// returns an error only when the outcome could not be recorded, when ctx
+// ended or when the lock is lost: all of which stop the dispatcher.
 func (r *Reconciler) reconcileNetwork(ctx context.Context, t target) error {
 	log := r.log.With(slog.String("network", t.id), slog.Int64("seq", t.seq))
 	published, err := r.reconcile(ctx, t)
@@ -113,7 +114,7 @@ func (r *Reconciler) reconcileNetwork(ctx context.Context, t target) error {
 	if ctx.Err() != nil {
 		return ctx.Err() // cut short: the mark stays, the next run does it again
 	}
-	if errors.Is(err, ErrNotLeader) {
+	if errors.Is(err, errNotLeader) {
 		return err // another replica has the network now
 	}
 	if err != nil {
@@ -134,6 +135,9 @@ func (r *Reconciler) reconcileNetwork(ctx context.Context, t target) error {
 func (r *Reconciler) reconcile(ctx context.Context, t target) (published []kept, err error) {
 	zone := r.cfg.Zone
 	var actual []cloudflare.Record
+	// Two lists per reconcile: the address name with a name filter only
+	// (A and AAAA in one request, other types dropped here), the challenge
+	// name with name and type. Every request counts against the budget.
 	for _, q := range []struct {
 		name string
 		typ  cloudflare.RecordType
@@ -215,7 +219,7 @@ func (r *Reconciler) decideLifecycle(ctx context.Context, t target) error {
 	return nil
 }
 
-func publishesAddress(rs []Record) bool {
+func publishesAddress(rs []record) bool {
 	for _, r := range rs {
 		if r.Type == cloudflare.TypeA || r.Type == cloudflare.TypeAAAA {
 			return true

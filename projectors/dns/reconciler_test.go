@@ -210,3 +210,23 @@ func TestFailingNetworkDoesNotBlockOthers(t *testing.T) {
 		t.Fatalf("the failing network moved on: %v", l)
 	}
 }
+
+// With polling all but off, the notification of Apply's transaction wakes
+// the reconciler for every change, and Wake (here by the drift check) does
+// too.
+func TestNotificationsWakeTheReconciler(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	r := f.startReconciler("rec", func(c *dns.ReconcilerConfig) { c.Poll = time.Hour })
+	f.eventually("leading", func() (bool, string) { return r.Stats().Leader, "" })
+	home := f.register("home", region)
+	f.report(home, "203.0.113.7")
+	f.converge(aLine("home", "203.0.113.7"))
+	f.report(home, "203.0.113.8")
+	f.converge(aLine("home", "203.0.113.8"))
+	f.cf.RemoveRecord(f.cf.ZoneID, f.recordID(aLine("home", "203.0.113.8")))
+	if err := r.DriftCheck(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.converge(aLine("home", "203.0.113.8"))
+}

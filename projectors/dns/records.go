@@ -20,9 +20,9 @@ const (
 // DNS-01 challenge.
 const challengeLabel = "_acme-challenge"
 
-// Record is one record a network should publish. Names are fully qualified
+// record is one record a network should publish. Names are fully qualified
 // and lower case.
-type Record struct {
+type record struct {
 	Type    cloudflare.RecordType `json:"type"`
 	Name    string                `json:"name"`
 	Content string                `json:"content"`
@@ -30,7 +30,7 @@ type Record struct {
 }
 
 // spec is what the record says to Cloudflare: never proxied.
-func (r Record) spec() cloudflare.RecordSpec {
+func (r record) spec() cloudflare.RecordSpec {
 	return cloudflare.RecordSpec{Type: r.Type, Name: r.Name, Content: r.Content, TTL: r.TTL}
 }
 
@@ -47,19 +47,19 @@ func challengeName(slug, zone string) string { return challengeLabel + "." + slu
 // desiredRecords is what a network in state should publish: its addresses
 // and challenge values, or nothing once it is on its way out. Records come
 // sorted (sortRecords).
-func desiredRecords(zone, slug string, state network.Status, rep report) []Record {
+func desiredRecords(zone, slug string, state network.Status, rep report) []record {
 	if state != network.StatusProvisioning && state != network.StatusActive {
 		return nil
 	}
-	var out []Record
+	var out []record
 	if a, err := netip.ParseAddr(rep.IPv4); err == nil && a.Is4() {
-		out = append(out, Record{Type: cloudflare.TypeA, Name: addressName(slug, zone), Content: a.String(), TTL: AddressTTL})
+		out = append(out, record{Type: cloudflare.TypeA, Name: addressName(slug, zone), Content: a.String(), TTL: AddressTTL})
 	}
 	if a, err := netip.ParseAddr(rep.IPv6); err == nil && a.Is6() && !a.Is4In6() {
-		out = append(out, Record{Type: cloudflare.TypeAAAA, Name: addressName(slug, zone), Content: a.String(), TTL: AddressTTL})
+		out = append(out, record{Type: cloudflare.TypeAAAA, Name: addressName(slug, zone), Content: a.String(), TTL: AddressTTL})
 	}
 	for _, v := range uniqueValues(rep.Challenge) {
-		out = append(out, Record{Type: cloudflare.TypeTXT, Name: challengeName(slug, zone), Content: v, TTL: ChallengeTTL})
+		out = append(out, record{Type: cloudflare.TypeTXT, Name: challengeName(slug, zone), Content: v, TTL: ChallengeTTL})
 	}
 	sortRecords(out)
 	return out
@@ -72,8 +72,8 @@ func uniqueValues(vs []string) []string {
 	return slices.Compact(out)
 }
 
-func sortRecords(rs []Record) {
-	slices.SortFunc(rs, func(a, b Record) int {
+func sortRecords(rs []record) {
+	slices.SortFunc(rs, func(a, b record) int {
 		if c := strings.Compare(a.Name, b.Name); c != 0 {
 			return c
 		}
@@ -133,11 +133,11 @@ func owns(zone, slug string, typ cloudflare.RecordType, name string) bool {
 
 // sameRecords reports whether actual says exactly what desired says: the
 // same records, once each, with the same TTL and not proxied.
-func sameRecords(desired []Record, actual []cloudflare.Record) bool {
+func sameRecords(desired []record, actual []cloudflare.Record) bool {
 	if len(desired) != len(actual) {
 		return false
 	}
-	want := make(map[Record]int, len(desired))
+	want := make(map[record]int, len(desired))
 	for _, d := range desired {
 		want[d]++
 	}
@@ -145,7 +145,7 @@ func sameRecords(desired []Record, actual []cloudflare.Record) bool {
 		if a.Proxied {
 			return false
 		}
-		k := Record{Type: a.Type, Name: strings.ToLower(a.Name), Content: normalizeContent(a.Type, a.Content), TTL: a.TTL}
+		k := record{Type: a.Type, Name: strings.ToLower(a.Name), Content: normalizeContent(a.Type, a.Content), TTL: a.TTL}
 		if want[k] == 0 {
 			return false
 		}

@@ -11,16 +11,16 @@ import (
 
 const zone = "my.example.net"
 
-func a(content string) Record {
-	return Record{Type: cloudflare.TypeA, Name: "home." + zone, Content: content, TTL: AddressTTL}
+func a(content string) record {
+	return record{Type: cloudflare.TypeA, Name: "home." + zone, Content: content, TTL: AddressTTL}
 }
 
-func aaaa(content string) Record {
-	return Record{Type: cloudflare.TypeAAAA, Name: "home." + zone, Content: content, TTL: AddressTTL}
+func aaaa(content string) record {
+	return record{Type: cloudflare.TypeAAAA, Name: "home." + zone, Content: content, TTL: AddressTTL}
 }
 
-func txt(content string) Record {
-	return Record{Type: cloudflare.TypeTXT, Name: "_acme-challenge.home." + zone, Content: content, TTL: ChallengeTTL}
+func txt(content string) record {
+	return record{Type: cloudflare.TypeTXT, Name: "_acme-challenge.home." + zone, Content: content, TTL: ChallengeTTL}
 }
 
 func TestDesiredRecords(t *testing.T) {
@@ -30,13 +30,13 @@ func TestDesiredRecords(t *testing.T) {
 		name  string
 		state network.Status
 		rep   report
-		want  []Record
+		want  []record
 	}{
 		{"nothing reported", network.StatusProvisioning, report{}, nil},
-		{"IPv4", network.StatusProvisioning, report{IPv4: "203.0.113.7"}, []Record{a("203.0.113.7")}},
+		{"IPv4", network.StatusProvisioning, report{IPv4: "203.0.113.7"}, []record{a("203.0.113.7")}},
 		{"everything, sorted, once each, canonical", network.StatusActive, full,
-			[]Record{txt("v1"), txt("v2"), a("203.0.113.7"), aaaa("2001:db8::1")}},
-		{"challenge only", network.StatusActive, report{Challenge: []string{"x"}}, []Record{txt("x")}},
+			[]record{txt("v1"), txt("v2"), a("203.0.113.7"), aaaa("2001:db8::1")}},
+		{"challenge only", network.StatusActive, report{Challenge: []string{"x"}}, []record{txt("x")}},
 		{"an address of the wrong family is ignored", network.StatusActive, report{IPv4: "2001:db8::1", IPv6: "203.0.113.7"}, nil},
 		{"deprovisioning publishes nothing", network.StatusDeprovisioning, full, nil},
 		{"deprovisioned publishes nothing", network.StatusDeprovisioned, full, nil},
@@ -79,13 +79,13 @@ func TestManagedSlug(t *testing.T) {
 	}
 }
 
-func cf(id string, r Record) cloudflare.Record {
+func cf(id string, r record) cloudflare.Record {
 	return cloudflare.Record{ID: id, RecordSpec: r.spec()}
 }
 
 func TestSameRecords(t *testing.T) {
 	t.Parallel()
-	want := []Record{a("203.0.113.7"), txt("v1")}
+	want := []record{a("203.0.113.7"), txt("v1")}
 	proxied := cf("1", a("203.0.113.7"))
 	proxied.Proxied = true
 	quoted := cf("2", txt("v1"))
@@ -138,34 +138,34 @@ func TestPlanFor(t *testing.T) {
 	edited.TTL, edited.Proxied = 1, true
 	for _, tc := range []struct {
 		name    string
-		desired []Record
+		desired []record
 		actual  []cloudflare.Record
 		owned   []string
 		want    []string
 	}{
-		{"create what is missing", []Record{a("203.0.113.7"), txt("v1")}, nil, nil,
+		{"create what is missing", []record{a("203.0.113.7"), txt("v1")}, nil, nil,
 			[]string{"create TXT v1", "create A 203.0.113.7"}},
-		{"adopt a record that says it already", []Record{a("203.0.113.7")}, []cloudflare.Record{cf("h", a("203.0.113.7"))}, nil,
+		{"adopt a record that says it already", []record{a("203.0.113.7")}, []cloudflare.Record{cf("h", a("203.0.113.7"))}, nil,
 			[]string{"keep h A 203.0.113.7"}},
-		{"a new address updates the same record", []Record{a("198.51.100.9")}, []cloudflare.Record{cf("h", a("203.0.113.7"))}, []string{"h"},
+		{"a new address updates the same record", []record{a("198.51.100.9")}, []cloudflare.Record{cf("h", a("203.0.113.7"))}, []string{"h"},
 			[]string{"update h A 198.51.100.9"}},
-		{"settings edited by hand are rewritten", []Record{a("203.0.113.7")}, []cloudflare.Record{edited}, nil,
+		{"settings edited by hand are rewritten", []record{a("203.0.113.7")}, []cloudflare.Record{edited}, nil,
 			[]string{"update e A 203.0.113.7"}},
-		{"duplicates: keep ours, delete the rest", []Record{a("203.0.113.7")},
+		{"duplicates: keep ours, delete the rest", []record{a("203.0.113.7")},
 			[]cloudflare.Record{cf("1", a("203.0.113.7")), cf("2", a("203.0.113.7")), cf("3", a("203.0.113.7"))}, []string{"2"},
 			[]string{"keep 2 A 203.0.113.7", "delete 1", "delete 3"}},
-		{"duplicates: the one with right settings wins over ours", []Record{a("203.0.113.7")},
+		{"duplicates: the one with right settings wins over ours", []record{a("203.0.113.7")},
 			[]cloudflare.Record{edited, cf("z", a("203.0.113.7"))}, []string{"e"},
 			[]string{"keep z A 203.0.113.7", "delete e"}},
-		{"an extra is rewritten before anything is created", []Record{txt("v1"), txt("v2")},
+		{"an extra is rewritten before anything is created", []record{txt("v1"), txt("v2")},
 			[]cloudflare.Record{cf("1", txt("v1")), cf("2", txt("v1")), cf("3", txt("old"))}, nil,
 			[]string{"keep 1 TXT v1", "update 2 TXT v2", "delete 3"}},
-		{"TXT in quotes is the same value", []Record{txt("v1")}, []cloudflare.Record{cf("1", Record{Type: cloudflare.TypeTXT, Name: "_acme-challenge.home." + zone, Content: `"v1"`, TTL: 60})}, nil,
+		{"TXT in quotes is the same value", []record{txt("v1")}, []cloudflare.Record{cf("1", record{Type: cloudflare.TypeTXT, Name: "_acme-challenge.home." + zone, Content: `"v1"`, TTL: 60})}, nil,
 			[]string{"keep 1 TXT v1"}},
 		{"nothing desired deletes everything", nil,
 			[]cloudflare.Record{cf("1", a("203.0.113.7")), cf("2", aaaa("2001:db8::1")), cf("3", txt("v1"))}, nil,
 			[]string{"delete 3", "delete 1", "delete 2"}}, // by name, then type
-		{"an address of another family is not reused", []Record{aaaa("2001:db8::1")}, []cloudflare.Record{cf("1", a("203.0.113.7"))}, nil,
+		{"an address of another family is not reused", []record{aaaa("2001:db8::1")}, []cloudflare.Record{cf("1", a("203.0.113.7"))}, nil,
 			[]string{"create AAAA 2001:db8::1", "delete 1"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
