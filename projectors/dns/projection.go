@@ -7,10 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/dns"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
-	"github.com/wardnet/wardnet-cloud/aggregates/network"
-	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/projectors"
 )
 
@@ -68,12 +65,13 @@ func NewProjection(cfg Config) *Projection {
 // Name implements projectors.Projection.
 func (p *Projection) Name() string { return p.name }
 
-// Subjects implements projectors.Projection: the network and dns
-// aggregates, of every region (a network's region is known only from its
-// registration).
-func (p *Projection) Subjects() []string {
-	return []string{events.SubjectPrefix + network.Type + ".*", events.SubjectPrefix + dns.Type + ".*"}
-}
+// Subjects implements projectors.Projection: every event. The projection
+// reads network.* and dns.* only, but a consumer with several filter
+// subjects costs nats-server work per delivery that grows with the number
+// of subjects in the stream (one per aggregate), which made catching up
+// quadratic (docs/benchmarks.md, DDNS). With no filter the other events
+// arrive as events.Unknown and are skipped.
+func (p *Projection) Subjects() []string { return nil }
 
 // channel is the Postgres notification channel Apply signals when it marks
 // a network dirty.

@@ -49,14 +49,11 @@ func NewLifecycle(cmds *commands.Service) *Lifecycle { return &Lifecycle{cmds: c
 // Name implements projectors.Projection.
 func (l *Lifecycle) Name() string { return Name }
 
-// Subjects implements projectors.Projection.
-func (l *Lifecycle) Subjects() []string {
-	return []string{
-		events.SubjectPrefix + tenant.Type + ".*",
-		events.SubjectPrefix + subscription.Type + ".*",
-		events.SubjectPrefix + network.Type + ".*",
-	}
-}
+// Subjects implements projectors.Projection: every event (those it does not
+// act on are skipped). A consumer with several filter subjects costs
+// nats-server work per delivery that grows with the number of subjects in
+// the stream, one per aggregate (docs/benchmarks.md, DDNS).
+func (l *Lifecycle) Subjects() []string { return nil }
 
 // Setup implements projectors.Projection: no tables besides the checkpoint.
 func (l *Lifecycle) Setup(context.Context, pgx.Tx) error { return nil }
