@@ -13,8 +13,9 @@ import (
 // wardnet.ev.dns.<network id>.
 const Type = "dns"
 
-// StateVersion is the version of State's JSON encoding (snapshots).
-const StateVersion = 1
+// StateVersion is the version of State's JSON encoding (snapshots). 2:
+// Challenge is oldest first.
+const StateVersion = 2
 
 // Limits of a challenge (contract §1.6): 1 to MaxValues values of at most
 // MaxValueLen bytes each.
@@ -60,9 +61,13 @@ func (ChallengeCleared) EventType() string { return "wardnet.dns.challenge_clear
 
 // State is what the daemon last reported. Its JSON is what snapshots store.
 type State struct {
-	IPv4      netip.Addr `json:"ipv4,omitzero"`
-	IPv6      netip.Addr `json:"ipv6,omitzero"`
-	Challenge []string   `json:"challenge,omitempty"`
+	IPv4 netip.Addr `json:"ipv4,omitzero"`
+	IPv6 netip.Addr `json:"ipv6,omitzero"`
+	// Challenge holds the challenge values oldest first: the values a
+	// ChallengeSet keeps from the set before stay in their place, and the
+	// ones it adds follow, in the event's order. (The event does not say
+	// which value is new; this order is derived, for AddChallenge.)
+	Challenge []string `json:"challenge,omitempty"`
 }
 
 // Initial is the state of a network without reports.
@@ -78,11 +83,28 @@ func Evolve(s State, rec events.Record) State {
 			s.IPv6 = e.Address
 		}
 	case ChallengeSet:
-		s.Challenge = slices.Clone(e.Values)
+		s.Challenge = ordered(s.Challenge, e.Values)
 	case ChallengeCleared:
 		s.Challenge = nil
 	}
 	return s
+}
+
+// ordered is the values of a ChallengeSet, oldest first: those of before
+// (oldest first too) that it keeps, then the others in its order.
+func ordered(before, values []string) []string {
+	out := make([]string, 0, len(values))
+	for _, v := range before {
+		if slices.Contains(values, v) && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	for _, v := range values {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // ReportAddress records a public address the daemon reported.

@@ -8,4 +8,7 @@
 // follows from these events and the network's lifecycle, and is the DNS
 // projector's business (projectors/dns). It checks that an address is
 // public (ParsePublicAddress) and that challenge values are few and short.
+// SetChallenge replaces the challenge (the daemon API); AddChallenge adds
+// one value and keeps the newest few (acme-dns), for which State keeps the
+// values oldest first.
 package dns

@@ -9,8 +9,9 @@ import (
 // wardnet.ev.network.<network id>.
 const Type = "network"
 
-// StateVersion is the version of State's JSON encoding (snapshots).
-const StateVersion = 1
+// StateVersion is the version of State's JSON encoding (snapshots). 2:
+// the update credentials.
+const StateVersion = 2
 
 // Registered: the network was registered with its first daemon.
 type Registered struct {
@@ -54,6 +55,30 @@ type Deprovisioned struct{}
 // EventType implements events.Payload.
 func (Deprovisioned) EventType() string { return "wardnet.network.deprovisioned" }
 
+// UpdateCredentialIssued: a credential for the network's stock clients
+// (dyndns2, acme-dns) was issued. The secret itself was shown once to
+// whoever asked for it and is not in the log: only its argon2id hash, which
+// the ddns service verifies.
+type UpdateCredentialIssued struct {
+	CredentialID naming.ID      `json:"credential_id"`
+	Kind         CredentialKind `json:"kind"`
+	Username     string         `json:"username"`
+	// SecretHash is the argon2id PHC string of the secret
+	// (internal/passwords).
+	SecretHash string `json:"secret_hash"`
+}
+
+// EventType implements events.Payload.
+func (UpdateCredentialIssued) EventType() string { return "wardnet.network.update_credential_issued" }
+
+// UpdateCredentialRevoked: the credential no longer authenticates anyone.
+type UpdateCredentialRevoked struct {
+	CredentialID naming.ID `json:"credential_id"`
+}
+
+// EventType implements events.Payload.
+func (UpdateCredentialRevoked) EventType() string { return "wardnet.network.update_credential_revoked" }
+
 // Register adds every event of the package to c, at schema version 1.
 func Register(c *events.Catalog) {
 	events.Register[Registered](c, 1)
@@ -61,4 +86,6 @@ func Register(c *events.Catalog) {
 	events.Register[DeprovisioningStarted](c, 1)
 	events.Register[DaemonUnbound](c, 1)
 	events.Register[Deprovisioned](c, 1)
+	events.Register[UpdateCredentialIssued](c, 1)
+	events.Register[UpdateCredentialRevoked](c, 1)
 }

@@ -20,7 +20,18 @@ var (
 	daemon2 = naming.ID("7b2d1f3e-9c4a-4f8b-8d6e-3f5a7b9c1d2e")
 	key1    = aggregatetest.DaemonKey(1)
 	key2    = aggregatetest.DaemonKey(2)
+	cred1   = naming.ID("1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f")
+	cred2   = naming.ID("2d3e4f5a-6b7c-4d8e-9fa0-1b2c3d4e5f6a")
 )
+
+// hash stands for an argon2id PHC string: the aggregate only checks its
+// prefix.
+const hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"
+
+// issued is the event of a credential with the test hash.
+func issued(id naming.ID, kind network.CredentialKind, username string) network.UpdateCredentialIssued {
+	return network.UpdateCredentialIssued{CredentialID: id, Kind: kind, Username: username, SecretHash: hash}
+}
 
 var registered = network.Registered{
 	TenantID: tenant, Slug: "home-lab", DisplayName: "Home lab", Region: "local",

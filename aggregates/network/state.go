@@ -41,7 +41,44 @@ var (
 	// ErrWrongState: the command does not apply in the network's
 	// provisioning state (including a network that does not exist).
 	ErrWrongState = errors.New("network: wrong provisioning state")
+	// ErrCredentialLimit: the network already has MaxCredentials live
+	// credentials of the kind asked for.
+	ErrCredentialLimit = errors.New("network: update credential limit reached")
+	// ErrCredentialExists: a credential with that id or username was
+	// issued before (the caller draws both at random: draw again).
+	ErrCredentialExists = errors.New("network: update credential already issued")
+	// ErrNoCredential: no live credential of the network has that id.
+	ErrNoCredential = errors.New("network: no such update credential")
 )
+
+// CredentialKind says what an update credential authenticates.
+type CredentialKind string
+
+// The kinds of update credential.
+const (
+	// CredentialUpdate is the owner's: HTTP Basic for dyndns2
+	// (/nic/update) and for registering acme-dns accounts (/register).
+	CredentialUpdate CredentialKind = "update"
+	// CredentialACMEDNS is an acme-dns account, registered with an update
+	// credential: X-Api-User/X-Api-Key for acme-dns /update only.
+	CredentialACMEDNS CredentialKind = "acme_dns"
+)
+
+// Valid reports whether k is one of the kinds.
+func (k CredentialKind) Valid() bool { return k == CredentialUpdate || k == CredentialACMEDNS }
+
+// MaxCredentials bounds the live credentials of one kind a network holds.
+const MaxCredentials = 5
+
+// Credential is a live update credential as the network knows it: never
+// its secret, nor the secret's hash (the log has it, for the ddns
+// service).
+type Credential struct {
+	Kind     CredentialKind `json:"kind"`
+	Username string         `json:"username"`
+	// Issued is the log's time of the issue.
+	Issued time.Time `json:"issued"`
+}
 
 // State is a network as its events leave it. Its JSON is what snapshots
 // store: bump StateVersion when it changes meaning.
@@ -57,17 +94,23 @@ type State struct {
 	// daemon's aggregate id is its key's Fingerprint. Deprovisioned does
 	// not unbind them: the process manager removes them afterwards.
 	Daemons map[naming.ID]naming.DaemonKey `json:"daemons"`
+	// Credentials are the live update credentials, by credential id. They
+	// authenticate only while the network is Live; a revoked one is gone.
+	Credentials map[naming.ID]Credential `json:"credentials"`
 }
 
 // Initial is the state of a network without events.
 func Initial() State {
-	return State{Daemons: map[naming.ID]naming.DaemonKey{}}
+	return State{Daemons: map[naming.ID]naming.DaemonKey{}, Credentials: map[naming.ID]Credential{}}
 }
 
 // Evolve applies one stored event. It ignores events it does not know.
 func Evolve(s State, rec events.Record) State {
 	if s.Daemons == nil {
 		s.Daemons = map[naming.ID]naming.DaemonKey{}
+	}
+	if s.Credentials == nil {
+		s.Credentials = map[naming.ID]Credential{}
 	}
 	switch e := rec.Data.(type) {
 	case Registered:
@@ -83,6 +126,10 @@ func Evolve(s State, rec events.Record) State {
 		delete(s.Daemons, e.DaemonID)
 	case Deprovisioned:
 		s.Status = StatusDeprovisioned
+	case UpdateCredentialIssued:
+		s.Credentials[e.CredentialID] = Credential{Kind: e.Kind, Username: e.Username, Issued: rec.Time}
+	case UpdateCredentialRevoked:
+		delete(s.Credentials, e.CredentialID)
 	}
 	return s
 }
@@ -98,6 +145,25 @@ func (s State) Live() bool { return s.Status == StatusProvisioning || s.Status =
 func (s State) HasDaemon(id naming.ID) bool {
 	_, ok := s.Daemons[id]
 	return ok
+}
+
+// HasCredential reports whether id is a live credential of the network,
+// of kind.
+func (s State) HasCredential(id naming.ID, kind CredentialKind) bool {
+	c, ok := s.Credentials[id]
+	return ok && c.Kind == kind
+}
+
+// credentials counts the live credentials of kind, and reports whether
+// one of them has username.
+func (s State) credentials(kind CredentialKind, username string) (n int, taken bool) {
+	for _, c := range s.Credentials {
+		if c.Kind == kind {
+			n++
+		}
+		taken = taken || c.Username == username
+	}
+	return n, taken
 }
 
 // statusName is the status for error messages.

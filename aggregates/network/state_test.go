@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
@@ -16,7 +17,8 @@ func TestEvolveLifecycle(t *testing.T) {
 	want := network.State{
 		TenantID: tenant, Slug: "home-lab", DisplayName: "Home lab", Region: "local",
 		Status: network.StatusProvisioning, Created: t0,
-		Daemons: map[naming.ID]naming.DaemonKey{daemon1: key1},
+		Daemons:     map[naming.ID]naming.DaemonKey{daemon1: key1},
+		Credentials: map[naming.ID]network.Credential{},
 	}
 	if !reflect.DeepEqual(s, want) {
 		t.Fatalf("registered: %+v, want %+v", s, want)
@@ -69,7 +71,32 @@ func TestInitial(t *testing.T) {
 }
 
 func TestStateJSON(t *testing.T) {
-	s := fold(registered, network.Activated{})
+	s := fold(registered, network.Activated{}, issued(cred1, network.CredentialUpdate, "home-lab-a1b2c3d4"))
 	s.Daemons[daemon2] = key2
 	aggregatetest.JSONRoundTrip(t, s, network.Initial())
+}
+
+// Credentials live from their issue to their revocation, with the log's
+// time of the issue; the network's lifecycle does not touch them (they
+// authenticate only while it is live, which callers check).
+func TestEvolveCredentials(t *testing.T) {
+	s := fold(registered,
+		issued(cred1, network.CredentialUpdate, "home-lab-a1b2c3d4"),
+		issued(cred2, network.CredentialACMEDNS, string(cred2)),
+		network.UpdateCredentialRevoked{CredentialID: cred1},
+		network.DeprovisioningStarted{Reason: network.ReasonUser})
+	want := map[naming.ID]network.Credential{
+		cred2: {Kind: network.CredentialACMEDNS, Username: string(cred2), Issued: t0.Add(2 * time.Minute)},
+	}
+	if !reflect.DeepEqual(s.Credentials, want) {
+		t.Fatalf("credentials %+v, want %+v", s.Credentials, want)
+	}
+	if s.HasCredential(cred1, network.CredentialUpdate) || !s.HasCredential(cred2, network.CredentialACMEDNS) ||
+		s.HasCredential(cred2, network.CredentialUpdate) {
+		t.Fatalf("HasCredential disagrees with %+v", s.Credentials)
+	}
+	// A snapshot of version 1 has no credentials: it still evolves.
+	if s := network.Evolve(network.State{}, events.Record{Data: issued(cred1, network.CredentialUpdate, "u")}); len(s.Credentials) != 1 {
+		t.Fatal("Evolve on zero State lost the credential")
+	}
 }

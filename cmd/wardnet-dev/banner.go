@@ -71,6 +71,8 @@ func printBanner(w io.Writer, b banner) {
 		fmt.Fprintf(&sb, "  %s register --slug my-lab --region %s\n", agent, devRegion)
 		fmt.Fprintf(&sb, "  %s report-ip --ip 203.0.114.7\n", agent)
 		fmt.Fprintf(&sb, "  curl -s http://%s/dev/dns     # my-lab.%s A 203.0.114.7\n", ddnsAddr, devZone)
+		fmt.Fprintf(&sb, "A router's dyndns2 update, with a credential from POST /v1/tenants/{id}/networks/my-lab/credentials:\n")
+		fmt.Fprintf(&sb, "  curl -s -u USERNAME:SECRET 'http://%s/nic/update?hostname=my-lab.%s&myip=203.0.114.8'\n", ddnsAddr, devZone)
 	}
 	fmt.Fprintf(&sb, "\nCtrl-C stops everything; the next run starts on the same data.\n\n")
 	_, _ = io.WriteString(w, sb.String())

@@ -81,6 +81,10 @@ func (a *api) routes() {
 	m.Handle("PUT /v1/ip", a.daemon(a.reportIP))
 	m.Handle("PUT /v1/acme-challenge", a.daemon(a.setChallenge))
 	m.Handle("DELETE /v1/acme-challenge", a.daemon(a.clearChallenge))
+	// stock clients, with update credentials
+	m.HandleFunc("GET /nic/update", a.dyndnsUpdate)
+	m.HandleFunc("POST /register", a.acmeRegister)
+	m.HandleFunc("POST /update", a.acmeUpdate)
 }
 
 // route serves r with the mux, answering unknown paths (404) and methods

@@ -305,6 +305,20 @@ func TestRoutingAndLimits(t *testing.T) {
 	if allow := r.header.Get("Allow"); !strings.Contains(allow, "PUT") {
 		t.Errorf("Allow %q", allow)
 	}
+	// The stock clients' routes, by method.
+	for _, c := range []struct{ method, path, allow string }{
+		{"POST", "/nic/update", "GET"},
+		{"GET", "/register", "POST"},
+		{"PUT", "/update", "POST"},
+	} {
+		r = s.do(request{method: c.method, path: c.path})
+		r.wantError(t, 405, "method not allowed")
+		if allow := r.header.Get("Allow"); !strings.Contains(allow, c.allow) {
+			t.Errorf("%s %s: Allow %q", c.method, c.path, allow)
+		}
+	}
+	s.do(request{method: "POST", path: "/update", header: headerOf("X-Api-User", "x"), body: strings.Repeat("x", 1<<20+1)}).
+		wantError(t, 413, "request body exceeds 1 MiB limit")
 	big := `{"ip":"203.0.114.30","pad":"` + strings.Repeat("x", 1<<20) + `"}`
 	d.call("PUT", "/v1/ip", big).wantError(t, 413, "request body exceeds 1 MiB limit")
 	s.do(request{method: "PUT", path: "/v1/ip", body: big}).wantError(t, 413, "request body exceeds 1 MiB limit")

@@ -1,13 +1,24 @@
 // Package ddnsapi is the ddns service's public HTTP API (docs/api/ddns.yaml,
 // wardnet-contract.md §1.6): the routes a network's daemon calls to report
-// its public address and to publish its ACME DNS-01 challenge. It
+// its public address and to publish its ACME DNS-01 challenge, and those
+// of the stock clients that do the same with an update credential. It
 // translates requests into the commands of services/ddns/commands and
-// their refusals into the contract's statuses and JSON bodies.
+// their refusals into each protocol's statuses and bodies.
 //
 //	GET    /v1/health          200, empty body, unauthenticated
 //	PUT    /v1/ip              {"ip": "…"}         → 204
 //	PUT    /v1/acme-challenge  {"values": ["…"]}   → 204
 //	DELETE /v1/acme-challenge                      → 204
+//	GET    /nic/update?hostname=…&myip=…           → 200 text/plain (dyndns2)
+//	POST   /register                               → 201 (acme-dns)
+//	POST   /update   {"subdomain": …, "txt": …}    → 200 (acme-dns)
+//
+// The stock-client routes (dyndns2.go, acmedns.go) take no token: dyndns2
+// and acme-dns /register an update credential as HTTP Basic, acme-dns
+// /update an account's X-Api-User and X-Api-Key. They answer in their
+// protocol's terms (dyndns2 return codes, acme-dns's error strings), are
+// throttled per client address and per credential, and act only on the
+// credential's own network.
 //
 // Every daemon route goes through internal/authn with a verifier for the
 // ddns audience: a daemon token with proof of possession. The network a

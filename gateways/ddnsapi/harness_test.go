@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -27,9 +28,13 @@ import (
 	"github.com/wardnet/wardnet-cloud/gateways/ddnsapi"
 	"github.com/wardnet/wardnet-cloud/internal/authn"
 	"github.com/wardnet/wardnet-cloud/internal/pop"
+	"github.com/wardnet/wardnet-cloud/internal/proxyproto"
+	"github.com/wardnet/wardnet-cloud/internal/ratelimit"
 	"github.com/wardnet/wardnet-cloud/internal/service"
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
+	"github.com/wardnet/wardnet-cloud/projectors"
+	"github.com/wardnet/wardnet-cloud/projectors/credentials"
 	"github.com/wardnet/wardnet-cloud/services/ddns"
 	"github.com/wardnet/wardnet-cloud/services/ddns/commands"
 	"github.com/wardnet/wardnet-cloud/services/tenants"
@@ -46,6 +51,7 @@ type stack struct {
 	ddns    *httptest.Server
 	store   *events.Store
 	logs    *logBuffer
+	creds   *credentials.Reader
 	wakes   atomic.Int64 // how often the commands woke the reconciler
 	ips     atomic.Int32 // for distinct client addresses at tenants
 }
@@ -54,21 +60,40 @@ type stack struct {
 // tenants knows.
 const region = "local"
 
-func newStack(t *testing.T) *stack {
+func newStack(t *testing.T) *stack { return newStackWithLimits(t, roomy, roomy) }
+
+// roomy limits stay out of the way of tests that do not test them.
+var roomy = ratelimit.Limit{Name: "roomy", Max: 1000, Window: time.Minute}
+
+// zone is the zone the ddns side serves.
+const zone = "dyn.example.net"
+
+// newStackWithLimits is newStack with these stock-client limits per client
+// address and per credential.
+func newStackWithLimits(t *testing.T, client, update ratelimit.Limit) *stack {
 	t.Helper()
 	n := testenv.StartNATS(t)
 	s := &stack{t: t, logs: &logBuffer{}}
 	s.tenants = startTenants(t, n)
 
 	// The ddns side, wired as services/ddns wires it (without the DNS
-	// projector, which these tests do not need).
+	// projector, which these tests do not need), with the update
+	// credentials projection.
 	ctx := t.Context()
 	db := testenv.Postgres(t)
 	s.store = n.Store(t, ddns.Catalog())
 	log := slog.New(slog.NewJSONHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	update.Name += "-update" // the same Limit twice would share its counts
+	clientLimit, err := ratelimit.New(ctx, n.JS, client, ratelimit.Options{})
+	must(t, err)
+	updateLimit, err := ratelimit.New(ctx, n.JS, update, ratelimit.Options{})
+	must(t, err)
+	s.creds = credentials.NewReader(db.Pool, s.store)
+	s.runProjection(db, log)
 	cmds, err := commands.New(commands.Deps{
 		Store: s.store, Pool: db.Pool, Region: region, Logger: log,
 		Wake: func() { s.wakes.Add(1) },
+		Zone: zone, Credentials: s.creds, ClientLimit: clientLimit, UpdateLimit: updateLimit,
 	})
 	must(t, err)
 	keys := tokens.NewRemoteKeys(s.tenants+tokens.JWKSPath, tokens.RemoteOptions{Logger: log})
@@ -78,9 +103,31 @@ func newStack(t *testing.T) *stack {
 	auth := authn.New(tokens.NewVerifier(tokens.AudienceDDNS, keys), pv, authn.Options{Logger: log})
 	h, err := ddnsapi.New(ddnsapi.Config{Commands: cmds, Auth: auth, Keys: keys, Logger: log})
 	must(t, err)
-	s.ddns = httptest.NewServer(h)
+	// ConnContext as the service installs it: the client address of a
+	// loopback peer is its X-Forwarded-For.
+	s.ddns = httptest.NewUnstartedServer(h)
+	s.ddns.Config.ConnContext = proxyproto.ConnContext
+	s.ddns.Start()
 	t.Cleanup(s.ddns.Close)
 	return s
+}
+
+// runProjection runs the update credentials projection until the test
+// ends.
+func (s *stack) runProjection(db *testenv.DB, log *slog.Logger) {
+	t := s.t
+	t.Helper()
+	p, err := projectors.New(db.Pool, s.store, credentials.New(), projectors.Options{PinnedTTL: 3 * time.Second, Logger: log})
+	must(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+			t.Errorf("projector: %v", err)
+		}
+	})
 }
 
 // startTenants runs a tenants service, as wardnet-dev does, until the test

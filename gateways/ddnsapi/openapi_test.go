@@ -1,7 +1,9 @@
 package ddnsapi_test
 
 import (
+	"errors"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -90,5 +92,40 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 		for _, e := range errs {
 			t.Errorf("%s: %s", e.Message, e.Reason)
 		}
+	}
+}
+
+// dynPattern is the pattern of DynReturnCodes, the body of a dyndns2
+// answer: the validator does not check text/plain bodies, so wantText
+// does, against the document.
+var dynPattern = sync.OnceValues(func() (*regexp.Regexp, error) {
+	raw, err := os.ReadFile(specPath)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := libopenapi.NewDocument(raw)
+	if err != nil {
+		return nil, err
+	}
+	m, err := doc.BuildV3Model()
+	if err != nil {
+		return nil, err
+	}
+	proxy, ok := m.Model.Components.Schemas.Get("DynReturnCodes")
+	if !ok {
+		return nil, errors.New("no schema DynReturnCodes")
+	}
+	return regexp.Compile(proxy.Schema().Pattern)
+})
+
+// conformsText checks a dyndns2 answer's body against DynReturnCodes.
+func (r *reply) conformsText(t testing.TB) {
+	t.Helper()
+	re, err := dynPattern()
+	if err != nil {
+		t.Fatalf("DynReturnCodes of %s: %v", specPath, err)
+	}
+	if r.status == 200 && !re.Match(r.body) {
+		t.Errorf("dyndns2 answer %q does not match DynReturnCodes of %s", r.body, specPath)
 	}
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/wardnet/wardnet-cloud/services/ddns/commands"
 )
@@ -23,6 +25,26 @@ const (
 // errorBody is every error's body (contract §1.3).
 type errorBody struct {
 	Error string `json:"error"`
+}
+
+// writeJSON answers status with v as JSON.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Only our own view types reach here; they always marshal.
+		status, b = http.StatusInternalServerError, []byte(`{"error":"`+msgInternal+`"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)+1))
+	w.WriteHeader(status)
+	_, _ = w.Write(append(b, '\n'))
+}
+
+// retryAfter renders a wait as whole seconds for Retry-After, rounded up
+// and at least 1: a client told "0" would retry at once and be refused.
+func retryAfter(d time.Duration) string {
+	secs := int64(math.Ceil(d.Seconds()))
+	return strconv.FormatInt(max(secs, 1), 10)
 }
 
 // writeError answers status with {"error": msg}.
@@ -53,7 +75,8 @@ func statusOf(k commands.Kind) int {
 // fail answers err: a refused command with its kind's status and its own
 // message, anything else with 500, whose cause is logged and never sent.
 //
-// It is the one place where errors become statuses.
+// It is the one place where the daemon routes' errors become statuses; the
+// stock clients' answer in their protocols' terms (dynCode, acmeFail).
 func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ce *commands.Error
 	switch {

@@ -120,6 +120,9 @@ func (a *api) routes(jwks http.Handler) {
 	m.Handle("GET /v1/tenants/{id}/networks", a.user(ownTenant(a.listNetworks)))
 	m.Handle("GET /v1/tenants/{id}/daemons", a.user(ownTenant(a.listDaemons)))
 	m.Handle("DELETE /v1/tenants/{id}/networks/{slug}", a.user(ownTenant(a.deleteNetwork)))
+	m.Handle("POST /v1/tenants/{id}/networks/{slug}/credentials", a.user(ownTenant(a.issueCredential)))
+	m.Handle("GET /v1/tenants/{id}/networks/{slug}/credentials", a.user(ownTenant(a.listCredentials)))
+	m.Handle("DELETE /v1/tenants/{id}/networks/{slug}/credentials/{credential_id}", a.user(ownTenant(a.revokeCredential)))
 }
 
 // route serves r with the mux, answering unknown paths (404) and methods

@@ -31,6 +31,9 @@ var authedRoutes = []authed{
 	{"GET", "/v1/tenants/" + otherID + "/networks", false, true, nil},
 	{"GET", "/v1/tenants/" + otherID + "/daemons", false, true, nil},
 	{"DELETE", "/v1/tenants/" + otherID + "/networks/home", false, true, nil},
+	{"POST", "/v1/tenants/" + otherID + "/networks/home/credentials", false, true, nil},
+	{"GET", "/v1/tenants/" + otherID + "/networks/home/credentials", false, true, nil},
+	{"DELETE", "/v1/tenants/" + otherID + "/networks/home/credentials/" + otherCredential, false, true, nil},
 }
 
 // Without a bearer token, or with one that does not verify, every

@@ -64,6 +64,8 @@ func TestCrossTenant(t *testing.T) {
 	if a.tenant == b.tenant {
 		t.Fatal("two sign-ups share a tenant")
 	}
+	// B holds an update credential for its network's stock clients.
+	bCred := s.issueCredential(t, b)
 	ctx := context.Background()
 	before, err := s.Store.LastSeq(ctx)
 	must(t, err)
@@ -73,6 +75,9 @@ func TestCrossTenant(t *testing.T) {
 	missingNetwork.wantError(t, http.StatusNotFound, "network not found")
 	missingSlug := s.do(t, call{method: "DELETE", path: "/v1/tenants/" + a.tenant + "/networks/nothing-here", bearer: a.user})
 	missingSlug.wantError(t, http.StatusNotFound, "network not found")
+	missingSlugCredentials := s.do(t, call{method: "GET", path: "/v1/tenants/" + a.tenant + "/networks/nothing-here/credentials", bearer: a.user})
+	missingSlugCredentials.wantError(t, http.StatusNotFound, "network not found")
+	bCreds := "/networks/" + b.network.Slug + "/credentials"
 
 	// Every user route, with A's token, aimed at B.
 	covered := map[string]bool{}
@@ -90,6 +95,12 @@ func TestCrossTenant(t *testing.T) {
 		{"DELETE /v1/tenants/{id}", "DELETE", "/v1/tenants/" + b.tenant, http.StatusForbidden, "not your tenant", nil},
 		{"GET /v1/networks/{id}/daemons", "GET", "/v1/networks/" + b.network.ID + "/daemons", http.StatusNotFound, "network not found", missingNetwork},
 		{"DELETE /v1/tenants/{id}/networks/{slug}", "DELETE", "/v1/tenants/" + a.tenant + "/networks/" + b.network.Slug, http.StatusNotFound, "network not found", missingSlug},
+		{"POST /v1/tenants/{id}/networks/{slug}/credentials", "POST", "/v1/tenants/" + b.tenant + bCreds, http.StatusForbidden, "not your tenant", nil},
+		{"GET /v1/tenants/{id}/networks/{slug}/credentials", "GET", "/v1/tenants/" + b.tenant + bCreds, http.StatusForbidden, "not your tenant", nil},
+		{"DELETE /v1/tenants/{id}/networks/{slug}/credentials/{credential_id}", "DELETE", "/v1/tenants/" + b.tenant + bCreds + "/" + bCred.CredentialID, http.StatusForbidden, "not your tenant", nil},
+		{"POST /v1/tenants/{id}/networks/{slug}/credentials", "POST", "/v1/tenants/" + a.tenant + bCreds, http.StatusNotFound, "network not found", missingSlugCredentials},
+		{"GET /v1/tenants/{id}/networks/{slug}/credentials", "GET", "/v1/tenants/" + a.tenant + bCreds, http.StatusNotFound, "network not found", missingSlugCredentials},
+		{"DELETE /v1/tenants/{id}/networks/{slug}/credentials/{credential_id}", "DELETE", "/v1/tenants/" + a.tenant + bCreds + "/" + bCred.CredentialID, http.StatusNotFound, "network not found", missingSlugCredentials},
 	} {
 		covered[c.route] = true
 		r := s.do(t, call{method: c.method, path: c.path, bearer: a.user})
@@ -132,7 +143,7 @@ func TestCrossTenant(t *testing.T) {
 		if !rt.user {
 			continue
 		}
-		tmpl := strings.NewReplacer(otherID, "{id}", "/home", "/{slug}").Replace(rt.method + " " + rt.path)
+		tmpl := strings.NewReplacer(otherCredential, "{credential_id}", otherID, "{id}", "/home", "/{slug}").Replace(rt.method + " " + rt.path)
 		tmpl, _, _ = strings.Cut(tmpl, "?")
 		if !covered[tmpl] {
 			t.Errorf("user route %s not tried across tenants", tmpl)
@@ -161,11 +172,20 @@ func TestCrossTenant(t *testing.T) {
 		}
 	}
 
+	// B's credential is still B's, and A's own route for its own network
+	// does not show it.
+	if got := s.listCredentials(t, bUser, b); len(got) != 1 || got[0].CredentialID != bCred.CredentialID {
+		t.Errorf("B's credentials %+v, want %s", got, bCred.CredentialID)
+	}
+	if got := s.listCredentials(t, a.user, a); len(got) != 0 {
+		t.Errorf("A's credentials %+v, want none", got)
+	}
+
 	// The log: nothing A caused is on B's aggregates or about tenant B,
 	// and nothing at all was appended to B's since the attack began.
 	wantNoCrossTenantEvents(t, s, a, b, before)
 
-	s.wantNoSecretsLogged(t, a.email, b.email, accountPassword, a.user, b.user, bUser, a.daemonToken, b.daemonToken, a.cookie.Value, b.cookie.Value)
+	s.wantNoSecretsLogged(t, a.email, b.email, accountPassword, a.user, b.user, bUser, a.daemonToken, b.daemonToken, a.cookie.Value, b.cookie.Value, bCred.Secret)
 }
 
 func wantNoCrossTenantEvents(t *testing.T, s *stack, a, b tenantFixture, attackFrom events.StreamSeq) {

@@ -28,6 +28,9 @@ var routes = []struct{ method, path string }{
 	{"GET", "/v1/tenants/" + otherID + "/networks"},
 	{"GET", "/v1/tenants/" + otherID + "/daemons"},
 	{"DELETE", "/v1/tenants/" + otherID + "/networks/home"},
+	{"POST", "/v1/tenants/" + otherID + "/networks/home/credentials"},
+	{"GET", "/v1/tenants/" + otherID + "/networks/home/credentials"},
+	{"DELETE", "/v1/tenants/" + otherID + "/networks/home/credentials/" + otherCredential},
 	{"POST", "/v1/auth/password/signup"},
 	{"POST", "/v1/auth/password/login"},
 	{"POST", "/v1/auth/password/reset"},
@@ -36,10 +39,12 @@ var routes = []struct{ method, path string }{
 }
 
 // otherID is a well-formed id that is nobody's; tenantA is the tenant of
-// tokens in tests that need no real tenant.
+// tokens in tests that need no real tenant; otherCredential a credential
+// id that is nobody's.
 const (
-	otherID = "8d1c2b3a-4f5e-4d6c-9b8a-7f6e5d4c3b2a"
-	tenantA = "0b7c6d0e-6f3a-4a55-9a43-8f5a1f2b9c10"
+	otherID         = "8d1c2b3a-4f5e-4d6c-9b8a-7f6e5d4c3b2a"
+	tenantA         = "0b7c6d0e-6f3a-4a55-9a43-8f5a1f2b9c10"
+	otherCredential = "3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4f5a6b7"
 )
 
 func TestHealth(t *testing.T) {

@@ -36,6 +36,20 @@ var (
 	LoginAttempts = Limit{Name: "login", Max: 10, Window: 5 * time.Minute}
 )
 
+// Limits of the ddns service's stock clients, dyndns2 and acme-dns
+// (docs/ddns.md), which are answered `abuse` (dyndns2) or 429 (acme-dns)
+// beyond them.
+var (
+	// StockClients: every stock-client request, per client IP, counted
+	// before the credential is checked (an argon2id verification costs
+	// tens of milliseconds and 19 MiB).
+	StockClients = Limit{Name: "ddns-stock-ip", Max: 120, Window: 10 * time.Minute}
+	// StockUpdates: dyndns2 updates and acme-dns registrations and
+	// updates, per update credential, counted once it is verified (so that
+	// nobody can throttle a credential they do not hold).
+	StockUpdates = Limit{Name: "ddns-stock-credential", Max: 30, Window: 10 * time.Minute}
+)
+
 // Limit is what a Limiter enforces: at most Max admitted requests per key
 // in any Window.
 type Limit struct {

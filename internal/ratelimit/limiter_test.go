@@ -288,3 +288,21 @@ func TestAllowFailsClosed(t *testing.T) {
 		t.Fatalf("allow without NATS = %v, %v", ok, err)
 	}
 }
+
+// The stock-client limits are valid, distinct from every other limit (a
+// shared name would share counts), and each admits its Max and no more.
+func TestStockClientLimits(t *testing.T) {
+	t.Parallel()
+	n := testenv.StartNATS(t)
+	names := map[string]bool{ratelimit.VerificationCodes.Name: true, ratelimit.LoginAttempts.Name: true}
+	for _, limit := range []ratelimit.Limit{ratelimit.StockClients, ratelimit.StockUpdates} {
+		if names[limit.Name] {
+			t.Fatalf("limit name %q used twice", limit.Name)
+		}
+		names[limit.Name] = true
+		l := newLimiter(t, n.JS, limit, nil)
+		if got := hammer(t, []*ratelimit.Limiter{l}, "key", limit.Max+5); got != limit.Max {
+			t.Errorf("%s admitted %d, want %d", limit, got, limit.Max)
+		}
+	}
+}

@@ -1,8 +1,10 @@
 // Package ddns is the ddns service (regional): the daemon API that takes a
-// network's public address and ACME challenge (gateways/ddnsapi, over the
-// commands of services/ddns/commands), and the DNS projection and
-// reconciler (projectors/dns) that turn the events of its region into
-// desired records and keep Cloudflare equal to them (docs/ddns.md). This
+// network's public address and ACME challenge, and the stock clients'
+// (dyndns2, acme-dns) with an update credential (gateways/ddnsapi, over the
+// commands of services/ddns/commands and the update credentials projection
+// of projectors/credentials), and the DNS projection and reconciler
+// (projectors/dns) that turn the events of its region into desired records
+// and keep Cloudflare equal to them (docs/ddns.md). This
 // package wires the service as a library, so the ddns binary and
 // wardnet-dev run the same thing, besides the runtime endpoints of package
 // service (/healthz, /readyz, /metrics).
@@ -26,6 +28,7 @@ import (
 	"github.com/wardnet/wardnet-cloud/internal/authn"
 	"github.com/wardnet/wardnet-cloud/internal/pop"
 	"github.com/wardnet/wardnet-cloud/internal/proxyproto"
+	"github.com/wardnet/wardnet-cloud/internal/ratelimit"
 	"github.com/wardnet/wardnet-cloud/internal/service"
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
 	"github.com/wardnet/wardnet-cloud/projectors"
@@ -127,7 +130,20 @@ func (s *Service) wire(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	cmds, err := commands.New(commands.Deps{Store: store, Pool: rt.Pool(), Region: region, Wake: wake, Logger: log})
+	creds, err := s.runCredentials(store)
+	if err != nil {
+		return err
+	}
+	clientLimit, err := ratelimit.New(ctx, rt.JetStream(), ratelimit.StockClients, ratelimit.Options{Clock: o.now, Replicas: cfg.StreamReplicas})
+	if err != nil {
+		return err
+	}
+	updateLimit, err := ratelimit.New(ctx, rt.JetStream(), ratelimit.StockUpdates, ratelimit.Options{Clock: o.now, Replicas: cfg.StreamReplicas})
+	if err != nil {
+		return err
+	}
+	cmds, err := commands.New(commands.Deps{Store: store, Pool: rt.Pool(), Region: region, Wake: wake, Logger: log,
+		Zone: cfg.DNSZone, Credentials: creds, ClientLimit: clientLimit, UpdateLimit: updateLimit})
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"github.com/wardnet/wardnet-cloud/gateways/cloudflare"
 	"github.com/wardnet/wardnet-cloud/internal/service"
 	"github.com/wardnet/wardnet-cloud/projectors"
+	"github.com/wardnet/wardnet-cloud/projectors/credentials"
 	"github.com/wardnet/wardnet-cloud/projectors/dns"
 )
 
@@ -40,4 +41,19 @@ func (s *Service) runDNS(store *events.Store, cf *cloudflare.Client, cfg Config)
 	}
 	rt.AddComponent("dns.reconciler", rec)
 	return rec.Wake, nil
+}
+
+// runCredentials adds the update credentials projection (with a readiness
+// check on its lag) as a component, and returns its reader.
+func (s *Service) runCredentials(store *events.Store) (*credentials.Reader, error) {
+	rt := s.rt
+	opts := s.options.proj
+	opts.Registerer, opts.Logger = rt.Registry(), rt.Logger()
+	proj, err := projectors.New(rt.Pool(), store, credentials.New(), opts)
+	if err != nil {
+		return nil, err
+	}
+	rt.AddComponent("projector."+credentials.Name, service.ComponentFunc(proj.Serve))
+	rt.AddReadiness("projection."+credentials.Name, proj.Ready(rt.Config().ReadyMaxLag))
+	return credentials.NewReader(rt.Pool(), store), nil
 }

@@ -12,6 +12,20 @@
 // dns.<network id> and, when something was appended, wakes the DNS
 // reconciler.
 //
+// The stock clients (dyndns2, acme-dns) act through an update credential
+// instead of a daemon token: AdmitClient throttles per client address,
+// Authenticate verifies a username and secret against the update
+// credentials projection (projectors/credentials: argon2id hashes) and
+// gives a Client, the credential's network; AdmitUpdate throttles per
+// credential. CheckHostname, UpdateAddress (dyndns2: the rules of
+// ReportIP), RegisterACME (an acme-dns account: a credential of kind
+// acme_dns, decided on the network aggregate) and AddACMEChallenge
+// (acme-dns: the newest two values) then act on that network only, after
+// checking on the network aggregate, the authority, that the credential is
+// still live there, the network live and of this region. Their errors are
+// sentinels (ErrBadCredentials, ErrNoHost, …) that each protocol answers
+// in its own terms. Secrets are never logged, nor kept: only hashed.
+//
 // Nothing here calls Cloudflare: which records follow from these events,
 // and making Cloudflare hold them, is the DNS projector's business
 // (projectors/dns). This package does not speak HTTP (gateways/ddnsapi)

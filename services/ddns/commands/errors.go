@@ -3,6 +3,7 @@ package commands
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Kind is the class of a refused command, which decides its HTTP status.
@@ -75,3 +76,45 @@ const (
 	msgValueLength     = "each challenge value must be 1 to 255 bytes"
 	msgValueCharacters = "challenge values must be printable ASCII without quotes or backslashes"
 )
+
+// Errors of the stock-client commands (dyndns2, acme-dns), which the
+// gateway turns into each protocol's answers; callers branch on them with
+// errors.Is.
+var (
+	// ErrBadCredentials: no live credential of that kind has this username
+	// and secret, or its network is not live (dyndns2 badauth, acme-dns
+	// 401 forbidden).
+	ErrBadCredentials = errors.New("bad credentials")
+	// ErrNotServedHere: the credential's network is of another region.
+	ErrNotServedHere = errors.New("network is not served by this region")
+	// ErrThrottled is what a *ThrottledError matches.
+	ErrThrottled = errors.New("too many requests")
+	// ErrNotFQDN: the name is not a fully-qualified domain name under the
+	// zone.
+	ErrNotFQDN = errors.New("not a fully-qualified name under the zone")
+	// ErrNoHost: the name is under the zone but not the credential's
+	// network's.
+	ErrNoHost = errors.New("not the name of the credential's network")
+	// ErrBadAddress: an address is not public, or two are of one family.
+	ErrBadAddress = errors.New("not a public address")
+	// ErrWrongSubdomain: an acme-dns update names another subdomain than
+	// the account's.
+	ErrWrongSubdomain = errors.New("not the account's subdomain")
+	// ErrBadTXT: an acme-dns value is not 43 characters of base64url.
+	ErrBadTXT = errors.New("not an ACME DNS-01 value")
+	// ErrAccountLimit: the network has network.MaxCredentials acme-dns
+	// accounts already.
+	ErrAccountLimit = errors.New("acme-dns account limit reached")
+)
+
+// ThrottledError is a stock-client request over a rate limit.
+type ThrottledError struct {
+	// RetryAfter is when the limit admits the next one.
+	RetryAfter time.Duration
+}
+
+func (e *ThrottledError) Error() string {
+	return fmt.Sprintf("%v: retry after %s", ErrThrottled, e.RetryAfter)
+}
+
+func (e *ThrottledError) Unwrap() error { return ErrThrottled }

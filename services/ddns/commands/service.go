@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/events"
+	"github.com/wardnet/wardnet-cloud/projectors/credentials"
 )
 
 // Catalog registers every event the commands read or write: the network's
@@ -36,8 +38,29 @@ type Deps struct {
 	// reconciler looks at them now rather than on its next round; nil
 	// wakes nothing.
 	Wake func()
+	// Zone is the parent of the networks' names (WARDNET_DNS_ZONE, lower
+	// case, no final dot): a network's name is <slug>.<zone>.
+	Zone string
+	// Credentials finds the update credentials of the stock clients.
+	Credentials Credentials
+	// ClientLimit counts stock-client requests per client address,
+	// UpdateLimit their updates per credential
+	// (internal/ratelimit.StockClients and StockUpdates).
+	ClientLimit, UpdateLimit Limiter
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
+}
+
+// Credentials finds a credential that is not revoked by its username
+// (projectors/credentials.Reader), or credentials.ErrNotFound.
+type Credentials interface {
+	Lookup(ctx context.Context, username string) (credentials.Credential, error)
+}
+
+// Limiter admits a bounded number of requests per key and window, across
+// every replica (internal/ratelimit.Limiter).
+type Limiter interface {
+	Allow(ctx context.Context, key string) (bool, time.Duration, error)
 }
 
 // Service runs the ddns commands. It is safe for concurrent use.
@@ -59,6 +82,17 @@ func New(d Deps) (*Service, error) {
 	}
 	if d.Region == "" {
 		missing = append(missing, "Region")
+	}
+	if d.Zone == "" {
+		missing = append(missing, "Zone")
+	} else if d.Zone != strings.ToLower(strings.TrimSuffix(d.Zone, ".")) {
+		return nil, fmt.Errorf("ddns commands: zone %q must be lower case without a final dot", d.Zone)
+	}
+	if d.Credentials == nil {
+		missing = append(missing, "Credentials")
+	}
+	if d.ClientLimit == nil || d.UpdateLimit == nil {
+		missing = append(missing, "ClientLimit/UpdateLimit")
 	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("ddns commands: missing %s", strings.Join(missing, ", "))
@@ -108,16 +142,30 @@ func (s *Service) report(ctx context.Context, caller Daemon, notLive *Error, dec
 		return refuse(Forbidden, msgNetworkNotFound, err)
 	}
 	meta := events.Meta{TenantID: caller.TenantID, Actor: "daemon:" + caller.Key.Fingerprint()}
-	res, err := aggregates.Execute(ctx, s.d.Store, meta, func(ctx context.Context, tx *aggregates.Tx) error {
-		n, err := aggregates.Get(ctx, tx, s.networks, id.String())
-		if err != nil {
-			return err
-		}
+	_, err = s.decideReports(ctx, id, meta, func(n network.State) error {
 		if err := s.authorize(n, caller); err != nil {
 			return err
 		}
 		if notLive != nil && !n.Live() {
 			return notLive
+		}
+		return nil
+	}, decide)
+	return err
+}
+
+// decideReports loads network id, lets check refuse the command on it,
+// decides with decide on the network's dns aggregate and appends what it
+// decided, then wakes the reconciler. It reports whether anything was
+// appended.
+func (s *Service) decideReports(ctx context.Context, id naming.ID, meta events.Meta, check func(network.State) error, decide func(dns.State) ([]events.Payload, error)) (bool, error) {
+	res, err := aggregates.Execute(ctx, s.d.Store, meta, func(ctx context.Context, tx *aggregates.Tx) error {
+		n, err := aggregates.Get(ctx, tx, s.networks, id.String())
+		if err != nil {
+			return err
+		}
+		if err := check(n); err != nil {
+			return err
 		}
 		r, err := aggregates.Get(ctx, tx, s.reports, id.String())
 		if err != nil {
@@ -135,12 +183,13 @@ func (s *Service) report(ctx context.Context, caller Daemon, notLive *Error, dec
 		return nil
 	})
 	if err != nil {
-		return err
+		return false, err
 	}
 	if res.Last != 0 {
 		s.d.Wake()
+		return true, nil
 	}
-	return nil
+	return false, nil
 }
 
 // authorize checks that the caller may report for network n: it exists,

@@ -32,6 +32,10 @@ const (
 	msgPasswordExists  = "an account with a password already exists for this email"
 	msgSessionInvalid  = "session expired or revoked"
 	msgAccountClosed   = "account is closed"
+
+	msgNetworkLeaving     = "network is being deprovisioned"
+	msgCredentialLimit    = "update credential limit reached"
+	msgCredentialNotFound = "credential not found"
 )
 
 // refusal turns a domain error decided by an aggregate into the refusal

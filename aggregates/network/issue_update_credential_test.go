@@ -1,0 +1,53 @@
+package network_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
+	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/network"
+	"github.com/wardnet/wardnet-cloud/events"
+)
+
+func TestIssueUpdateCredential(t *testing.T) {
+	cmd := network.IssueUpdateCredential{CredentialID: cred1, Kind: network.CredentialUpdate, Username: "home-lab-a1b2c3d4", SecretHash: hash}
+	with := func(f func(*network.IssueUpdateCredential)) network.IssueUpdateCredential {
+		c := cmd
+		f(&c)
+		return c
+	}
+	// full holds MaxCredentials live update credentials (and one revoked).
+	full := []events.Payload{registered, issued(naming.NewID(), network.CredentialUpdate, "old")}
+	full = append(full, network.UpdateCredentialRevoked{CredentialID: full[1].(network.UpdateCredentialIssued).CredentialID})
+	for i := range network.MaxCredentials {
+		full = append(full, issued(naming.NewID(), network.CredentialUpdate, fmt.Sprintf("home-lab-%08d", i)))
+	}
+	want := []events.Payload{issued(cred1, network.CredentialUpdate, "home-lab-a1b2c3d4")}
+	started := network.DeprovisioningStarted{Reason: network.ReasonUser}
+	aggregatetest.RunDecide(t, fold, []decideCase{
+		{Name: "provisioning", Given: []events.Payload{registered}, Cmd: cmd, Want: want},
+		{Name: "active", Given: []events.Payload{registered, network.Activated{}}, Cmd: cmd, Want: want},
+		{Name: "acme-dns account", Given: []events.Payload{registered}, Cmd: with(func(c *network.IssueUpdateCredential) {
+			c.Kind, c.Username = network.CredentialACMEDNS, string(cred1)
+		}), Want: []events.Payload{issued(cred1, network.CredentialACMEDNS, string(cred1))}},
+		{Name: "at the limit", Given: full, Cmd: cmd, Err: network.ErrCredentialLimit},
+		{Name: "the limit is per kind", Given: full, Cmd: with(func(c *network.IssueUpdateCredential) {
+			c.Kind, c.Username = network.CredentialACMEDNS, string(cred1)
+		}), Want: []events.Payload{issued(cred1, network.CredentialACMEDNS, string(cred1))}},
+		{Name: "below the limit after a revocation", Given: append(full[:len(full):len(full)],
+			network.UpdateCredentialRevoked{CredentialID: full[3].(network.UpdateCredentialIssued).CredentialID}), Cmd: cmd, Want: want},
+		{Name: "id taken", Given: []events.Payload{registered, issued(cred1, network.CredentialUpdate, "other")}, Cmd: cmd, Err: network.ErrCredentialExists},
+		{Name: "username taken", Given: []events.Payload{registered, issued(cred2, network.CredentialUpdate, cmd.Username)}, Cmd: cmd, Err: network.ErrCredentialExists},
+		{Name: "a revoked username is free", Given: []events.Payload{registered, issued(cred2, network.CredentialUpdate, cmd.Username),
+			network.UpdateCredentialRevoked{CredentialID: cred2}}, Cmd: cmd, Want: want},
+		{Name: "deprovisioning", Given: []events.Payload{registered, started}, Cmd: cmd, Err: network.ErrWrongState},
+		{Name: "deprovisioned", Given: []events.Payload{registered, started, network.Deprovisioned{}}, Cmd: cmd, Err: network.ErrWrongState},
+		{Name: "not registered", Cmd: cmd, Err: network.ErrWrongState},
+		{Name: "no id", Given: []events.Payload{registered}, Cmd: with(func(c *network.IssueUpdateCredential) { c.CredentialID = "" }), Err: aggregatetest.ErrAny},
+		{Name: "no username", Given: []events.Payload{registered}, Cmd: with(func(c *network.IssueUpdateCredential) { c.Username = "" }), Err: aggregatetest.ErrAny},
+		{Name: "colon in username", Given: []events.Payload{registered}, Cmd: with(func(c *network.IssueUpdateCredential) { c.Username = "a:b" }), Err: aggregatetest.ErrAny},
+		{Name: "unknown kind", Given: []events.Payload{registered}, Cmd: with(func(c *network.IssueUpdateCredential) { c.Kind = "admin" }), Err: aggregatetest.ErrAny},
+		{Name: "not a hash", Given: []events.Payload{registered}, Cmd: with(func(c *network.IssueUpdateCredential) { c.SecretHash = "hunter2" }), Err: aggregatetest.ErrAny},
+	})
+}

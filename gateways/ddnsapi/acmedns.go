@@ -1,0 +1,158 @@
+package ddnsapi
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/network"
+	"github.com/wardnet/wardnet-cloud/internal/authn"
+	"github.com/wardnet/wardnet-cloud/internal/proxyproto"
+	"github.com/wardnet/wardnet-cloud/services/ddns/commands"
+)
+
+// The acme-dns API (github.com/joohoi/acme-dns), for ACME clients with an
+// acme-dns provider: POST /register makes an account, POST /update
+// publishes a DNS-01 value with it. Bodies and error strings are
+// acme-dns's; docs/ddns.md lists where this differs from it (/register
+// takes the network's update credential, the account's domain is the
+// network's own name).
+
+// acme-dns's error strings.
+const (
+	acmeForbidden     = "forbidden"
+	acmeBadTXT        = "bad_txt"
+	acmeMalformedJSON = "malformed_json_payload"
+	acmeDBError       = "db_error"
+	// Not acme-dns's, which has neither limit.
+	acmeTooMany      = "too_many_requests"
+	acmeAccountLimit = "account_limit"
+)
+
+// acmeKeyLen is the length of an acme-dns key (X-Api-Key), which acme-dns
+// checks before looking the user up.
+const acmeKeyLen = 40
+
+type acmeRegisterRequest struct {
+	AllowFrom []string `json:"allowfrom"`
+}
+
+type acmeRegisterResponse struct {
+	Username   string   `json:"username"`
+	Password   string   `json:"password"`
+	Fulldomain string   `json:"fulldomain"`
+	Subdomain  string   `json:"subdomain"`
+	Allowfrom  []string `json:"allowfrom"`
+}
+
+type acmeUpdateRequest struct {
+	Subdomain string `json:"subdomain"`
+	TXT       string `json:"txt"`
+}
+
+type acmeUpdateResponse struct {
+	TXT string `json:"txt"`
+}
+
+// acmeRegister is POST /register, authenticated with an update credential
+// as HTTP Basic. An allowfrom list is accepted and not enforced: the
+// answer's empty allowfrom says so.
+func (a *api) acmeRegister(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	if err := a.cmd.AdmitClient(ctx, proxyproto.ClientIP(r)); err != nil {
+		a.acmeFail(w, r, err)
+		return
+	}
+	username, secret, ok := basicAuth(r)
+	if !ok {
+		w.Header().Set("WWW-Authenticate", `Basic realm="wardnet ddns", charset="UTF-8"`)
+		writeError(w, http.StatusUnauthorized, acmeForbidden)
+		return
+	}
+	client, err := a.cmd.Authenticate(ctx, username, secret, network.CredentialUpdate)
+	if err != nil {
+		a.acmeFail(w, r, err)
+		return
+	}
+	body, err := authn.ReadBody(r)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, acmeMalformedJSON)
+		return
+	}
+	if len(body) > 0 {
+		var req acmeRegisterRequest
+		if json.Unmarshal(body, &req) != nil {
+			writeError(w, http.StatusBadRequest, acmeMalformedJSON)
+			return
+		}
+	}
+	if err := a.cmd.AdmitUpdate(ctx, client); err != nil {
+		a.acmeFail(w, r, err)
+		return
+	}
+	acc, err := a.cmd.RegisterACME(ctx, client)
+	if err != nil {
+		a.acmeFail(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusCreated, acmeRegisterResponse{Username: acc.Username, Password: acc.Password,
+		Fulldomain: acc.FullDomain, Subdomain: acc.Subdomain, Allowfrom: []string{}})
+}
+
+// acmeUpdate is POST /update, authenticated with an account's X-Api-User
+// and X-Api-Key. As in acme-dns, a body that does not decode or names
+// another subdomain is the account's failure (401 forbidden).
+func (a *api) acmeUpdate(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	if err := a.cmd.AdmitClient(ctx, proxyproto.ClientIP(r)); err != nil {
+		a.acmeFail(w, r, err)
+		return
+	}
+	user, key := r.Header.Get("X-Api-User"), r.Header.Get("X-Api-Key")
+	if _, err := naming.ParseID(user); err != nil || len(key) != acmeKeyLen {
+		writeError(w, http.StatusUnauthorized, acmeForbidden)
+		return
+	}
+	client, err := a.cmd.Authenticate(ctx, user, key, network.CredentialACMEDNS)
+	if err != nil {
+		a.acmeFail(w, r, err)
+		return
+	}
+	var req acmeUpdateRequest
+	if body, err := authn.ReadBody(r); err != nil || json.Unmarshal(body, &req) != nil {
+		writeError(w, http.StatusUnauthorized, acmeForbidden)
+		return
+	}
+	if err := a.cmd.AdmitUpdate(ctx, client); err != nil {
+		a.acmeFail(w, r, err)
+		return
+	}
+	if err := a.cmd.AddACMEChallenge(ctx, client, req.Subdomain, req.TXT); err != nil {
+		a.acmeFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, acmeUpdateResponse{TXT: req.TXT})
+}
+
+// acmeFail answers a refused acme-dns request in acme-dns's terms; an
+// internal failure is logged and answered 500 db_error.
+func (a *api) acmeFail(w http.ResponseWriter, r *http.Request, err error) {
+	var te *commands.ThrottledError
+	switch {
+	case errors.As(err, &te):
+		w.Header().Set("Retry-After", retryAfter(te.RetryAfter))
+		writeError(w, http.StatusTooManyRequests, acmeTooMany)
+	case errors.Is(err, commands.ErrBadCredentials), errors.Is(err, commands.ErrNotServedHere),
+		errors.Is(err, commands.ErrWrongSubdomain):
+		writeError(w, http.StatusUnauthorized, acmeForbidden)
+	case errors.Is(err, commands.ErrBadTXT):
+		writeError(w, http.StatusBadRequest, acmeBadTXT)
+	case errors.Is(err, commands.ErrAccountLimit):
+		writeError(w, http.StatusConflict, acmeAccountLimit)
+	default:
+		a.log.ErrorContext(r.Context(), "acme-dns request failed", "err", err)
+		writeError(w, http.StatusInternalServerError, acmeDBError)
+	}
+}

@@ -1,0 +1,17 @@
+// Package credentials is the ddns service's projection of the update
+// credentials of networks' stock clients (dyndns2, acme-dns; docs/ddns.md):
+// a credential's username leads to its id, kind, argon2id secret hash and
+// network, and the network to its tenant, slug, region and provisioning
+// state, so that a stock client's request names a network.
+//
+// The projection (New, named update_credentials, schema
+// proj_update_credentials) reads network.* only. A revoked credential is
+// kept, marked revoked, until its network is deprovisioned, when the
+// network and all its credentials go.
+//
+// The Reader looks a credential up by username. It decides nothing:
+// verifying the secret, and whether the network is live, of this region
+// and still holds the credential (the network aggregate is the authority,
+// ahead of this projection), is the commands' business
+// (services/ddns/commands). Nothing here ever sees a secret, only hashes.
+package credentials

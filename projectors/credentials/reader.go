@@ -1,0 +1,129 @@
+package credentials
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/network"
+	"github.com/wardnet/wardnet-cloud/events"
+	"github.com/wardnet/wardnet-cloud/projectors"
+)
+
+// ErrNotFound: no credential that is not revoked has the username.
+var ErrNotFound = errors.New("credentials: not found")
+
+// ErrBehind: the projection did not reach the sequence asked for within
+// the SyncTo bound.
+var ErrBehind = errors.New("credentials: read model behind the log")
+
+// DefaultSyncTimeout bounds how long a SyncTo waits for the projection.
+const DefaultSyncTimeout = 3 * time.Second
+
+// Credential is an update credential that is not revoked, with its
+// network. SecretHash is an argon2id PHC string (internal/passwords).
+type Credential struct {
+	ID         naming.ID
+	Kind       network.CredentialKind
+	Username   string
+	SecretHash string
+
+	NetworkID    naming.ID
+	TenantID     naming.ID
+	Slug         naming.Slug
+	Region       naming.Region
+	NetworkState network.Status
+}
+
+// Reader queries the live tables of the projection.
+type Reader struct {
+	pool    *pgxpool.Pool
+	store   *events.Store
+	timeout time.Duration
+}
+
+// NewReader reads the projection in pool; store, which may be nil, is the
+// log SyncNetwork reads.
+func NewReader(pool *pgxpool.Pool, store *events.Store) *Reader {
+	return &Reader{pool: pool, store: store, timeout: DefaultSyncTimeout}
+}
+
+func table(name string) string { return pgx.Identifier{projectors.SchemaName(Name), name}.Sanitize() }
+
+// Lookup returns the credential with username that is not revoked, with
+// its network, in whatever provisioning state. Usernames are drawn at
+// random and unique among a network's live credentials; should two
+// networks' ever meet, the newest wins.
+func (r *Reader) Lookup(ctx context.Context, username string) (Credential, error) {
+	var (
+		c                               Credential
+		id, netID, tenant, slug, region string
+		kind, state                     string
+	)
+	err := r.pool.QueryRow(ctx, `
+		SELECT c.id, c.kind, c.username, c.secret_hash, n.id, n.tenant_id, n.slug, n.region, n.state
+		FROM `+table("credentials")+` c JOIN `+table("networks")+` n ON n.id = c.network_id
+		WHERE c.username = $1 AND NOT c.revoked
+		ORDER BY c.issued_seq DESC LIMIT 1`, username).
+		Scan(&id, &kind, &c.Username, &c.SecretHash, &netID, &tenant, &slug, &region, &state)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Credential{}, ErrNotFound
+	}
+	if err != nil {
+		return Credential{}, fmt.Errorf("credentials lookup: %w", err)
+	}
+	c.ID, c.Kind, c.NetworkID, c.TenantID = naming.ID(id), network.CredentialKind(kind), naming.ID(netID), naming.ID(tenant)
+	c.Slug, c.Region, c.NetworkState = naming.Slug(slug), naming.Region(region), network.Status(state)
+	return c, nil
+}
+
+// SyncNetwork waits until the projection has applied every event of
+// network id that the log held when it was called (the projection reads
+// network aggregates only, so the log's last sequence is no bound), for at
+// most the reader's timeout (ErrBehind).
+func (r *Reader) SyncNetwork(ctx context.Context, id naming.ID) error {
+	if r.store == nil {
+		return errors.New("credentials sync: the reader has no log")
+	}
+	ref, err := events.NewRef(network.Type, id.String())
+	if err != nil {
+		return fmt.Errorf("credentials sync: %w", err)
+	}
+	last, err := r.store.Version(ctx, ref)
+	if err != nil {
+		return fmt.Errorf("credentials sync: %w", err)
+	}
+	return r.SyncTo(ctx, last)
+}
+
+// SyncTo waits until the projection has applied the event at seq, which
+// must be one it reads.
+func (r *Reader) SyncTo(ctx context.Context, seq events.StreamSeq) error {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	delay := time.Millisecond
+	for {
+		var cp int64
+		err := r.pool.QueryRow(ctx, `SELECT checkpoint FROM projections WHERE name = $1`, Name).Scan(&cp)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+		case err != nil && ctx.Err() != nil:
+			return fmt.Errorf("%w: at %d", ErrBehind, seq)
+		case err != nil:
+			return fmt.Errorf("credentials sync: %w", err)
+		case events.StreamSeq(cp) >= seq:
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w: at %d, want %d", ErrBehind, cp, seq)
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 25*time.Millisecond)
+	}
+}

@@ -1,0 +1,69 @@
+package commands_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/wardnet/wardnet-cloud/aggregates/dns"
+	"github.com/wardnet/wardnet-cloud/aggregates/network"
+	"github.com/wardnet/wardnet-cloud/services/ddns/commands"
+)
+
+// txt is a well-formed ACME value made of c.
+func txt(c string) string { return strings.Repeat(c, commands.ACMETXTLen) }
+
+// acme-dns keeps the last two values: both the name's and the wildcard's
+// challenge validate; a third drops the oldest.
+func TestAddACMEChallenge(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := t.Context()
+	home := f.register("home", "local")
+	other := f.register("other", "local")
+	acme := f.client(f.issue(home, network.CredentialACMEDNS), network.CredentialACMEDNS)
+
+	for _, v := range []string{txt("z"), txt("a"), txt("a"), txt("m")} {
+		if err := f.cmds.AddACMEChallenge(ctx, acme, "home", v); err != nil {
+			t.Fatalf("%s: %v", v[:1], err)
+		}
+	}
+	f.wantReports(home.id,
+		dns.ChallengeSet{Values: []string{txt("z")}},
+		dns.ChallengeSet{Values: []string{txt("a"), txt("z")}},
+		dns.ChallengeSet{Values: []string{txt("a"), txt("m")}})
+	f.wantReports(other.id)
+
+	update := f.client(f.issue(home, network.CredentialUpdate), network.CredentialUpdate)
+	for _, tc := range []struct {
+		name             string
+		client           commands.Client
+		subdomain, value string
+		err              error
+	}{
+		{"another subdomain", acme, "other", txt("b"), commands.ErrWrongSubdomain},
+		{"no subdomain", acme, "", txt("b"), commands.ErrWrongSubdomain},
+		{"the full name", acme, "home.dyn.example.net", txt("b"), commands.ErrWrongSubdomain},
+		{"42 characters", acme, "home", txt("b")[1:], commands.ErrBadTXT},
+		{"44 characters", acme, "home", txt("b") + "b", commands.ErrBadTXT},
+		{"padding", acme, "home", txt("b")[1:] + "=", commands.ErrBadTXT},
+		{"standard base64", acme, "home", txt("b")[1:] + "+", commands.ErrBadTXT},
+		{"empty", acme, "home", "", commands.ErrBadTXT},
+		{"an update credential", update, "home", txt("b"), commands.ErrBadCredentials},
+	} {
+		if err := f.cmds.AddACMEChallenge(ctx, tc.client, tc.subdomain, tc.value); !errors.Is(err, tc.err) {
+			t.Errorf("%s: %v, want %v", tc.name, err, tc.err)
+		}
+	}
+	// Nothing more, and nothing on the other network.
+	if got := f.reports(home.id); len(got) != 3 {
+		t.Fatalf("%d reports, want 3", len(got))
+	}
+	f.wantReports(other.id)
+
+	// Not on a network on its way out.
+	f.appendNetwork(home, network.DeprovisioningStarted{Reason: network.ReasonUser})
+	if err := f.cmds.AddACMEChallenge(ctx, acme, "home", txt("q")); !errors.Is(err, commands.ErrBadCredentials) {
+		t.Errorf("deprovisioning: %v", err)
+	}
+}
