@@ -5,11 +5,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -32,8 +35,9 @@ import (
 )
 
 // The must-show test: the built binary brings the whole system up on a fresh
-// data dir, stops cleanly on SIGINT with exit code 0 and no process left
-// behind, and comes up again on the same data.
+// data dir, carries a daemon's network from registration through its DNS
+// records to deregistration (daemonLife), stops cleanly on SIGINT with exit
+// code 0 and no process left behind, and comes up again on the same data.
 func TestWardnetDevRunsStopsAndRestarts(t *testing.T) {
 	if _, err := pgcluster.FindBinaries(); err != nil {
 		t.Skipf("no postgres binaries: %v", err)
@@ -85,7 +89,7 @@ func TestWardnetDevRunsStopsAndRestarts(t *testing.T) {
 	if !strings.Contains(dev.stdout.String(), "curl -s http://"+addrs["ddns"]+"/dev/dns") {
 		t.Errorf("the banner does not mention /dev/dns:\n%s", dev.stdout.String())
 	}
-	daemonReports(t, addrs)
+	daemonLife(t, addrs)
 	leave(t, natsURL, pgURL)
 	dev.stopCleanly(t, dataDir)
 
@@ -191,11 +195,12 @@ func (d *devProcess) stopCleanly(t *testing.T, dataDir string) {
 	}
 }
 
-// daemonReports is a daemon's first steps on wardnet-dev, with the agent:
-// enroll, register a network in region "local", report an address; the
-// record then appears at the fake Cloudflare, listed by GET /dev/dns on
-// the ddns port.
-func daemonReports(t *testing.T, addrs map[string]string) {
+// daemonLife is the DDNS must-show on wardnet-dev, with the agent and the
+// owner's session: enroll, register a network in region "local", report an
+// address; the record appears at the fake Cloudflare (GET /dev/dns on the
+// ddns port) and the network turns active; a new address updates the same
+// record; the owner deregisters the tenant and every record goes.
+func daemonLife(t *testing.T, addrs map[string]string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -208,22 +213,148 @@ func daemonReports(t *testing.T, addrs map[string]string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Enroll(ctx, code); err != nil {
+	tenantID, err := c.Enroll(ctx, code)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.RegisterNetwork(ctx, "dev-lab", "", "local"); err != nil {
 		t.Fatal(err)
 	}
+	owner := signUp(t, "http://"+addrs["tenants"], "dev@example.com")
+	state := func() string {
+		var nets []agent.Network
+		owner.call(t, "GET", "/v1/tenants/"+string(tenantID)+"/networks", &nets)
+		if len(nets) != 1 {
+			t.Fatalf("networks: %+v", nets)
+		}
+		return nets[0].ProvisioningState
+	}
+	const host = "dev-lab.wardnet.test"
+
 	if err := c.ReportIP(ctx, "203.0.114.7"); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+	first := waitRecords(t, addrs, host, "A 203.0.114.7")["A 203.0.114.7"]
+	waitUntil(t, "the network to turn active", func() bool { return state() == "active" })
+
+	if err := c.ReportIP(ctx, "203.0.114.8"); err != nil {
+		t.Fatal(err)
+	}
+	if id := waitRecords(t, addrs, host, "A 203.0.114.8")["A 203.0.114.8"]; id != first {
+		t.Errorf("a new address replaced the record (%s → %s) instead of updating it", first, id)
+	}
+
+	owner.call(t, "DELETE", "/v1/tenants/"+string(tenantID), nil)
+	waitRecords(t, addrs, host)
+}
+
+// waitRecords waits until GET /dev/dns lists exactly want ("TYPE content")
+// under host and its _acme-challenge name, and returns their record ids.
+func waitRecords(t *testing.T, addrs map[string]string, host string, want ...string) map[string]string {
+	t.Helper()
+	var last string
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		code, body := get("http://" + addrs["ddns"] + "/dev/dns")
-		if code == http.StatusOK && strings.Contains(body, `"dev-lab.wardnet.test"`) && strings.Contains(body, `"203.0.114.7"`) {
-			return
+		last = fmt.Sprintf("%d %s", code, body)
+		var listing struct {
+			Zones []struct {
+				Records []struct{ ID, Type, Name, Content string }
+			}
 		}
+		if code != http.StatusOK || json.Unmarshal([]byte(body), &listing) != nil {
+			continue
+		}
+		ids := map[string]string{}
+		var got []string
+		for _, z := range listing.Zones {
+			for _, r := range z.Records {
+				if r.Name == host || r.Name == "_acme-challenge."+host {
+					k := r.Type + " " + r.Content
+					got, ids[k] = append(got, k), r.ID
+				}
+			}
+		}
+		if slices.Equal(slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(want))) {
+			return ids
+		}
+	}
+	t.Fatalf("GET /dev/dns never listed %q for %s; last answer: %s", want, host, last)
+	return nil
+}
+
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); !cond(); time.Sleep(100 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("GET /dev/dns: %d %s, want the record of dev-lab.wardnet.test", code, body)
+			t.Fatalf("%s: never happened", what)
+		}
+	}
+}
+
+// owner is a person signed up with a password, calling the tenants API
+// with a session's bearer token.
+type owner struct {
+	base  string
+	hc    *http.Client
+	token string
+}
+
+// signUp signs a person up with the code wardnet-dev answers with (its
+// development mail sender hands codes back) and takes a bearer token.
+func signUp(t *testing.T, base, email string) *owner {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &owner{base: base, hc: &http.Client{Jar: jar, Timeout: 10 * time.Second}}
+	var c struct{ Code string }
+	o.send(t, "POST", "/v1/verification-codes", map[string]string{"email": email, "purpose": "signup"}, &c)
+	o.send(t, "POST", "/v1/auth/password/signup", map[string]string{"email": email, "code": c.Code, "password": "correct horse battery"}, nil)
+	var tok struct{ Token string }
+	o.send(t, "POST", "/v1/auth/token", nil, &tok)
+	o.token = tok.Token
+	return o
+}
+
+func (o *owner) call(t *testing.T, method, path string, out any) {
+	t.Helper()
+	o.send(t, method, path, nil, out)
+}
+
+// send calls the tenants API and fails the test on anything but 2xx.
+func (o *owner) send(t *testing.T, method, path string, body, out any) {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, o.base+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if o.token != "" {
+		req.Header.Set("Authorization", "Bearer "+o.token)
+	}
+	resp, err := o.hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, b)
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			t.Fatalf("%s %s: %v in %s", method, path, err, b)
 		}
 	}
 }

@@ -17,6 +17,10 @@ type BudgetConfig struct {
 	Burst    int
 }
 
+// AccountLimit is Cloudflare's rate limit: requests per 5 minutes per user
+// (API token holder), across every client of the account.
+const AccountLimit = 1200
+
 // DefaultBudget leaves Cloudflare's 1 200 requests per 5 minutes room for
 // people and tools using the same account: at most 1 020 in any 5 minutes.
 var DefaultBudget = BudgetConfig{Requests: 1000, Per: 5 * time.Minute, Burst: 20}

@@ -105,13 +105,7 @@ type DB struct {
 // pool on it. The database is dropped when the test ends.
 func Postgres(t testing.TB) *DB {
 	t.Helper()
-	db := EmptyDatabase(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	if err := schema.Migrate(ctx, db.Pool); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	return db
+	return migrated(t, EmptyDatabase(t))
 }
 
 // EmptyDatabase creates a fresh database without migrations.
@@ -121,6 +115,13 @@ func EmptyDatabase(t testing.TB) *DB {
 	if err != nil {
 		t.Fatalf("postgres: %v", err)
 	}
+	return emptyDatabaseOn(t, admin)
+}
+
+// emptyDatabaseOn creates a fresh database on the server of admin, dropped
+// when the test ends.
+func emptyDatabaseOn(t testing.TB, admin string) *DB {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, admin)
@@ -157,6 +158,17 @@ func EmptyDatabase(t testing.TB) *DB {
 		}
 	})
 	return &DB{Pool: pool, URL: withDatabase(admin, name), Name: name}
+}
+
+// migrated applies the migrations to db.
+func migrated(t testing.TB, db *DB) *DB {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := schema.Migrate(ctx, db.Pool); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	return db
 }
 
 // withDatabase returns the connection string u pointed at database name.

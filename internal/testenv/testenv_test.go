@@ -43,3 +43,23 @@ func TestNATSRestartKeepsStreams(t *testing.T) {
 }
 
 func jetstreamKV(name string) jetstream.KeyValueConfig { return jetstream.KeyValueConfig{Bucket: name} }
+
+// A private cluster stops and starts again on the same port with its data.
+func TestPrivateClusterRestartKeepsData(t *testing.T) {
+	t.Parallel()
+	c := testenv.PrivateCluster(t)
+	db := c.Postgres(t)
+	ctx := context.Background()
+	if _, err := db.Pool.Exec(ctx, `INSERT INTO snapshots (aggregate, id, version, stream_seq, schema_version, state) VALUES ('t', '1', 1, 1, 1, '{}')`); err != nil {
+		t.Fatal(err)
+	}
+	c.Stop(t)
+	if err := db.Pool.Ping(ctx); err == nil {
+		t.Fatal("the pool still reaches a stopped server")
+	}
+	c.Start(t)
+	var n int
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM snapshots`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("after the restart: %d rows (%v)", n, err)
+	}
+}

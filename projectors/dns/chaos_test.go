@@ -8,6 +8,7 @@ import (
 
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/gateways/cloudflare/cftest"
+	"github.com/wardnet/wardnet-cloud/internal/testenv"
 	"github.com/wardnet/wardnet-cloud/projectors/dns"
 )
 
@@ -180,6 +181,35 @@ func TestChaosPostgresConnectionLoss(t *testing.T) {
 	}
 	f.converge(append(want, wantMore...)...)
 	f.allActivated(append(ids, more...))
+	f.eventually("leading again", func() (bool, string) { return r.Stats().Leader, "" })
+}
+
+// Postgres itself goes down in the middle of the work (a fast shutdown:
+// every session of the projector and the reconciler is cut and new ones
+// are refused), reports keep arriving in the log meanwhile, and the server
+// comes back on the same data: the projection resumes from its committed
+// checkpoint, the reconciler takes its lock again, and the zone converges
+// with every network activated once.
+func TestChaosPostgresRestarted(t *testing.T) {
+	t.Parallel()
+	pg := testenv.PrivateCluster(t)
+	f := newFixtureOn(t, pg.Postgres(t))
+	r := f.startReconciler("rec-restart", nil)
+	f.cf.SetLatency(5 * time.Millisecond)
+	ids, want := f.fleet("before", 12)
+	f.eventually("work started", func() (bool, string) { return r.Stats().Reconciles > 0, "" })
+
+	pg.Stop(t)
+	during, wantDuring := f.fleet("during", 12)
+	f.report(ids[0], "203.0.113.200") // a new address for a network already done
+	want[0] = aLine("before-00", "203.0.113.200")
+	f.eventually("the reconciler to notice", func() (bool, string) { return !r.Stats().Leader, fmt.Sprintf("%+v", r.Stats()) })
+	time.Sleep(500 * time.Millisecond) // an outage long enough for retries to fail against a closed port
+	pg.Start(t)
+
+	after, wantAfter := f.fleet("after", 12)
+	f.converge(slices.Concat(want, wantDuring, wantAfter)...)
+	f.allActivated(slices.Concat(ids, during, after))
 	f.eventually("leading again", func() (bool, string) { return r.Stats().Leader, "" })
 }
 

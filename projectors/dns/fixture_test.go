@@ -54,9 +54,15 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
+	return newFixtureOn(t, testenv.Postgres(t))
+}
+
+// newFixtureOn is newFixture on a given database.
+func newFixtureOn(t *testing.T, db *testenv.DB) *fixture {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	t.Cleanup(cancel)
-	f := &fixture{t: t, ctx: ctx, nats: testenv.StartNATS(t), db: testenv.Postgres(t),
+	f := &fixture{t: t, ctx: ctx, nats: testenv.StartNATS(t), db: db,
 		clock: cftest.NewVirtualClock(time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)),
 		log:   slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelInfo}))}
 	c := events.NewCatalog()

@@ -60,6 +60,20 @@ type Config struct {
 	// DNSDriftInterval is how often the reconciler compares the zone with
 	// the desired records and repairs what was changed behind its back.
 	DNSDriftInterval time.Duration `envconfig:"WARDNET_DNS_DRIFT_INTERVAL"`
+	// CloudflareBudget is how many requests the service may send to
+	// Cloudflare in any 5 minutes, of the 1 200 Cloudflare allows per
+	// account: leave room for whatever else uses the account.
+	CloudflareBudget int `envconfig:"WARDNET_CLOUDFLARE_BUDGET"`
+}
+
+// budget is the client's token bucket for CloudflareBudget: refilled
+// evenly over 5 minutes, with the default burst (or less, for a small
+// budget).
+func (c Config) budget() cloudflare.BudgetConfig {
+	b := cloudflare.DefaultBudget
+	b.Requests = c.CloudflareBudget
+	b.Burst = min(b.Burst, c.CloudflareBudget)
+	return b
 }
 
 // DefaultConfig is the configuration before the environment is read.
@@ -69,6 +83,7 @@ func DefaultConfig() Config {
 	c.APIProxyProtocol = "required"
 	c.CloudflareURL = cloudflare.DefaultBaseURL
 	c.DNSDriftInterval = DefaultDriftInterval
+	c.CloudflareBudget = cloudflare.DefaultBudget.Requests
 	return c
 }
 
@@ -124,6 +139,10 @@ func (c Config) Validate() error {
 	}
 	if c.DNSDriftInterval < 10*time.Second || c.DNSDriftInterval > 24*time.Hour {
 		errs = append(errs, fmt.Errorf("WARDNET_DNS_DRIFT_INTERVAL must be between 10s and 24h, got %s", c.DNSDriftInterval))
+	}
+	if b := c.budget(); b.Requests < 1 || b.Requests+b.Burst > cloudflare.AccountLimit {
+		errs = append(errs, fmt.Errorf("WARDNET_CLOUDFLARE_BUDGET must be between 1 and %d requests per 5 minutes (Cloudflare allows %d, and bursts of %d come on top), got %d",
+			cloudflare.AccountLimit-b.Burst, cloudflare.AccountLimit, b.Burst, c.CloudflareBudget))
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("invalid configuration: %w", errors.Join(errs...))

@@ -179,7 +179,7 @@ func (s *Service) cloudflareClient(cfg Config) (*cloudflare.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	budget, err := cloudflare.NewBudget(cloudflare.DefaultBudget, nil)
+	budget, err := cloudflare.NewBudget(cfg.budget(), nil)
 	if err != nil {
 		return nil, err
 	}

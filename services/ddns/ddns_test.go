@@ -45,7 +45,7 @@ func TestLoadConfig(t *testing.T) {
 	t.Setenv("WARDNET_CLOUDFLARE_ZONE_ID", "023e105f4ecef8ad9ca31a8372d0c353")
 	t.Setenv("WARDNET_CLOUDFLARE_API_TOKEN_PATH", tokenFile(t, "cf-token"))
 	t.Setenv("WARDNET_JWKS_URL", "http://tenants:8080/.well-known/jwks.json")
-	for _, v := range []string{"WARDNET_HTTP_ADDR", "WARDNET_CLOUDFLARE_URL", "WARDNET_DNS_DRIFT_INTERVAL", "WARDNET_API_ADDR", "WARDNET_API_PROXY_PROTOCOL"} {
+	for _, v := range []string{"WARDNET_HTTP_ADDR", "WARDNET_CLOUDFLARE_URL", "WARDNET_DNS_DRIFT_INTERVAL", "WARDNET_API_ADDR", "WARDNET_API_PROXY_PROTOCOL", "WARDNET_CLOUDFLARE_BUDGET"} {
 		t.Setenv(v, "")
 		os.Unsetenv(v)
 	}
@@ -54,7 +54,7 @@ func TestLoadConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	if cfg.HTTPAddr != ":8081" || cfg.CloudflareURL != cloudflare.DefaultBaseURL || cfg.DNSDriftInterval != ddns.DefaultDriftInterval ||
-		cfg.APIAddr != "" || cfg.APIProxyProtocol != "required" {
+		cfg.APIAddr != "" || cfg.APIProxyProtocol != "required" || cfg.CloudflareBudget != 1000 {
 		t.Fatalf("defaults: %+v", cfg)
 	}
 	// The start-up log shows the token file's path, never the token.
@@ -78,6 +78,7 @@ func TestValidateNamesEveryBadVariable(t *testing.T) {
 	cfg.JWKSURL = "tenants/jwks"
 	cfg.CloudflareAPITokenPath = filepath.Join(t.TempDir(), "missing")
 	cfg.DNSDriftInterval = time.Second
+	cfg.CloudflareBudget = 0
 	err := cfg.Validate()
 	if err == nil {
 		t.Fatal("accepted")
@@ -85,7 +86,7 @@ func TestValidateNamesEveryBadVariable(t *testing.T) {
 	for _, v := range []string{
 		"WARDNET_API_ADDR", "WARDNET_API_PROXY_PROTOCOL", "WARDNET_REGION", "WARDNET_DNS_ZONE",
 		"WARDNET_CLOUDFLARE_ZONE_ID", "WARDNET_CLOUDFLARE_API_TOKEN_PATH", "WARDNET_CLOUDFLARE_URL",
-		"WARDNET_JWKS_URL", "WARDNET_DNS_DRIFT_INTERVAL",
+		"WARDNET_JWKS_URL", "WARDNET_DNS_DRIFT_INTERVAL", "WARDNET_CLOUDFLARE_BUDGET",
 	} {
 		if !strings.Contains(err.Error(), v) {
 			t.Errorf("the error does not name %s:\n%v", v, err)
@@ -116,11 +117,20 @@ func TestValidateNamesEveryBadVariable(t *testing.T) {
 		{"credentials in the JWKS URL", func(c *ddns.Config) { c.JWKSURL = "https://u:p@tenants/jwks" }, "WARDNET_JWKS_URL"},
 		{"no JWKS URL", func(c *ddns.Config) { c.JWKSURL = "" }, "WARDNET_JWKS_URL"},
 		{"drift check too rare", func(c *ddns.Config) { c.DNSDriftInterval = 48 * time.Hour }, "WARDNET_DNS_DRIFT_INTERVAL"},
+		{"budget over Cloudflare's limit with its burst", func(c *ddns.Config) { c.CloudflareBudget = 1181 }, "WARDNET_CLOUDFLARE_BUDGET"},
+		{"negative budget", func(c *ddns.Config) { c.CloudflareBudget = -5 }, "WARDNET_CLOUDFLARE_BUDGET"},
 	} {
 		c := good
 		tc.edit(&c)
 		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want an error naming %s", tc.name, err, tc.want)
+		}
+	}
+	for _, n := range []int{1, 1180} {
+		c := good
+		c.CloudflareBudget = n
+		if err := c.Validate(); err != nil {
+			t.Errorf("a budget of %d: %v", n, err)
 		}
 	}
 }
