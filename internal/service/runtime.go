@@ -83,6 +83,7 @@ type Runtime struct {
 	registry *prometheus.Registry
 	mux      *http.ServeMux
 	ln       net.Listener
+	api      net.Listener // the public API's own listener, if any (ServeAPI); mu guards it
 	server   *http.Server
 	ready    readyState
 
@@ -344,6 +345,11 @@ func (r *Runtime) release() {
 		if r.ln != nil {
 			_ = r.ln.Close() // already closed when Run served it
 		}
+		r.mu.Lock()
+		if r.api != nil {
+			_ = r.api.Close() // already closed when its component shut it down
+		}
+		r.mu.Unlock()
 		if r.nc != nil {
 			r.drainNATS()
 		}

@@ -3,16 +3,13 @@ package ddns
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/gateways/cloudflare"
-	"github.com/wardnet/wardnet-cloud/internal/proxyproto"
 	"github.com/wardnet/wardnet-cloud/internal/service"
 )
 
@@ -33,13 +30,8 @@ const DefaultDriftInterval = 10 * time.Minute
 // *_PATH variables. docs/operations.md describes each variable.
 type Config struct {
 	service.Config
+	service.PublicAPI
 
-	// APIAddr is the daemon API's own listener, behind the L4 proxy. Empty
-	// serves the API on WARDNET_HTTP_ADDR beside /healthz, without PROXY
-	// protocol: development and tests only.
-	APIAddr string `envconfig:"WARDNET_API_ADDR"`
-	// APIProxyProtocol is "required" (production) or "off" for APIAddr.
-	APIProxyProtocol string `envconfig:"WARDNET_API_PROXY_PROTOCOL"`
 	// Region is the region this deployment serves: it takes the reports
 	// of the networks registered in it and keeps their records.
 	Region string `envconfig:"WARDNET_REGION"`
@@ -78,9 +70,8 @@ func (c Config) budget() cloudflare.BudgetConfig {
 
 // DefaultConfig is the configuration before the environment is read.
 func DefaultConfig() Config {
-	c := Config{Config: service.Defaults()}
+	c := Config{Config: service.Defaults(), PublicAPI: service.PublicAPIDefaults()}
 	c.HTTPAddr = DefaultHTTPAddr
-	c.APIProxyProtocol = "required"
 	c.CloudflareURL = cloudflare.DefaultBaseURL
 	c.DNSDriftInterval = DefaultDriftInterval
 	c.CloudflareBudget = cloudflare.DefaultBudget.Requests
@@ -107,15 +98,8 @@ func (c Config) Validate() error {
 	if err := c.Config.Validate(); err != nil {
 		errs = append(errs, err)
 	}
-	if c.APIAddr != "" {
-		if _, port, err := net.SplitHostPort(c.APIAddr); err != nil {
-			errs = append(errs, fmt.Errorf("WARDNET_API_ADDR: %q is not host:port", c.APIAddr))
-		} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
-			errs = append(errs, fmt.Errorf("WARDNET_API_ADDR: %q: bad port", c.APIAddr))
-		}
-	}
-	if _, err := proxyproto.ParseMode(c.APIProxyProtocol); err != nil {
-		errs = append(errs, fmt.Errorf("WARDNET_API_PROXY_PROTOCOL: %w", err))
+	if err := c.PublicAPI.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if _, err := c.region(); err != nil {
 		errs = append(errs, err)

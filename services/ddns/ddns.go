@@ -27,7 +27,6 @@ import (
 	"github.com/wardnet/wardnet-cloud/gateways/ddnsapi"
 	"github.com/wardnet/wardnet-cloud/internal/authn"
 	"github.com/wardnet/wardnet-cloud/internal/pop"
-	"github.com/wardnet/wardnet-cloud/internal/proxyproto"
 	"github.com/wardnet/wardnet-cloud/internal/ratelimit"
 	"github.com/wardnet/wardnet-cloud/internal/service"
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
@@ -39,7 +38,6 @@ import (
 // Service is a started ddns service.
 type Service struct {
 	rt      *service.Runtime
-	api     net.Listener // nil when the API shares the runtime's listener
 	options options
 }
 
@@ -169,7 +167,7 @@ func (s *Service) wire(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	return s.serveAPI(cfg, api)
+	return s.rt.ServeAPI(cfg.PublicAPI, api)
 }
 
 // cloudflareClient is the client of the region's zone, with the token from
@@ -197,52 +195,6 @@ func (s *Service) cloudflareClient(cfg Config) (*cloudflare.Client, error) {
 	return cf, nil
 }
 
-// serveAPI mounts the daemon API: on its own PROXY-protocol listener when
-// WARDNET_API_ADDR is set (production), else beside /healthz.
-func (s *Service) serveAPI(cfg Config, api http.Handler) error {
-	if cfg.APIAddr == "" {
-		s.rt.Handle("/", api)
-		return nil
-	}
-	mode, err := proxyproto.ParseMode(cfg.APIProxyProtocol)
-	if err != nil {
-		return err
-	}
-	log := s.rt.Logger()
-	ln, err := proxyproto.Listen("tcp", cfg.APIAddr, mode, proxyproto.OnReject(func(peer net.Addr, err error) {
-		log.Warn("public connection refused", "peer", peer.String(), "err", err)
-	}))
-	if err != nil {
-		return fmt.Errorf("WARDNET_API_ADDR: %w", err)
-	}
-	s.api = ln
-	srv := &http.Server{
-		Handler:           api,
-		ReadHeaderTimeout: 10 * time.Second,
-		ConnContext:       proxyproto.ConnContext,
-	}
-	shutdown := cfg.ShutdownTimeout
-	s.rt.AddComponent("api", service.ComponentFunc(func(ctx context.Context) error {
-		errc := make(chan error, 1)
-		go func() { errc <- srv.Serve(ln) }()
-		select {
-		case err := <-errc:
-			return fmt.Errorf("public API: %w", err)
-		case <-ctx.Done():
-		}
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdown)
-		defer cancel()
-		if err := srv.Shutdown(sctx); err != nil {
-			return fmt.Errorf("public API shutdown: %w", err)
-		}
-		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-			return err
-		}
-		return nil
-	}))
-	return nil
-}
-
 // Catalog is the catalogue of the event types the service reads and
 // writes: the networks' (to know their slug, region and lifecycle) and
 // their reports'.
@@ -260,21 +212,11 @@ func (s *Service) Handle(pattern string, h http.Handler) { s.rt.Handle(pattern, 
 func (s *Service) Run(ctx context.Context) error { return s.rt.Run(ctx) }
 
 // Close releases a service that will not Run.
-func (s *Service) Close() {
-	if s.api != nil {
-		_ = s.api.Close()
-	}
-	s.rt.Close()
-}
+func (s *Service) Close() { s.rt.Close() }
 
 // Addr is the address of the ops listener (/healthz, /readyz, /metrics),
 // which also serves the API when WARDNET_API_ADDR is unset.
 func (s *Service) Addr() net.Addr { return s.rt.Addr() }
 
 // APIAddr is the address of the daemon API.
-func (s *Service) APIAddr() net.Addr {
-	if s.api != nil {
-		return s.api.Addr()
-	}
-	return s.rt.Addr()
-}
+func (s *Service) APIAddr() net.Addr { return s.rt.APIAddr() }

@@ -3,12 +3,9 @@ package tenants
 import (
 	"errors"
 	"fmt"
-	"net"
-	"strconv"
 	"time"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
-	"github.com/wardnet/wardnet-cloud/internal/proxyproto"
 	"github.com/wardnet/wardnet-cloud/internal/service"
 )
 
@@ -31,13 +28,8 @@ const (
 // *_PATH variables. docs/operations.md describes each variable.
 type Config struct {
 	service.Config
+	service.PublicAPI
 
-	// APIAddr is the public API's own listener, behind the L4 proxy. Empty
-	// serves the public API on WARDNET_HTTP_ADDR beside /healthz, without
-	// PROXY protocol: development and tests only.
-	APIAddr string `envconfig:"WARDNET_API_ADDR"`
-	// APIProxyProtocol is "required" (production) or "off" for APIAddr.
-	APIProxyProtocol string `envconfig:"WARDNET_API_PROXY_PROTOCOL"`
 	// KnownRegions lists the regions networks may be registered in.
 	KnownRegions string `envconfig:"WARDNET_KNOWN_REGIONS"`
 	// JWTSigningKeyPath is the Ed25519 signing key (PKCS#8 PEM).
@@ -65,9 +57,8 @@ type Config struct {
 
 // DefaultConfig is the configuration before the environment is read.
 func DefaultConfig() Config {
-	c := Config{Config: service.Defaults()}
+	c := Config{Config: service.Defaults(), PublicAPI: service.PublicAPIDefaults()}
 	c.HTTPAddr = DefaultHTTPAddr
-	c.APIProxyProtocol = "required"
 	c.MailSender = MailResend
 	c.ResendURL = "https://api.resend.com"
 	c.EmailFrom = "wardnet <noreply@wardnet.io>"
@@ -94,15 +85,8 @@ func (c Config) Validate() error {
 	if err := c.Config.Validate(); err != nil {
 		errs = append(errs, err)
 	}
-	if c.APIAddr != "" {
-		if _, port, err := net.SplitHostPort(c.APIAddr); err != nil {
-			errs = append(errs, fmt.Errorf("WARDNET_API_ADDR: %q is not host:port", c.APIAddr))
-		} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
-			errs = append(errs, fmt.Errorf("WARDNET_API_ADDR: %q: bad port", c.APIAddr))
-		}
-	}
-	if _, err := proxyproto.ParseMode(c.APIProxyProtocol); err != nil {
-		errs = append(errs, fmt.Errorf("WARDNET_API_PROXY_PROTOCOL: %w", err))
+	if err := c.PublicAPI.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if _, err := naming.ParseRegions(c.KnownRegions); err != nil {
 		errs = append(errs, fmt.Errorf("WARDNET_KNOWN_REGIONS (comma-separated, e.g. euc): %w", err))

@@ -11,10 +11,8 @@ package tenants
 import (
 	"context"
 	"crypto/ed25519"
-	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -26,7 +24,6 @@ import (
 	"github.com/wardnet/wardnet-cloud/internal/authn"
 	"github.com/wardnet/wardnet-cloud/internal/datakeys"
 	"github.com/wardnet/wardnet-cloud/internal/pop"
-	"github.com/wardnet/wardnet-cloud/internal/proxyproto"
 	"github.com/wardnet/wardnet-cloud/internal/ratelimit"
 	"github.com/wardnet/wardnet-cloud/internal/service"
 	"github.com/wardnet/wardnet-cloud/internal/sessioncookie"
@@ -42,7 +39,6 @@ import (
 type Service struct {
 	rt      *service.Runtime
 	cmds    *commands.Service
-	api     net.Listener // nil when the API shares the runtime's listener
 	signer  *tokens.Signer
 	options options
 }
@@ -177,53 +173,7 @@ func (s *Service) wire(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	return s.serveAPI(cfg, api)
-}
-
-// serveAPI mounts the public API: on its own PROXY-protocol listener when
-// WARDNET_API_ADDR is set (production), else beside /healthz.
-func (s *Service) serveAPI(cfg Config, api http.Handler) error {
-	if cfg.APIAddr == "" {
-		s.rt.Handle("/", api)
-		return nil
-	}
-	mode, err := proxyproto.ParseMode(cfg.APIProxyProtocol)
-	if err != nil {
-		return err
-	}
-	log := s.rt.Logger()
-	ln, err := proxyproto.Listen("tcp", cfg.APIAddr, mode, proxyproto.OnReject(func(peer net.Addr, err error) {
-		log.Warn("public connection refused", "peer", peer.String(), "err", err)
-	}))
-	if err != nil {
-		return fmt.Errorf("WARDNET_API_ADDR: %w", err)
-	}
-	s.api = ln
-	srv := &http.Server{
-		Handler:           api,
-		ReadHeaderTimeout: 10 * time.Second,
-		ConnContext:       proxyproto.ConnContext,
-	}
-	shutdown := cfg.ShutdownTimeout
-	s.rt.AddComponent("api", service.ComponentFunc(func(ctx context.Context) error {
-		errc := make(chan error, 1)
-		go func() { errc <- srv.Serve(ln) }()
-		select {
-		case err := <-errc:
-			return fmt.Errorf("public API: %w", err)
-		case <-ctx.Done():
-		}
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdown)
-		defer cancel()
-		if err := srv.Shutdown(sctx); err != nil {
-			return fmt.Errorf("public API shutdown: %w", err)
-		}
-		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-			return err
-		}
-		return nil
-	}))
-	return nil
+	return s.rt.ServeAPI(cfg.PublicAPI, api)
 }
 
 func (s *Service) mailSender(cfg Config) (mail.Sender, error) {
@@ -289,21 +239,11 @@ func (s *Service) Signer() *tokens.Signer { return s.signer }
 func (s *Service) Run(ctx context.Context) error { return s.rt.Run(ctx) }
 
 // Close releases a service that will not Run.
-func (s *Service) Close() {
-	if s.api != nil {
-		_ = s.api.Close()
-	}
-	s.rt.Close()
-}
+func (s *Service) Close() { s.rt.Close() }
 
 // Addr is the address of the ops listener (/healthz, /readyz, /metrics),
 // which also serves the public API when WARDNET_API_ADDR is unset.
 func (s *Service) Addr() net.Addr { return s.rt.Addr() }
 
 // APIAddr is the address of the public API.
-func (s *Service) APIAddr() net.Addr {
-	if s.api != nil {
-		return s.api.Addr()
-	}
-	return s.rt.Addr()
-}
+func (s *Service) APIAddr() net.Addr { return s.rt.APIAddr() }
