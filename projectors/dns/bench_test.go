@@ -36,9 +36,8 @@ import (
 // in alternating order.
 const (
 	// benchColdNetworks is how many networks a cold start publishes unless
-	// BENCH_DDNS_NETWORKS says otherwise (10000 is the size; it
-	// takes longer than a minute per run on a 2-core machine).
-	benchColdNetworks = 2000
+	// BENCH_DDNS_NETWORKS says otherwise: the size of a large region.
+	benchColdNetworks = 10000
 	// benchColdWorkers is the Reconciler's default concurrency, and the
 	// baseline's.
 	benchColdWorkers = 4

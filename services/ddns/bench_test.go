@@ -122,9 +122,7 @@ type benchSystem struct {
 // production timings of the projector and reconciler. Two things differ
 // from production, both about Cloudflare's rate limit: the fake has no
 // request ceiling, and ddns's client budget is raised far above what the
-// benchmark sends. The service takes no option for its budget; it uses
-// cloudflare.DefaultBudget, which is set here while ddns.New builds its
-// client and restored at once.
+// benchmark sends (ddns.WithCloudflareBudget).
 func benchStartSystem(b *testing.B) *benchSystem {
 	b.Helper()
 	quiet := slog.New(slog.DiscardHandler)
@@ -161,10 +159,8 @@ func benchStartSystem(b *testing.B) *benchSystem {
 	dc.CloudflareAPITokenPath = benchSecretFile(b, "cloudflare-token", cfToken+"\n")
 	dc.CloudflareURL = srv.URL + "/client/v4/"
 	dc.JWKSURL = s.tenants + tokens.JWKSPath
-	production := cloudflare.DefaultBudget
-	cloudflare.DefaultBudget = cloudflare.BudgetConfig{Requests: 1 << 30, Per: time.Second, Burst: 1 << 20}
-	dsvc, err := ddns.New(context.Background(), dc, ddns.WithServiceOptions(service.WithLogger(quiet)))
-	cloudflare.DefaultBudget = production
+	dsvc, err := ddns.New(context.Background(), dc, ddns.WithServiceOptions(service.WithLogger(quiet)),
+		ddns.WithCloudflareBudget(cloudflare.BudgetConfig{Requests: 1 << 30, Per: time.Second, Burst: 1 << 20}))
 	benchMust(b, err)
 	s.ddns = "http://" + benchRun(b, dsvc, dsvc.Addr().String())
 	return s

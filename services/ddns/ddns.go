@@ -49,6 +49,7 @@ type options struct {
 	now        func() time.Time
 	proj       projectors.Options
 	cfRetry    cloudflare.RetryPolicy
+	cfBudget   *cloudflare.BudgetConfig
 	jwksRemote tokens.RemoteOptions
 	reconciler dns.ReconcilerConfig
 }
@@ -74,6 +75,12 @@ func WithReconcilerOptions(r dns.ReconcilerConfig) Option {
 // WithCloudflareRetry replaces cloudflare.DefaultRetry (tests shorten it).
 func WithCloudflareRetry(p cloudflare.RetryPolicy) Option {
 	return func(o *options) { o.cfRetry = p }
+}
+
+// WithCloudflareBudget replaces the budget of WARDNET_CLOUDFLARE_BUDGET,
+// without its bounds: benchmarks measure without Cloudflare's rate limit.
+func WithCloudflareBudget(b cloudflare.BudgetConfig) Option {
+	return func(o *options) { o.cfBudget = &b }
 }
 
 // WithJWKSOptions tunes how the JWKS is followed (tests shorten its
@@ -177,7 +184,11 @@ func (s *Service) cloudflareClient(cfg Config) (*cloudflare.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	budget, err := cloudflare.NewBudget(cfg.budget(), nil)
+	bc := cfg.budget()
+	if s.options.cfBudget != nil {
+		bc = *s.options.cfBudget
+	}
+	budget, err := cloudflare.NewBudget(bc, nil)
 	if err != nil {
 		return nil, err
 	}
