@@ -35,6 +35,10 @@
 // rebuild of the projection does not touch) and clears the dirty mark only if
 // no event set it again meanwhile. Every step is idempotent, so a reconcile
 // cut short anywhere and run again converges without duplicates or orphans.
+// A network whose stored records came from a listing reconcile, and that no
+// drift check has found different since, is known: its reconciles that
+// create nothing (a changed address, a cleared challenge) work from the
+// stored ids without listing, one request per change.
 // A network whose reconcile fails stays dirty and is retried after its own
 // exponential backoff (at least Cloudflare's Retry-After), or at once when a
 // new event marks it; the others go on.
@@ -47,7 +51,7 @@
 //
 // DriftCheck, run every DriftInterval by the active Run, lists the zone's
 // records, marks dirty every network whose records differ from the desired
-// ones (edited or deleted by hand), and deletes the records of names that
+// ones (edited or deleted by hand) and makes it no longer known, and deletes the records of names that
 // look like a network's (A/AAAA <slug>.<zone>, TXT
 // _acme-challenge.<slug>.<zone>) when no live network owns the slug. It never
 // touches other names or types, nor names of networks of other regions.

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/wardnet/wardnet-cloud/gateways/cloudflare"
 )
 
@@ -37,21 +39,34 @@ func (r *Reconciler) DriftCheck(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("drift check: %w", err)
 	}
-	var drifted []string
+	// A network whose records differ from its desired ones is marked
+	// dirty, unless it is already, and its stored records are no longer
+	// taken for all it has: its next reconcile lists its names. (A dirty
+	// network differs because its change is not published yet, or also
+	// because of a hand edit; it costs one listing reconcile to be sure.)
+	var drifted, differ []string
 	for _, n := range known {
 		actual := bySlug[n.slug]
 		delete(bySlug, n.slug)
-		if !n.dirty && !sameRecords(n.desired, actual) {
-			drifted = append(drifted, n.id)
+		if !sameRecords(n.desired, actual) {
+			differ = append(differ, n.id)
+			if !n.dirty {
+				drifted = append(drifted, n.id)
+			}
+		}
+	}
+	if len(differ) > 0 {
+		b := &pgx.Batch{}
+		b.Queue(`DELETE FROM `+r.own+`.known WHERE network_id = ANY($1)`, differ)
+		b.Queue(`
+			INSERT INTO `+r.proj+`.dirty (network_id, seq)
+			SELECT id, last_seq FROM `+r.proj+`.networks WHERE id = ANY($1)
+			ON CONFLICT (network_id) DO NOTHING`, drifted)
+		if err := r.pool.SendBatch(ctx, b).Close(); err != nil {
+			return fmt.Errorf("drift check: mark dirty: %w", err)
 		}
 	}
 	if len(drifted) > 0 {
-		if _, err := r.pool.Exec(ctx, `
-			INSERT INTO `+r.proj+`.dirty (network_id, seq)
-			SELECT id, last_seq FROM `+r.proj+`.networks WHERE id = ANY($1)
-			ON CONFLICT (network_id) DO NOTHING`, drifted); err != nil {
-			return fmt.Errorf("drift check: mark dirty: %w", err)
-		}
 		r.log.InfoContext(ctx, "drift check: records differ; networks marked dirty", "networks", len(drifted))
 		r.Wake()
 	}
@@ -77,6 +92,7 @@ func (r *Reconciler) DriftCheck(ctx context.Context) error {
 	}
 	if _, err := r.pool.Exec(ctx, `
 		DELETE FROM `+r.own+`.records o WHERE NOT EXISTS (SELECT 1 FROM `+r.proj+`.networks n WHERE n.id = o.network_id);
+		DELETE FROM `+r.own+`.known o WHERE NOT EXISTS (SELECT 1 FROM `+r.proj+`.networks n WHERE n.id = o.network_id);
 		DELETE FROM `+r.own+`.retries o WHERE NOT EXISTS (SELECT 1 FROM `+r.proj+`.dirty d WHERE d.network_id = o.network_id)`); err != nil {
 		errs = append(errs, fmt.Errorf("forget gone networks: %w", err))
 	}

@@ -33,7 +33,15 @@ func (r *Reconciler) ensureSchema(ctx context.Context) error {
 				content    text   NOT NULL,
 				seq        bigint NOT NULL -- the dirty mark it was reconciled at
 			);
+			ALTER TABLE `+r.own+`.records ADD COLUMN IF NOT EXISTS ttl integer NOT NULL DEFAULT 0;
 			CREATE INDEX IF NOT EXISTS records_network ON `+r.own+`.records (network_id);
+			-- Networks whose stored records are all they have at Cloudflare:
+			-- written by a reconcile that listed them, and not found
+			-- different by a drift check since. Their reconciles may skip
+			-- the lists.
+			CREATE TABLE IF NOT EXISTS `+r.own+`.known (
+				network_id text PRIMARY KEY
+			);
 			-- Networks whose last reconcile failed, and when to try again.
 			CREATE TABLE IF NOT EXISTS `+r.own+`.retries (
 				network_id text        PRIMARY KEY,
@@ -57,7 +65,15 @@ type target struct {
 	seq              int64
 	state            network.Status
 	desired          []record
+	stored           []storedRecord // the records this reconciler published for it
+	known            bool           // stored is all the network has at Cloudflare
 	owned            map[string]bool
+}
+
+// storedRecord is a record as the reconciler last wrote or adopted it.
+type storedRecord struct {
+	ID string `json:"id"`
+	record
 }
 
 // due reads up to limit dirty networks, oldest mark first, that are not
@@ -68,7 +84,9 @@ func (r *Reconciler) due(ctx context.Context, limit int, exclude []string) ([]ta
 		SELECT d.network_id, d.seq, n.tenant_id, n.slug, n.state,
 			COALESCE((SELECT json_agg(json_build_object('type', x.type, 'name', x.name, 'content', x.content, 'ttl', x.ttl))
 				FROM `+r.proj+`.desired x WHERE x.network_id = d.network_id), '[]'),
-			COALESCE((SELECT array_agg(o.record_id) FROM `+r.own+`.records o WHERE o.network_id = d.network_id), '{}')
+			COALESCE((SELECT json_agg(json_build_object('id', o.record_id, 'type', o.type, 'name', o.name, 'content', o.content, 'ttl', o.ttl))
+				FROM `+r.own+`.records o WHERE o.network_id = d.network_id), '[]'),
+			EXISTS (SELECT 1 FROM `+r.own+`.known k WHERE k.network_id = d.network_id)
 		FROM `+r.proj+`.dirty d
 		JOIN `+r.proj+`.networks n ON n.id = d.network_id
 		LEFT JOIN `+r.own+`.retries b ON b.network_id = d.network_id
@@ -83,16 +101,15 @@ func (r *Reconciler) due(ctx context.Context, limit int, exclude []string) ([]ta
 		var (
 			t     target
 			state string
-			owned []string
 		)
-		if err := rows.Scan(&t.id, &t.seq, &t.tenant, &t.slug, &state, &t.desired, &owned); err != nil {
+		if err := rows.Scan(&t.id, &t.seq, &t.tenant, &t.slug, &state, &t.desired, &t.stored, &t.known); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("dirty networks: %w", err)
 		}
 		t.state = network.Status(state)
-		t.owned = make(map[string]bool, len(owned))
-		for _, id := range owned {
-			t.owned[id] = true
+		t.owned = make(map[string]bool, len(t.stored))
+		for _, o := range t.stored {
+			t.owned[o.ID] = true
 		}
 		out = append(out, t)
 	}
@@ -107,7 +124,7 @@ func (r *Reconciler) due(ctx context.Context, limit int, exclude []string) ([]ta
 // ended or when the lock is lost: all of which stop the dispatcher.
 func (r *Reconciler) reconcileNetwork(ctx context.Context, t target) error {
 	log := r.log.With(slog.String("network", t.id), slog.Int64("seq", t.seq))
-	published, err := r.reconcile(ctx, t)
+	published, listed, err := r.reconcile(ctx, t)
 	if err == nil {
 		err = r.decideLifecycle(ctx, t)
 	}
@@ -121,7 +138,7 @@ func (r *Reconciler) reconcileNetwork(ctx context.Context, t target) error {
 		r.failures.Add(1)
 		return r.recordFailure(ctx, log, t, published, err)
 	}
-	if err := r.recordSuccess(ctx, t, published); err != nil {
+	if err := r.recordSuccess(ctx, t, published, listed); err != nil {
 		return err
 	}
 	r.reconciles.Add(1)
@@ -131,20 +148,41 @@ func (r *Reconciler) reconcileNetwork(ctx context.Context, t target) error {
 
 // reconcile makes Cloudflare hold exactly t's desired records at its names
 // and returns them with their ids. published is nil when it failed before
-// knowing them all.
-func (r *Reconciler) reconcile(ctx context.Context, t target) (published []kept, err error) {
+// knowing them all; listed says whether it listed the names (rather than
+// trusting what it had stored).
+//
+// A network whose stored records are known to be all it has (see
+// recordSuccess and DriftCheck) is reconciled from them without listing,
+// as long as that needs no create: an address that changed costs one
+// update instead of two lists and an update. A create goes through the
+// lists, so that a record created by a reconcile cut short (published at
+// Cloudflare, never stored) is adopted rather than duplicated; so does a
+// stored record found missing.
+func (r *Reconciler) reconcile(ctx context.Context, t target) (published []kept, listed bool, err error) {
+	if t.known {
+		actual := make([]cloudflare.Record, len(t.stored))
+		for i, o := range t.stored {
+			actual[i] = cloudflare.Record{ID: o.ID, RecordSpec: o.spec()}
+		}
+		if p := planFor(t.desired, actual, t.owned); len(p.creates) == 0 {
+			published, err := r.apply(ctx, p, false)
+			if !errors.Is(err, errStale) {
+				return published, false, err
+			}
+		}
+	}
 	zone := r.cfg.Zone
 	var actual []cloudflare.Record
-	// Two lists per reconcile: the address name with a name filter only
-	// (A and AAAA in one request, other types dropped here), the challenge
-	// name with name and type. Every request counts against the budget.
+	// Two lists: the address name with a name filter only (A and AAAA in
+	// one request, other types dropped here), the challenge name with
+	// name and type. Every request counts against the budget.
 	for _, q := range []struct {
 		name string
 		typ  cloudflare.RecordType
 	}{{addressName(t.slug, zone), ""}, {challengeName(t.slug, zone), cloudflare.TypeTXT}} {
 		recs, err := r.cf.List(ctx, q.name, q.typ)
 		if err != nil {
-			return nil, err
+			return nil, true, err
 		}
 		for _, rec := range recs {
 			if owns(zone, t.slug, rec.Type, rec.Name) {
@@ -152,8 +190,19 @@ func (r *Reconciler) reconcile(ctx context.Context, t target) (published []kept,
 			}
 		}
 	}
-	p := planFor(t.desired, actual, t.owned)
-	published = p.keep
+	published, err = r.apply(ctx, planFor(t.desired, actual, t.owned), true)
+	return published, true, err
+}
+
+// errStale is an update of a stored record that Cloudflare no longer has.
+var errStale = errors.New("a stored record is gone from Cloudflare")
+
+// apply carries out p and returns the records published. An update of a
+// record deleted behind the reconciler's back meanwhile creates it again
+// when listed is true (p came from a listing), and returns errStale when p
+// came from stored records, which are then not to be trusted.
+func (r *Reconciler) apply(ctx context.Context, p plan, listed bool) ([]kept, error) {
+	published := p.keep
 	if len(p.updates)+len(p.creates)+len(p.deletes) > 0 {
 		if err := r.fence(ctx, r.pool); err != nil {
 			return nil, err
@@ -163,7 +212,10 @@ func (r *Reconciler) reconcile(ctx context.Context, t target) (published []kept,
 	// name is never left without its records in between.
 	for _, u := range p.updates {
 		rec, err := r.cf.Update(ctx, u.id, u.rec.spec())
-		if errors.Is(err, cloudflare.ErrNotFound) { // deleted behind our back meanwhile
+		if errors.Is(err, cloudflare.ErrNotFound) {
+			if !listed {
+				return nil, errStale
+			}
 			rec, err = r.cf.Create(ctx, u.rec.spec())
 		}
 		if err != nil {
@@ -230,10 +282,16 @@ func publishesAddress(rs []record) bool {
 
 // recordSuccess stores the network's record ids and clears its dirty mark,
 // unless an event set it again meanwhile (then the mark has a newer seq
-// and the network is reconciled again).
-func (r *Reconciler) recordSuccess(ctx context.Context, t target, published []kept) error {
+// and the network is reconciled again). A reconcile that listed the names
+// makes the stored records known to be all the network has; one that did
+// not leaves that as it is, so that a drift check that found the network
+// different meanwhile is not overruled.
+func (r *Reconciler) recordSuccess(ctx context.Context, t target, published []kept, listed bool) error {
 	b := &pgx.Batch{}
 	queueRecords(b, r.own, t, published)
+	if listed {
+		b.Queue(`INSERT INTO `+r.own+`.known (network_id) VALUES ($1) ON CONFLICT DO NOTHING`, t.id)
+	}
 	b.Queue(`DELETE FROM `+r.proj+`.dirty WHERE network_id = $1 AND seq = $2`, t.id, t.seq)
 	b.Queue(`DELETE FROM `+r.own+`.retries WHERE network_id = $1`, t.id)
 	err := pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
@@ -280,20 +338,24 @@ func (r *Reconciler) recordFailure(ctx context.Context, log *slog.Logger, t targ
 
 // queueRecords replaces the stored record ids of t's network.
 func queueRecords(b *pgx.Batch, own string, t target, published []kept) {
-	var ids, types, names, contents []string
+	var (
+		ids, types, names, contents []string
+		ttls                        []int32
+	)
 	for _, k := range published {
 		ids = append(ids, k.id)
 		types = append(types, string(k.rec.Type))
 		names = append(names, k.rec.Name)
 		contents = append(contents, k.rec.Content)
+		ttls = append(ttls, int32(k.rec.TTL))
 	}
 	b.Queue(`DELETE FROM `+own+`.records WHERE network_id = $1`, t.id)
 	b.Queue(`
-		INSERT INTO `+own+`.records (record_id, network_id, type, name, content, seq)
-		SELECT i, $1, t, n, c, $6 FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS u (i, t, n, c)
+		INSERT INTO `+own+`.records (record_id, network_id, type, name, content, ttl, seq)
+		SELECT i, $1, t, n, c, l, $7 FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::integer[]) AS u (i, t, n, c, l)
 		ON CONFLICT (record_id) DO UPDATE SET network_id = EXCLUDED.network_id, type = EXCLUDED.type,
-			name = EXCLUDED.name, content = EXCLUDED.content, seq = EXCLUDED.seq`,
-		t.id, ids, types, names, contents, t.seq)
+			name = EXCLUDED.name, content = EXCLUDED.content, ttl = EXCLUDED.ttl, seq = EXCLUDED.seq`,
+		t.id, ids, types, names, contents, ttls, t.seq)
 }
 
 func truncate(s string, n int) string {

@@ -79,6 +79,84 @@ func TestAdoptsRecordsMadeByHand(t *testing.T) {
 	f.hasLifecycle(oth, activated)
 }
 
+// requestsSince renders the fake's requests after the first skip of its
+// log as "METHOD status".
+func (f *fixture) requestsSince(skip int) []string {
+	var out []string
+	log := f.cf.RequestLog()
+	for _, r := range log[min(skip, len(log)):] {
+		out = append(out, fmt.Sprintf("%s %d", r.Method, r.Status))
+	}
+	return out
+}
+
+// A network whose records a reconcile listed and stored is reconciled from
+// what was stored: a new address is one update in place and a cleared
+// challenge one delete per value, with no list. A new challenge value (a
+// create) lists first, so that nothing a cut-short reconcile left is
+// duplicated.
+func TestKnownRecordsSkipTheLists(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.startReconciler("rec", nil)
+	home := f.register("home", region)
+	f.report(home, "203.0.113.7")
+	f.converge(aLine("home", "203.0.113.7"))
+	f.hasLifecycle(home, activated)
+	id := f.recordID(aLine("home", "203.0.113.7"))
+
+	for _, step := range []struct {
+		name   string
+		change func()
+		want   []string // the zone after it
+		calls  []string
+	}{
+		{"new address", func() { f.report(home, "198.51.100.7") },
+			[]string{aLine("home", "198.51.100.7")}, []string{"PUT 200"}},
+		{"challenge", func() { f.challenge(home, "v1", "v2") },
+			[]string{aLine("home", "198.51.100.7"), txtLine("home", "v1"), txtLine("home", "v2")},
+			[]string{"GET 200", "GET 200", "POST 200", "POST 200"}},
+		{"challenge cleared", func() { f.challenge(home) },
+			[]string{aLine("home", "198.51.100.7")}, []string{"DELETE 200", "DELETE 200"}},
+		{"another address", func() { f.report(home, "198.51.100.8") },
+			[]string{aLine("home", "198.51.100.8")}, []string{"PUT 200"}},
+	} {
+		skip := len(f.cf.RequestLog())
+		step.change()
+		f.converge(step.want...)
+		if got := f.requestsSince(skip); !slices.Equal(got, step.calls) {
+			t.Errorf("%s: Cloudflare saw %q, want %q", step.name, got, step.calls)
+		}
+	}
+	if got := f.recordID(aLine("home", "198.51.100.8")); got != id {
+		t.Errorf("the address record is %s, want %s updated in place", got, id)
+	}
+}
+
+// A stored record deleted by hand is found missing by the update that
+// should rewrite it: the reconcile then lists the names and creates the
+// record once; the memory is not trusted again until a listing reconcile
+// succeeded.
+func TestKnownRecordDeletedByHand(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.startReconciler("rec", nil)
+	home := f.register("home", region)
+	f.report(home, "203.0.113.7")
+	f.converge(aLine("home", "203.0.113.7"))
+	if !f.cf.RemoveRecord(f.cf.ZoneID, f.recordID(aLine("home", "203.0.113.7"))) {
+		t.Fatal("nothing removed")
+	}
+	f.put("A", "home."+parent, "192.0.2.9", 3600) // and another made by hand
+
+	skip := len(f.cf.RequestLog())
+	f.report(home, "198.51.100.7")
+	f.converge(aLine("home", "198.51.100.7"))
+	if got, want := f.requestsSince(skip), []string{"PUT 404", "GET 200", "GET 200", "PUT 200"}; !slices.Equal(got, want) {
+		t.Errorf("Cloudflare saw %q, want %q", got, want)
+	}
+}
+
 // Records deleted, edited or duplicated by hand are repaired by the drift
 // check, editing in place where a record is left to edit.
 func TestDriftCheckRepairs(t *testing.T) {
