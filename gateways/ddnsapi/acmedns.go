@@ -8,6 +8,7 @@ import (
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/internal/authn"
+	"github.com/wardnet/wardnet-cloud/internal/endpoint"
 	"github.com/wardnet/wardnet-cloud/internal/proxyproto"
 	"github.com/wardnet/wardnet-cloud/services/ddns/commands"
 )
@@ -67,7 +68,7 @@ func (a *api) acmeRegister(w http.ResponseWriter, r *http.Request) {
 	username, secret, ok := basicAuth(r)
 	if !ok {
 		w.Header().Set("WWW-Authenticate", `Basic realm="wardnet ddns", charset="UTF-8"`)
-		writeError(w, http.StatusUnauthorized, acmeForbidden)
+		endpoint.WriteError(w, http.StatusUnauthorized, acmeForbidden)
 		return
 	}
 	client, err := a.cmd.Authenticate(ctx, username, secret, network.CredentialUpdate)
@@ -77,13 +78,13 @@ func (a *api) acmeRegister(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := authn.ReadBody(r)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, acmeMalformedJSON)
+		endpoint.WriteError(w, http.StatusBadRequest, acmeMalformedJSON)
 		return
 	}
 	if len(body) > 0 {
 		var req acmeRegisterRequest
 		if json.Unmarshal(body, &req) != nil {
-			writeError(w, http.StatusBadRequest, acmeMalformedJSON)
+			endpoint.WriteError(w, http.StatusBadRequest, acmeMalformedJSON)
 			return
 		}
 	}
@@ -97,7 +98,7 @@ func (a *api) acmeRegister(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusCreated, acmeRegisterResponse{Username: acc.Username, Password: acc.Password,
+	endpoint.WriteJSON(w, http.StatusCreated, acmeRegisterResponse{Username: acc.Username, Password: acc.Password,
 		Fulldomain: acc.FullDomain, Subdomain: acc.Subdomain, Allowfrom: []string{}})
 }
 
@@ -112,7 +113,7 @@ func (a *api) acmeUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	user, key := r.Header.Get("X-Api-User"), r.Header.Get("X-Api-Key")
 	if _, err := naming.ParseID(user); err != nil || len(key) != acmeKeyLen {
-		writeError(w, http.StatusUnauthorized, acmeForbidden)
+		endpoint.WriteError(w, http.StatusUnauthorized, acmeForbidden)
 		return
 	}
 	client, err := a.cmd.Authenticate(ctx, user, key, network.CredentialACMEDNS)
@@ -122,7 +123,7 @@ func (a *api) acmeUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	var req acmeUpdateRequest
 	if body, err := authn.ReadBody(r); err != nil || json.Unmarshal(body, &req) != nil {
-		writeError(w, http.StatusUnauthorized, acmeForbidden)
+		endpoint.WriteError(w, http.StatusUnauthorized, acmeForbidden)
 		return
 	}
 	if err := a.cmd.AdmitUpdate(ctx, client); err != nil {
@@ -133,7 +134,7 @@ func (a *api) acmeUpdate(w http.ResponseWriter, r *http.Request) {
 		a.acmeFail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, acmeUpdateResponse{TXT: req.TXT})
+	endpoint.WriteJSON(w, http.StatusOK, acmeUpdateResponse{TXT: req.TXT})
 }
 
 // acmeFail answers a refused acme-dns request in acme-dns's terms; an
@@ -142,17 +143,17 @@ func (a *api) acmeFail(w http.ResponseWriter, r *http.Request, err error) {
 	var te *commands.ThrottledError
 	switch {
 	case errors.As(err, &te):
-		w.Header().Set("Retry-After", retryAfter(te.RetryAfter))
-		writeError(w, http.StatusTooManyRequests, acmeTooMany)
+		w.Header().Set("Retry-After", endpoint.RetryAfter(te.RetryAfter))
+		endpoint.WriteError(w, http.StatusTooManyRequests, acmeTooMany)
 	case errors.Is(err, commands.ErrBadCredentials), errors.Is(err, commands.ErrNotServedHere),
 		errors.Is(err, commands.ErrWrongSubdomain):
-		writeError(w, http.StatusUnauthorized, acmeForbidden)
+		endpoint.WriteError(w, http.StatusUnauthorized, acmeForbidden)
 	case errors.Is(err, commands.ErrBadTXT):
-		writeError(w, http.StatusBadRequest, acmeBadTXT)
+		endpoint.WriteError(w, http.StatusBadRequest, acmeBadTXT)
 	case errors.Is(err, commands.ErrAccountLimit):
-		writeError(w, http.StatusConflict, acmeAccountLimit)
+		endpoint.WriteError(w, http.StatusConflict, acmeAccountLimit)
 	default:
 		a.log.ErrorContext(r.Context(), "acme-dns request failed", "err", err)
-		writeError(w, http.StatusInternalServerError, acmeDBError)
+		endpoint.WriteError(w, http.StatusInternalServerError, acmeDBError)
 	}
 }

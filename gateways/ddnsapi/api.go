@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wardnet/wardnet-cloud/internal/authn"
+	"github.com/wardnet/wardnet-cloud/internal/endpoint"
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
 	"github.com/wardnet/wardnet-cloud/services/ddns/commands"
 )
@@ -66,12 +67,12 @@ func New(cfg Config) (http.Handler, error) {
 		cmd:           cfg.Commands,
 		auth:          cfg.Auth,
 		tenantsTokens: tokens.NewVerifier(tokens.AudienceTenants, cfg.Keys),
-		log:           slog.New(ctxHandler{cfg.Logger.Handler()}),
+		log:           endpoint.Logger(cfg.Logger),
 		now:           cfg.Now,
 		mux:           http.NewServeMux(),
 	}
 	a.routes()
-	return a.logRequests(a.recoverPanics(limitBody(http.HandlerFunc(a.route)))), nil
+	return endpoint.Wrap(a.log, a.now, endpoint.Route(a.mux)), nil
 }
 
 // routes registers every route of docs/api/ddns.yaml.
@@ -85,49 +86,4 @@ func (a *api) routes() {
 	m.HandleFunc("GET /nic/update", a.dyndnsUpdate)
 	m.HandleFunc("POST /register", a.acmeRegister)
 	m.HandleFunc("POST /update", a.acmeUpdate)
-}
-
-// route serves r with the mux, answering unknown paths (404) and methods
-// (405, with Allow) in JSON like every other error.
-func (a *api) route(w http.ResponseWriter, r *http.Request) {
-	h, pattern := a.mux.Handler(r)
-	if pattern != "" {
-		a.mux.ServeHTTP(w, r)
-		return
-	}
-	// The mux's own answer: learn its status and Allow header only.
-	probe := &headerProbe{header: make(http.Header)}
-	h.ServeHTTP(probe, r)
-	switch probe.status {
-	case http.StatusMethodNotAllowed:
-		w.Header().Set("Allow", probe.header.Get("Allow"))
-		writeError(w, http.StatusMethodNotAllowed, msgNotAllowed)
-	case http.StatusNotFound, 0:
-		writeError(w, http.StatusNotFound, msgNotFound)
-	default:
-		// A redirect to the clean path or the like: let the mux answer.
-		a.mux.ServeHTTP(w, r)
-	}
-}
-
-// headerProbe is a ResponseWriter that keeps the status and headers and
-// drops the body.
-type headerProbe struct {
-	header http.Header
-	status int
-}
-
-func (p *headerProbe) Header() http.Header { return p.header }
-
-func (p *headerProbe) Write(b []byte) (int, error) {
-	if p.status == 0 {
-		p.status = http.StatusOK
-	}
-	return len(b), nil
-}
-
-func (p *headerProbe) WriteHeader(code int) {
-	if p.status == 0 {
-		p.status = code
-	}
 }

@@ -2,11 +2,11 @@ package ddnsapi
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/internal/authn"
+	"github.com/wardnet/wardnet-cloud/internal/endpoint"
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
 	"github.com/wardnet/wardnet-cloud/services/ddns/commands"
 )
@@ -29,12 +29,12 @@ func (a *api) daemon(h func(http.ResponseWriter, *http.Request, commands.Daemon)
 			return
 		}
 		if c.NetworkID == "" {
-			writeError(w, http.StatusForbidden, commands.MsgNeedNetwork)
+			endpoint.WriteError(w, http.StatusForbidden, commands.MsgNeedNetwork)
 			return
 		}
 		key, err := naming.DaemonKeyOf(c.PublicKey)
 		if err != nil { // authn checked the key's proof: cannot happen
-			writeError(w, http.StatusUnauthorized, msgInvalidToken)
+			endpoint.WriteError(w, http.StatusUnauthorized, msgInvalidToken)
 			return
 		}
 		h(w, r, commands.Daemon{TenantID: c.TenantID, NetworkID: c.NetworkID, Key: key})
@@ -48,7 +48,7 @@ type reportIPRequest struct {
 // reportIP is PUT /v1/ip.
 func (a *api) reportIP(w http.ResponseWriter, r *http.Request, caller commands.Daemon) {
 	var req reportIPRequest
-	if !decode(w, r, &req) || !require(w, "ip", req.IP != nil) {
+	if !endpoint.Decode(w, r, &req) || !endpoint.Require(w, "ip", req.IP != nil) {
 		return
 	}
 	if err := a.cmd.ReportIP(r.Context(), caller, *req.IP); err != nil {
@@ -65,7 +65,7 @@ type setChallengeRequest struct {
 // setChallenge is PUT /v1/acme-challenge.
 func (a *api) setChallenge(w http.ResponseWriter, r *http.Request, caller commands.Daemon) {
 	var req setChallengeRequest
-	if !decode(w, r, &req) || !require(w, "values", req.Values != nil) {
+	if !endpoint.Decode(w, r, &req) || !endpoint.Require(w, "values", req.Values != nil) {
 		return
 	}
 	if err := a.cmd.SetChallenge(r.Context(), caller, *req.Values); err != nil {
@@ -83,13 +83,4 @@ func (a *api) clearChallenge(w http.ResponseWriter, r *http.Request, caller comm
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
-}
-
-// require answers 400 naming a missing field (or one sent as null) and
-// returns false, or returns true when present.
-func require(w http.ResponseWriter, name string, present bool) bool {
-	if !present {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("missing field %q", name))
-	}
-	return present
 }

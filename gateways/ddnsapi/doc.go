@@ -27,11 +27,12 @@
 // only ever write that network's reports. A tenant-scoped token is
 // refused with 403 "a network-scoped token is required".
 //
-// Every request gets, in this order: an id and a line in the request log
-// (method, route pattern, status, duration and id; never the path,
-// headers or bodies), panic recovery (500), and the 1 MiB body cap (413),
-// before routing. Errors are always {"error": "<message>"}; a 500 says
-// "internal server error" and nothing more, its cause going to the log.
+// Like every public API it follows internal/endpoint: every request gets,
+// in this order, an id and a line in the request log (method, route
+// pattern, status, duration and id; never the path, headers or bodies),
+// panic recovery (500), and the 1 MiB body cap (413), before routing.
+// Errors are always {"error": "<message>"}; a 500 says "internal server
+// error" and nothing more, its cause going to the log.
 //
 // This package holds no business rule (whether an address is public or a
 // network live is the commands' decision), verifies no token or signature

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wardnet/wardnet-cloud/internal/authn"
+	"github.com/wardnet/wardnet-cloud/internal/endpoint"
 	"github.com/wardnet/wardnet-cloud/internal/sessioncookie"
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
 	"github.com/wardnet/wardnet-cloud/projectors/tenancy"
@@ -84,12 +85,12 @@ func New(cfg Config) (http.Handler, error) {
 		read:    cfg.Reader,
 		auth:    cfg.Auth,
 		cookies: cfg.Cookies,
-		log:     slog.New(ctxHandler{cfg.Logger.Handler()}),
+		log:     endpoint.Logger(cfg.Logger),
 		now:     cfg.Now,
 		mux:     http.NewServeMux(),
 	}
 	a.routes(jwks)
-	return a.logRequests(a.recoverPanics(limitBody(http.HandlerFunc(a.route)))), nil
+	return endpoint.Wrap(a.log, a.now, endpoint.Route(a.mux)), nil
 }
 
 // routes registers every route of docs/api/tenants.yaml.
@@ -123,49 +124,4 @@ func (a *api) routes(jwks http.Handler) {
 	m.Handle("POST /v1/tenants/{id}/networks/{slug}/credentials", a.user(ownTenant(a.issueCredential)))
 	m.Handle("GET /v1/tenants/{id}/networks/{slug}/credentials", a.user(ownTenant(a.listCredentials)))
 	m.Handle("DELETE /v1/tenants/{id}/networks/{slug}/credentials/{credential_id}", a.user(ownTenant(a.revokeCredential)))
-}
-
-// route serves r with the mux, answering unknown paths (404) and methods
-// (405, with Allow) in JSON like every other error.
-func (a *api) route(w http.ResponseWriter, r *http.Request) {
-	h, pattern := a.mux.Handler(r)
-	if pattern != "" {
-		a.mux.ServeHTTP(w, r)
-		return
-	}
-	// The mux's own answer: learn its status and Allow header only.
-	probe := &headerProbe{header: make(http.Header)}
-	h.ServeHTTP(probe, r)
-	switch probe.status {
-	case http.StatusMethodNotAllowed:
-		w.Header().Set("Allow", probe.header.Get("Allow"))
-		writeError(w, http.StatusMethodNotAllowed, msgNotAllowed)
-	case http.StatusNotFound, 0:
-		writeError(w, http.StatusNotFound, msgNotFound)
-	default:
-		// A redirect to the clean path or the like: let the mux answer.
-		a.mux.ServeHTTP(w, r)
-	}
-}
-
-// headerProbe is a ResponseWriter that keeps the status and headers and
-// drops the body.
-type headerProbe struct {
-	header http.Header
-	status int
-}
-
-func (p *headerProbe) Header() http.Header { return p.header }
-
-func (p *headerProbe) Write(b []byte) (int, error) {
-	if p.status == 0 {
-		p.status = http.StatusOK
-	}
-	return len(b), nil
-}
-
-func (p *headerProbe) WriteHeader(code int) {
-	if p.status == 0 {
-		p.status = code
-	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/internal/authn"
+	"github.com/wardnet/wardnet-cloud/internal/endpoint"
 	"github.com/wardnet/wardnet-cloud/internal/pop"
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
 	"github.com/wardnet/wardnet-cloud/services/tenants/commands"
@@ -35,7 +36,7 @@ func (a *api) daemon(h func(http.ResponseWriter, *http.Request, commands.Daemon)
 		}
 		key, err := naming.DaemonKeyOf(c.PublicKey)
 		if err != nil { // authn checked the key's proof: cannot happen
-			writeError(w, http.StatusUnauthorized, msgInvalidToken)
+			endpoint.WriteError(w, http.StatusUnauthorized, msgInvalidToken)
 			return
 		}
 		h(w, r, commands.Daemon{TenantID: c.TenantID, NetworkID: c.NetworkID, Key: key})
@@ -52,7 +53,7 @@ func (a *api) user(h func(http.ResponseWriter, *http.Request, naming.ID)) http.H
 		}
 		tenant, err := naming.ParseID(c.TenantID)
 		if err != nil { // tenants mints tokens for its own ids only
-			writeError(w, http.StatusUnauthorized, msgInvalidToken)
+			endpoint.WriteError(w, http.StatusUnauthorized, msgInvalidToken)
 			return
 		}
 		h(w, r, tenant)
@@ -68,10 +69,10 @@ func (a *api) proveKey(w http.ResponseWriter, r *http.Request, key naming.Daemon
 	case err == nil:
 		return true
 	case errors.Is(err, pop.ErrTimestamp), errors.Is(err, pop.ErrSignature), errors.Is(err, pop.ErrReplayed):
-		writeError(w, http.StatusUnauthorized, err.Error())
+		endpoint.WriteError(w, http.StatusUnauthorized, err.Error())
 	default:
 		a.log.WarnContext(r.Context(), "token request: replay cache unavailable", "err", err)
-		writeError(w, http.StatusServiceUnavailable, msgUnavailable)
+		endpoint.WriteError(w, http.StatusServiceUnavailable, msgUnavailable)
 	}
 	return false
 }

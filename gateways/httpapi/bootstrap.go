@@ -5,6 +5,7 @@ import (
 
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/internal/authn"
+	"github.com/wardnet/wardnet-cloud/internal/endpoint"
 	"github.com/wardnet/wardnet-cloud/internal/proxyproto"
 )
 
@@ -37,7 +38,8 @@ func echoed(code string) codeResponse {
 // issueCode is POST /v1/verification-codes.
 func (a *api) issueCode(w http.ResponseWriter, r *http.Request) {
 	var req codeRequest
-	if !decode(w, r, &req) || !require(w, field{"email", req.Email != nil}, field{"purpose", req.Purpose != nil}) {
+	if !endpoint.Decode(w, r, &req) ||
+		!endpoint.Require(w, "email", req.Email != nil) || !endpoint.Require(w, "purpose", req.Purpose != nil) {
 		return
 	}
 	code, err := a.cmd.IssueCode(r.Context(), *req.Email, *req.Purpose, proxyproto.ClientIP(r))
@@ -45,7 +47,7 @@ func (a *api) issueCode(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err, "")
 		return
 	}
-	writeJSON(w, http.StatusOK, echoed(code))
+	endpoint.WriteJSON(w, http.StatusOK, echoed(code))
 }
 
 type enrollRequest struct {
@@ -60,7 +62,8 @@ type enrollResponse struct {
 // enroll is POST /v1/enroll.
 func (a *api) enroll(w http.ResponseWriter, r *http.Request) {
 	var req enrollRequest
-	if !decode(w, r, &req) || !require(w, field{"code", req.Code != nil}, field{"public_key", req.PublicKey != nil}) {
+	if !endpoint.Decode(w, r, &req) ||
+		!endpoint.Require(w, "code", req.Code != nil) || !endpoint.Require(w, "public_key", req.PublicKey != nil) {
 		return
 	}
 	tenant, err := a.cmd.Enroll(r.Context(), *req.Code, *req.PublicKey)
@@ -68,7 +71,7 @@ func (a *api) enroll(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err, "")
 		return
 	}
-	writeJSON(w, http.StatusOK, enrollResponse{TenantID: tenant.String()})
+	endpoint.WriteJSON(w, http.StatusOK, enrollResponse{TenantID: tenant.String()})
 }
 
 type tokenRequest struct {
@@ -83,22 +86,22 @@ type tokenResponse struct {
 // its body (proof of possession, the replay subject being that key), and
 // the token is minted for that key.
 func (a *api) mintDaemonToken(w http.ResponseWriter, r *http.Request) {
-	body, err := authn.ReadBody(r) // in memory: limitBody
+	body, err := authn.ReadBody(r) // in memory: endpoint.LimitBody
 	if err != nil {
-		writeError(w, http.StatusBadRequest, msgUnreadable)
+		endpoint.WriteError(w, http.StatusBadRequest, endpoint.MsgUnreadable)
 		return
 	}
 	var req tokenRequest
-	if err := decodeBytes(body, &req); err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+	if err := endpoint.DecodeBytes(body, &req); err != nil {
+		endpoint.WriteError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	if !require(w, field{"public_key", req.PublicKey != nil}) {
+	if !endpoint.Require(w, "public_key", req.PublicKey != nil) {
 		return
 	}
 	key, err := naming.ParseDaemonKey(*req.PublicKey)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "invalid public key")
+		endpoint.WriteError(w, http.StatusBadRequest, "invalid public key")
 		return
 	}
 	if !a.proveKey(w, r, key, body) {
@@ -109,5 +112,5 @@ func (a *api) mintDaemonToken(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err, "")
 		return
 	}
-	writeJSON(w, http.StatusOK, tokenResponse{Token: token})
+	endpoint.WriteJSON(w, http.StatusOK, tokenResponse{Token: token})
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/internal/endpoint"
 )
 
 // The update credentials of a network's stock clients (dyndns2, acme-dns),
@@ -35,7 +36,7 @@ func (a *api) issueCredential(w http.ResponseWriter, r *http.Request, tenant nam
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusCreated, issuedCredentialView{CredentialID: c.ID.String(), Username: c.Username, Secret: c.Secret})
+	endpoint.WriteJSON(w, http.StatusCreated, issuedCredentialView{CredentialID: c.ID.String(), Username: c.Username, Secret: c.Secret})
 }
 
 // listCredentials is GET /v1/tenants/{id}/networks/{slug}/credentials.
@@ -49,7 +50,7 @@ func (a *api) listCredentials(w http.ResponseWriter, r *http.Request, tenant nam
 	for _, c := range cs {
 		out = append(out, credentialView{CredentialID: c.ID.String(), Kind: string(c.Kind), Username: c.Username, CreatedAt: c.Issued.UTC()})
 	}
-	writeJSON(w, http.StatusOK, out)
+	endpoint.WriteJSON(w, http.StatusOK, out)
 }
 
 // revokeCredential is DELETE

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/wardnet/wardnet-cloud/internal/endpoint"
 	"github.com/wardnet/wardnet-cloud/projectors/tenancy"
 	"github.com/wardnet/wardnet-cloud/services/tenants/commands"
 )
@@ -22,7 +23,7 @@ func (a *api) availability(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err, "")
 		return
 	}
-	writeJSON(w, http.StatusOK, availability{Available: ok})
+	endpoint.WriteJSON(w, http.StatusOK, availability{Available: ok})
 }
 
 type registerNetworkRequest struct {
@@ -36,7 +37,8 @@ type registerNetworkRequest struct {
 // shows it once it has caught up with the registration.
 func (a *api) registerNetwork(w http.ResponseWriter, r *http.Request, caller commands.Daemon) {
 	var req registerNetworkRequest
-	if !decode(w, r, &req) || !require(w, field{"slug", req.Slug != nil}, field{"region", req.Region != nil}) {
+	if !endpoint.Decode(w, r, &req) ||
+		!endpoint.Require(w, "slug", req.Slug != nil) || !endpoint.Require(w, "region", req.Region != nil) {
 		return
 	}
 	id, err := a.cmd.RegisterNetwork(r.Context(), caller, *req.Slug, req.DisplayName, *req.Region)
@@ -59,7 +61,7 @@ func (a *api) registerNetwork(w http.ResponseWriter, r *http.Request, caller com
 		a.fail(w, r, err, "")
 		return
 	}
-	writeJSON(w, http.StatusOK, view)
+	endpoint.WriteJSON(w, http.StatusOK, view)
 }
 
 func (a *api) readNetwork(r *http.Request, tenantID, networkID string) (tenancy.NetworkView, error) {
@@ -74,7 +76,7 @@ func (a *api) readNetwork(r *http.Request, tenantID, networkID string) (tenancy.
 func (a *api) removeSelf(w http.ResponseWriter, r *http.Request, caller commands.Daemon) {
 	network := r.PathValue("id")
 	if caller.NetworkID == "" || caller.NetworkID != network {
-		writeError(w, http.StatusForbidden, msgNeedNetwork)
+		endpoint.WriteError(w, http.StatusForbidden, msgNeedNetwork)
 		return
 	}
 	if err := a.cmd.RemoveSelf(r.Context(), caller, network); err != nil {

@@ -4,7 +4,8 @@
 // the queries of projectors/tenancy, and their results and refusals into
 // the contract's statuses and JSON bodies.
 //
-// New returns one http.Handler. Every request gets, in this order: an id
+// New returns one http.Handler. It follows the conventions of every
+// public API (internal/endpoint): every request gets, in this order, an id
 // and a line in the request log (method, route pattern, status, duration
 // and id; never the path, headers or bodies), panic recovery (500), and
 // the 1 MiB body cap (413), before routing; so the cap holds on every

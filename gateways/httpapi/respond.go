@@ -1,25 +1,16 @@
 package httpapi
 
 import (
-	"context"
-	"encoding/json"
 	"errors"
-	"math"
 	"net/http"
-	"strconv"
-	"time"
 
+	"github.com/wardnet/wardnet-cloud/internal/endpoint"
 	"github.com/wardnet/wardnet-cloud/projectors/tenancy"
 	"github.com/wardnet/wardnet-cloud/services/tenants/commands"
 )
 
 // Fixed bodies of the answers the gateway gives itself.
 const (
-	msgInternal    = "internal server error"
-	msgTooLarge    = "request body exceeds 1 MiB limit"
-	msgUnreadable  = "could not read the request body"
-	msgNotFound    = "not found"
-	msgNotAllowed  = "method not allowed"
 	msgCatchingUp  = "read model is catching up; retry"
 	msgNotYours    = "not your tenant"
 	msgNeedNetwork = "a network-scoped token for this network is required"
@@ -27,29 +18,6 @@ const (
 	msgTenantNotFound  = "tenant not found"
 	msgNetworkNotFound = "network not found"
 )
-
-// errorBody is every error's body (contract §1.3).
-type errorBody struct {
-	Error string `json:"error"`
-}
-
-// writeJSON answers status with v as JSON.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		// Only our own view types reach here; they always marshal.
-		status, b = http.StatusInternalServerError, []byte(`{"error":"`+msgInternal+`"}`)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)+1))
-	w.WriteHeader(status)
-	_, _ = w.Write(append(b, '\n'))
-}
-
-// writeError answers status with {"error": msg}.
-func writeError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, errorBody{Error: msg})
-}
 
 // statusOf is the status the contract gives a refused command's kind.
 func statusOf(k commands.Kind) int {
@@ -70,13 +38,6 @@ func statusOf(k commands.Kind) int {
 	return http.StatusInternalServerError
 }
 
-// retryAfter renders a wait as whole seconds for Retry-After, rounded up
-// and at least 1: a client told "0" would retry at once and be refused.
-func retryAfter(d time.Duration) string {
-	secs := int64(math.Ceil(d.Seconds()))
-	return strconv.FormatInt(max(secs, 1), 10)
-}
-
 // fail answers err: a refused command with its kind's status and its own
 // message, a read model that is behind with 503, and anything else with
 // 500, whose cause is logged and never sent. notFound is the message for
@@ -88,24 +49,19 @@ func (a *api) fail(w http.ResponseWriter, r *http.Request, err error, notFound s
 	switch {
 	case errors.As(err, &ce) && statusOf(ce.Kind) != http.StatusInternalServerError:
 		if ce.Kind == commands.RateLimited {
-			w.Header().Set("Retry-After", retryAfter(ce.RetryAfter))
+			w.Header().Set("Retry-After", endpoint.RetryAfter(ce.RetryAfter))
 		}
 		// The cause may help an operator; it is kept at debug so a flood
 		// of refusals does not flood the log. Messages carry no secrets.
 		a.log.DebugContext(r.Context(), "request refused", "kind", ce.Kind.String(), "err", err)
-		writeError(w, statusOf(ce.Kind), ce.Message)
+		endpoint.WriteError(w, statusOf(ce.Kind), ce.Message)
 	case errors.Is(err, tenancy.ErrBehind):
 		a.log.WarnContext(r.Context(), "read model behind the log", "err", err)
 		w.Header().Set("Retry-After", "1")
-		writeError(w, http.StatusServiceUnavailable, msgCatchingUp)
+		endpoint.WriteError(w, http.StatusServiceUnavailable, msgCatchingUp)
 	case errors.Is(err, tenancy.ErrNotFound) && notFound != "":
-		writeError(w, http.StatusNotFound, notFound)
-	case r.Context().Err() != nil && errors.Is(err, context.Canceled):
-		// The client went away; nobody reads the answer.
-		a.log.InfoContext(r.Context(), "request canceled by the client", "err", err)
-		writeError(w, http.StatusInternalServerError, msgInternal)
+		endpoint.WriteError(w, http.StatusNotFound, notFound)
 	default:
-		a.log.ErrorContext(r.Context(), "request failed", "err", err)
-		writeError(w, http.StatusInternalServerError, msgInternal)
+		endpoint.InternalError(a.log, w, r, err)
 	}
 }

@@ -12,13 +12,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wardnet/wardnet-cloud/internal/endpoint"
 	"github.com/wardnet/wardnet-cloud/projectors/tenancy"
 	"github.com/wardnet/wardnet-cloud/services/tenants/commands"
 )
 
 func testAPI(log *bytes.Buffer) *api {
 	return &api{
-		log: slog.New(ctxHandler{slog.NewJSONHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug})}),
+		log: endpoint.Logger(slog.New(slog.NewJSONHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug}))),
 		now: time.Now,
 		mux: http.NewServeMux(),
 	}
@@ -61,7 +62,7 @@ func TestFailMapsErrors(t *testing.T) {
 			var log bytes.Buffer
 			a := testAPI(&log)
 			w := httptest.NewRecorder()
-			r := httptest.NewRequestWithContext(context.WithValue(context.Background(), requestIDKey{}, "rid-1"), "GET", "/x", nil)
+			r := httptest.NewRequestWithContext(endpoint.WithRequestID(context.Background(), "rid-1"), "GET", "/x", nil)
 			a.fail(w, r, c.err, c.notFound)
 			if w.Code != c.status || strings.TrimSpace(w.Body.String()) != c.body {
 				t.Errorf("answer %d %s, want %d %s", w.Code, w.Body, c.status, c.body)
@@ -92,17 +93,5 @@ func TestFailOnCanceledRequestIsNotAnError(t *testing.T) {
 	a.fail(httptest.NewRecorder(), r, fmt.Errorf("query: %w", context.Canceled), "")
 	if strings.Contains(log.String(), `"level":"ERROR"`) {
 		t.Errorf("canceled request logged as an error: %s", log.String())
-	}
-}
-
-func TestRetryAfterRoundsUp(t *testing.T) {
-	t.Parallel()
-	for d, want := range map[time.Duration]string{
-		0: "1", -time.Second: "1", time.Millisecond: "1", time.Second: "1",
-		1001 * time.Millisecond: "2", 5 * time.Minute: "300",
-	} {
-		if got := retryAfter(d); got != want {
-			t.Errorf("retryAfter(%s) = %s, want %s", d, got, want)
-		}
 	}
 }

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 
+	"github.com/wardnet/wardnet-cloud/internal/endpoint"
 	"github.com/wardnet/wardnet-cloud/internal/proxyproto"
 	"github.com/wardnet/wardnet-cloud/internal/sessioncookie"
 	"github.com/wardnet/wardnet-cloud/services/tenants/commands"
@@ -27,8 +28,10 @@ type signupRequest struct {
 // signup is POST /v1/auth/password/signup: 204 and a session cookie.
 func (a *api) signup(w http.ResponseWriter, r *http.Request) {
 	var req signupRequest
-	if !decode(w, r, &req) || !require(w,
-		field{"email", req.Email != nil}, field{"code", req.Code != nil}, field{"password", req.Password != nil}) {
+	if !endpoint.Decode(w, r, &req) ||
+		!endpoint.Require(w, "email", req.Email != nil) ||
+		!endpoint.Require(w, "code", req.Code != nil) ||
+		!endpoint.Require(w, "password", req.Password != nil) {
 		return
 	}
 	tok, err := a.cmd.Signup(r.Context(), *req.Email, *req.Code, *req.Password)
@@ -48,7 +51,8 @@ type loginRequest struct {
 // with Retry-After once the client IP has tried too often.
 func (a *api) login(w http.ResponseWriter, r *http.Request) {
 	var req loginRequest
-	if !decode(w, r, &req) || !require(w, field{"email", req.Email != nil}, field{"password", req.Password != nil}) {
+	if !endpoint.Decode(w, r, &req) ||
+		!endpoint.Require(w, "email", req.Email != nil) || !endpoint.Require(w, "password", req.Password != nil) {
 		return
 	}
 	tok, err := a.cmd.Login(r.Context(), *req.Email, *req.Password, proxyproto.ClientIP(r))
@@ -67,7 +71,8 @@ type resetRequest struct {
 // resetPassword is POST /v1/auth/password/reset: 204, no cookie.
 func (a *api) resetPassword(w http.ResponseWriter, r *http.Request) {
 	var req resetRequest
-	if !decode(w, r, &req) || !require(w, field{"code", req.Code != nil}, field{"password", req.Password != nil}) {
+	if !endpoint.Decode(w, r, &req) ||
+		!endpoint.Require(w, "code", req.Code != nil) || !endpoint.Require(w, "password", req.Password != nil) {
 		return
 	}
 	if err := a.cmd.ResetPassword(r.Context(), *req.Code, *req.Password); err != nil {
@@ -82,7 +87,7 @@ func (a *api) resetPassword(w http.ResponseWriter, r *http.Request) {
 func (a *api) exchangeSession(w http.ResponseWriter, r *http.Request) {
 	tok, msg := a.sessionFrom(r)
 	if msg != "" {
-		writeError(w, http.StatusUnauthorized, msg)
+		endpoint.WriteError(w, http.StatusUnauthorized, msg)
 		return
 	}
 	token, err := a.cmd.ExchangeSession(r.Context(), tok)
@@ -90,7 +95,7 @@ func (a *api) exchangeSession(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err, "")
 		return
 	}
-	writeJSON(w, http.StatusOK, tokenResponse{Token: token})
+	endpoint.WriteJSON(w, http.StatusOK, tokenResponse{Token: token})
 }
 
 // logout is POST /v1/auth/logout: it ends the cookie's session, if the

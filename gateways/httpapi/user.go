@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/internal/endpoint"
 	"github.com/wardnet/wardnet-cloud/internal/sessioncookie"
 	"github.com/wardnet/wardnet-cloud/projectors/tenancy"
 )
@@ -33,7 +34,7 @@ func (a *api) me(w http.ResponseWriter, r *http.Request, tenant naming.ID) {
 	if t.DeregisteredAt != nil {
 		// Deregistered: the account is gone for its owner, though its
 		// row stays until the sweep.
-		writeError(w, http.StatusNotFound, msgTenantNotFound)
+		endpoint.WriteError(w, http.StatusNotFound, msgTenantNotFound)
 		return
 	}
 	email, err := a.cmd.OpenEmail(r.Context(), t.EmailSealed)
@@ -41,7 +42,7 @@ func (a *api) me(w http.ResponseWriter, r *http.Request, tenant naming.ID) {
 		a.fail(w, r, err, "")
 		return
 	}
-	writeJSON(w, http.StatusOK, meView{TenantID: t.ID, Email: email, Subscription: t.Subscription})
+	endpoint.WriteJSON(w, http.StatusOK, meView{TenantID: t.ID, Email: email, Subscription: t.Subscription})
 }
 
 // signOutEverywhere is DELETE /v1/me/sessions: every session of the
@@ -60,7 +61,7 @@ func (a *api) signOutEverywhere(w http.ResponseWriter, r *http.Request, tenant n
 func ownTenant(h func(http.ResponseWriter, *http.Request, naming.ID)) func(http.ResponseWriter, *http.Request, naming.ID) {
 	return func(w http.ResponseWriter, r *http.Request, tenant naming.ID) {
 		if r.PathValue("id") != tenant.String() {
-			writeError(w, http.StatusForbidden, msgNotYours)
+			endpoint.WriteError(w, http.StatusForbidden, msgNotYours)
 			return
 		}
 		h(w, r, tenant)
@@ -74,7 +75,7 @@ func (a *api) issueDaemonCode(w http.ResponseWriter, r *http.Request, tenant nam
 		a.fail(w, r, err, "")
 		return
 	}
-	writeJSON(w, http.StatusOK, echoed(code))
+	endpoint.WriteJSON(w, http.StatusOK, echoed(code))
 }
 
 // listNetworks is GET /v1/tenants/{id}/networks.
@@ -88,7 +89,7 @@ func (a *api) listNetworks(w http.ResponseWriter, r *http.Request, tenant naming
 		a.fail(w, r, err, "")
 		return
 	}
-	writeJSON(w, http.StatusOK, nonNil(ns))
+	endpoint.WriteJSON(w, http.StatusOK, nonNil(ns))
 }
 
 // listDaemons is GET /v1/tenants/{id}/daemons.
@@ -102,7 +103,7 @@ func (a *api) listDaemons(w http.ResponseWriter, r *http.Request, tenant naming.
 		a.fail(w, r, err, "")
 		return
 	}
-	writeJSON(w, http.StatusOK, nonNil(ds))
+	endpoint.WriteJSON(w, http.StatusOK, nonNil(ds))
 }
 
 // networkDaemons is GET /v1/networks/{id}/daemons: a network of another
@@ -117,7 +118,7 @@ func (a *api) networkDaemons(w http.ResponseWriter, r *http.Request, tenant nami
 		a.fail(w, r, err, msgNetworkNotFound)
 		return
 	}
-	writeJSON(w, http.StatusOK, nonNil(ds))
+	endpoint.WriteJSON(w, http.StatusOK, nonNil(ds))
 }
 
 // deleteNetwork is DELETE /v1/tenants/{id}/networks/{slug}.
