@@ -86,7 +86,9 @@ func (r *Reconciler) due(ctx context.Context, limit int, exclude []string) ([]ta
 				FROM `+r.proj+`.desired x WHERE x.network_id = d.network_id), '[]'),
 			COALESCE((SELECT json_agg(json_build_object('id', o.record_id, 'type', o.type, 'name', o.name, 'content', o.content, 'ttl', o.ttl))
 				FROM `+r.own+`.records o WHERE o.network_id = d.network_id), '[]'),
-			EXISTS (SELECT 1 FROM `+r.own+`.known k WHERE k.network_id = d.network_id)
+			-- A subquery per row, not a semi-join: the planner would hash
+			-- the whole table for every read of a few dirty networks.
+			COALESCE((SELECT true FROM `+r.own+`.known k WHERE k.network_id = d.network_id), false)
 		FROM `+r.proj+`.dirty d
 		JOIN `+r.proj+`.networks n ON n.id = d.network_id
 		LEFT JOIN `+r.own+`.retries b ON b.network_id = d.network_id
