@@ -1,14 +1,19 @@
 package ddnsapi_test
 
 import (
+	"context"
 	"net/http"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/internal/ratelimit"
+	"github.com/wardnet/wardnet-cloud/projectors"
+	"github.com/wardnet/wardnet-cloud/projectors/credentials"
 )
 
 // A router updates its network's address with an update credential: good
@@ -261,5 +266,38 @@ func TestDyndns2OtherRegion(t *testing.T) {
 		wantText(t, 200, "nohost", "nohost")
 	if got := s.allReports(); len(got) != 0 {
 		t.Fatalf("reports %v", got)
+	}
+}
+
+// A failure of ours (here the credentials projection's table gone from
+// under the reader) answers 911, dyndns2's "try again later", once, and is
+// logged without the request's name, address or credential.
+func TestDyndns2ServerFailure(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	o := s.newOwner("ivan@example.com", "ivans-lab", region)
+	c := o.issue()
+	table := pgx.Identifier{projectors.SchemaName(credentials.Name), "credentials"}.Sanitize()
+	_, err := s.db.Pool.Exec(t.Context(), `ALTER TABLE `+table+` RENAME TO broken`)
+	must(t, err)
+	t.Cleanup(func() {
+		broken := pgx.Identifier{projectors.SchemaName(credentials.Name), "broken"}.Sanitize()
+		if _, err := s.db.Pool.Exec(context.Background(), `ALTER TABLE `+broken+` RENAME TO credentials`); err != nil {
+			t.Error(err)
+		}
+	})
+	auth := basic(c.Username, c.Secret)
+	s.nic(nic{hostname: o.host() + "," + o.host(), myip: "203.0.114.90", authorization: auth}).wantText(t, 200, "911")
+	logs := s.logs.String()
+	if !strings.Contains(logs, "dyndns2 update failed") {
+		t.Errorf("the failure was not logged:\n%s", logs)
+	}
+	for _, secret := range []string{c.Secret, auth, "203.0.114.90", o.host()} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("the log holds %q", secret)
+		}
+	}
+	if got := s.reports(o.network()); len(got) != 0 {
+		t.Errorf("reports %v after a failure", got)
 	}
 }

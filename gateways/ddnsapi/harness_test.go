@@ -51,6 +51,7 @@ type stack struct {
 	ddns    *httptest.Server
 	store   *events.Store
 	logs    *logBuffer
+	db      *testenv.DB // the ddns side's
 	creds   *credentials.Reader
 	wakes   atomic.Int64 // how often the commands woke the reconciler
 	ips     atomic.Int32 // for distinct client addresses at tenants
@@ -81,6 +82,7 @@ func newStackWithLimits(t *testing.T, client, update ratelimit.Limit) *stack {
 	// credentials projection.
 	ctx := t.Context()
 	db := testenv.Postgres(t)
+	s.db = db
 	s.store = n.Store(t, ddns.Catalog())
 	log := slog.New(slog.NewJSONHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	update.Name += "-update" // the same Limit twice would share its counts
