@@ -15,7 +15,7 @@
 // caller's tenant is the path's, the daemon's network is the path's).
 //
 // Errors are always {"error": "<message>"} with Content-Type
-// application/json. A refused command (*commands.Error) is answered with
+// application/json. A refused command (a refusal.Error) is answered with
 // its kind's status and its own message; tenancy.ErrBehind with 503; a
 // 500 says "internal server error" and nothing more, its cause going to
 // the log only. Request bodies are JSON objects whose unknown fields are

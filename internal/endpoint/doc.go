@@ -13,13 +13,15 @@
 // a Logger, onto every log line written while serving the request.
 //
 // Errors are always {"error": "<message>"} with Content-Type
-// application/json (WriteError); a 500 says "internal server error" and
-// nothing more, its cause going to the log only (InternalError). Request
+// application/json (WriteError); a command's refusal (package refusal) is
+// answered with its kind's status and its own message (Refused, Status); a
+// 500 says "internal server error" and nothing more, its cause going to the
+// log only (InternalError). Request
 // bodies are JSON objects whose unknown fields are ignored; Decode answers
 // a malformed one with 400 and a message that says what is wrong and
 // where without quoting the input, and Require one that lacks a field.
 //
-// This package knows no route, command or credential: mapping a service's
-// refusals to statuses stays in its gateway, and authentication in
-// internal/authn. It does not listen.
+// This package knows no route, command or credential: errors particular
+// to a service (a read model behind, a protocol's own answers) stay in its
+// gateway, and authentication in internal/authn. It does not listen.
 package endpoint

@@ -4,61 +4,28 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/wardnet/wardnet-cloud/internal/refusal"
 )
 
-// Kind is the class of a refused command, which decides its HTTP status.
-type Kind int
+// Kind and Error are the refusals of package refusal: a refused command
+// returns an *Error whose Kind decides the status.
+type (
+	Kind  = refusal.Kind
+	Error = refusal.Error
+)
 
-// The kinds of refusal, with the status the contract gives each.
+// The kinds of refusal these commands use.
 const (
-	BadRequest Kind = iota + 1 // 400
-	Forbidden                  // 403
-	Conflict                   // 409
+	BadRequest = refusal.BadRequest // 400
+	Forbidden  = refusal.Forbidden  // 403
+	Conflict   = refusal.Conflict   // 409
 )
 
-func (k Kind) String() string {
-	switch k {
-	case BadRequest:
-		return "bad request"
-	case Forbidden:
-		return "forbidden"
-	case Conflict:
-		return "conflict"
-	}
-	return fmt.Sprintf("kind(%d)", int(k))
-}
+func refuse(kind Kind, msg string, cause error) *Error { return refusal.New(kind, msg, cause) }
 
-// Error is a command refused for a reason the caller can act on. Message
-// is safe to show to the caller.
-type Error struct {
-	Kind    Kind
-	Message string
-	// Err is the domain error behind the refusal, for errors.Is and logs.
-	Err error
-}
-
-func (e *Error) Error() string {
-	if e.Err != nil {
-		return fmt.Sprintf("%s: %s: %v", e.Kind, e.Message, e.Err)
-	}
-	return fmt.Sprintf("%s: %s", e.Kind, e.Message)
-}
-
-func (e *Error) Unwrap() error { return e.Err }
-
-func refuse(kind Kind, msg string, cause error) *Error {
-	return &Error{Kind: kind, Message: msg, Err: cause}
-}
-
-// KindOf returns the kind of err, or 0 when err is not a refusal (an
-// internal failure).
-func KindOf(err error) Kind {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Kind
-	}
-	return 0
-}
+// KindOf returns the kind of err, or 0 when err is not a refusal.
+func KindOf(err error) Kind { return refusal.KindOf(err) }
 
 // The messages of refusals, as the API shows them. Where the contract
 // quotes one, it is the contract's.

@@ -81,7 +81,7 @@ func (s *Service) Signup(ctx context.Context, emailIn, codeIn, password string) 
 		return nil
 	})
 	if err != nil {
-		return SessionToken{}, refusal(err)
+		return SessionToken{}, asRefusal(err)
 	}
 	return SessionToken{TenantID: tenantID, Token: token}, nil
 }
@@ -143,7 +143,7 @@ func (s *Service) Login(ctx context.Context, emailIn, password string, ip netip.
 	meta := events.Meta{TenantID: tenantID.String(), Actor: "user:" + tenantID.String()}
 	start := account.StartSession{SessionID: sessionID, TokenHash: tokenHash(token), Now: s.d.Now()}
 	if _, err := s.repos.accounts.Execute(ctx, tenantID.String(), meta, start.Decide); err != nil {
-		return SessionToken{}, refusal(err)
+		return SessionToken{}, asRefusal(err)
 	}
 	return SessionToken{TenantID: tenantID, Token: token}, nil
 }
@@ -198,7 +198,7 @@ func (s *Service) ResetPassword(ctx context.Context, codeIn, password string) er
 		tx.Emit(ref(s.repos.accounts, tenantID), append(set, revoked...)...)
 		return nil
 	})
-	return refusal(err)
+	return asRefusal(err)
 }
 
 // ExchangeSession mints a short-lived user JWT for a live session of a live
@@ -247,14 +247,14 @@ func (s *Service) Logout(ctx context.Context, tok SessionToken) error {
 	}
 	meta := events.Meta{TenantID: tok.TenantID.String(), Actor: "user:" + tok.TenantID.String()}
 	_, err = s.repos.accounts.Execute(ctx, tok.TenantID.String(), meta, account.End{SessionID: sess.ID}.Decide)
-	return refusal(err)
+	return asRefusal(err)
 }
 
 // RevokeSessions ends every session of the tenant (sign out everywhere).
 func (s *Service) RevokeSessions(ctx context.Context, tenantID naming.ID) error {
 	meta := events.Meta{TenantID: tenantID.String(), Actor: "user:" + tenantID.String()}
 	_, err := s.repos.accounts.Execute(ctx, tenantID.String(), meta, account.RevokeAll{Reason: account.ReasonSignOutEverywhere}.Decide)
-	return refusal(err)
+	return asRefusal(err)
 }
 
 // newSessionToken is 32 random bytes, hex.

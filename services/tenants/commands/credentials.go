@@ -90,5 +90,5 @@ func credentialRefusal(err error) error {
 	case errors.Is(err, network.ErrNoCredential):
 		return refuse(NotFound, msgCredentialNotFound, err)
 	}
-	return refusal(err)
+	return asRefusal(err)
 }

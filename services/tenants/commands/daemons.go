@@ -73,7 +73,7 @@ func (s *Service) Enroll(ctx context.Context, codeIn, publicKey string) (naming.
 		return nil
 	})
 	if err != nil {
-		return "", refusal(err)
+		return "", asRefusal(err)
 	}
 	return tenantID, nil
 }
@@ -277,7 +277,7 @@ func (s *Service) RegisterNetwork(ctx context.Context, caller Daemon, slugIn str
 		return nil
 	})
 	if err != nil {
-		return "", refusal(err)
+		return "", asRefusal(err)
 	}
 	return networkID, nil
 }
@@ -301,7 +301,7 @@ func (s *Service) RemoveSelf(ctx context.Context, caller Daemon, networkID strin
 		}
 		return s.removeDaemon(ctx, tx, d, daemon.ReasonSelf)
 	})
-	return refusal(err)
+	return asRefusal(err)
 }
 
 // removeDaemon decides the removal of a registered daemon from its

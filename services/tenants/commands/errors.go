@@ -1,72 +1,26 @@
 package commands
 
-import (
-	"errors"
-	"fmt"
-	"time"
-)
+import "github.com/wardnet/wardnet-cloud/internal/refusal"
 
-// Kind is the class of a refused command, which decides its HTTP status.
-type Kind int
+// Kind and Error are the refusals of package refusal: a refused command
+// returns an *Error whose Kind decides the status.
+type (
+	Kind  = refusal.Kind
+	Error = refusal.Error
+)
 
 // The kinds of refusal, with the status the contract gives each.
 const (
-	BadRequest   Kind = iota + 1 // 400
-	Unauthorized                 // 401
-	Forbidden                    // 403
-	NotFound                     // 404
-	Conflict                     // 409
-	RateLimited                  // 429
+	BadRequest   = refusal.BadRequest   // 400
+	Unauthorized = refusal.Unauthorized // 401
+	Forbidden    = refusal.Forbidden    // 403
+	NotFound     = refusal.NotFound     // 404
+	Conflict     = refusal.Conflict     // 409
+	RateLimited  = refusal.RateLimited  // 429
 )
 
-func (k Kind) String() string {
-	switch k {
-	case BadRequest:
-		return "bad request"
-	case Unauthorized:
-		return "unauthorized"
-	case Forbidden:
-		return "forbidden"
-	case NotFound:
-		return "not found"
-	case Conflict:
-		return "conflict"
-	case RateLimited:
-		return "rate limited"
-	}
-	return fmt.Sprintf("kind(%d)", int(k))
-}
-
-// Error is a command refused for a reason the caller can act on. Message is
-// safe to show to the caller: it never holds personal data or secrets.
-type Error struct {
-	Kind    Kind
-	Message string
-	// RetryAfter is set on RateLimited errors.
-	RetryAfter time.Duration
-	// Err is the domain error behind the refusal, for errors.Is and logs.
-	Err error
-}
-
-func (e *Error) Error() string {
-	if e.Err != nil {
-		return fmt.Sprintf("%s: %s: %v", e.Kind, e.Message, e.Err)
-	}
-	return fmt.Sprintf("%s: %s", e.Kind, e.Message)
-}
-
-func (e *Error) Unwrap() error { return e.Err }
-
-func refuse(kind Kind, msg string, cause error) *Error {
-	return &Error{Kind: kind, Message: msg, Err: cause}
-}
+func refuse(kind Kind, msg string, cause error) *Error { return refusal.New(kind, msg, cause) }
 
 // KindOf returns the kind of err, or 0 when err is not a refusal (an
 // internal failure).
-func KindOf(err error) Kind {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Kind
-	}
-	return 0
-}
+func KindOf(err error) Kind { return refusal.KindOf(err) }

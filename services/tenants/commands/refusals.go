@@ -38,9 +38,9 @@ const (
 	msgCredentialNotFound = "credential not found"
 )
 
-// refusal turns a domain error decided by an aggregate into the refusal
+// asRefusal turns a domain error decided by an aggregate into the refusal
 // the caller sees, and leaves other errors alone.
-func refusal(err error) error {
+func asRefusal(err error) error {
 	var kind Kind
 	var msg string
 	switch {

@@ -126,7 +126,7 @@ func (s *Service) DeleteNetwork(ctx context.Context, tenantID naming.ID, slugIn 
 		}
 		return network.Deprovision{Reason: network.ReasonUser}.Decide(n)
 	})
-	return refusal(err)
+	return asRefusal(err)
 }
 
 // Deregister closes the tenant (the tombstone, contract §2.8): its email
@@ -163,7 +163,7 @@ func (s *Service) Deregister(ctx context.Context, tenantID naming.ID) error {
 		tx.Emit(ref(s.repos.emails, index), released...)
 		return nil
 	})
-	return refusal(err)
+	return asRefusal(err)
 }
 
 // OpenEmail opens a tenant's sealed email for GET /v1/me.
