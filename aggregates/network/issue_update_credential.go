@@ -29,15 +29,12 @@ func (c IssueUpdateCredential) Decide(s State) ([]events.Payload, error) {
 	if err := c.validate(); err != nil {
 		return nil, fmt.Errorf("issue update credential: %w", err)
 	}
-	if !s.Live() {
-		return nil, fmt.Errorf("issue update credential (%s): %w", s.statusName(), ErrWrongState)
+	if err := s.CanIssue(c.Kind); err != nil {
+		return nil, err
 	}
-	n, taken := s.credentials(c.Kind, c.Username)
+	_, taken := s.credentials(c.Kind, c.Username)
 	if _, ok := s.Credentials[c.CredentialID]; ok || taken {
 		return nil, fmt.Errorf("issue update credential %s: %w", c.CredentialID, ErrCredentialExists)
-	}
-	if n >= MaxCredentials {
-		return nil, fmt.Errorf("issue %s credential: %d live: %w", c.Kind, n, ErrCredentialLimit)
 	}
 	//lint:ignore S1016 a command and its event are separate types that may diverge
 	return []events.Payload{UpdateCredentialIssued{
@@ -46,6 +43,21 @@ func (c IssueUpdateCredential) Decide(s State) ([]events.Payload, error) {
 		Username:     c.Username,
 		SecretHash:   c.SecretHash,
 	}}, nil
+}
+
+// CanIssue reports whether the network takes one more credential of kind:
+// ErrWrongState when it is not live (provisioning or active),
+// ErrCredentialLimit when it holds MaxCredentials live ones of the kind.
+// Decide checks the same; an application asks first, so that it hashes a
+// secret only for a credential that can be issued.
+func (s State) CanIssue(kind CredentialKind) error {
+	if !s.Live() {
+		return fmt.Errorf("issue update credential (%s): %w", s.statusName(), ErrWrongState)
+	}
+	if n, _ := s.credentials(kind, ""); n >= MaxCredentials {
+		return fmt.Errorf("issue %s credential: %d live: %w", kind, n, ErrCredentialLimit)
+	}
+	return nil
 }
 
 // validate catches what only a programming error produces: the

@@ -1,6 +1,7 @@
 package network_test
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 
@@ -50,4 +51,31 @@ func TestIssueUpdateCredential(t *testing.T) {
 		{Name: "unknown kind", Given: []events.Payload{registered}, Cmd: with(func(c *network.IssueUpdateCredential) { c.Kind = "admin" }), Err: aggregatetest.ErrAny},
 		{Name: "not a hash", Given: []events.Payload{registered}, Cmd: with(func(c *network.IssueUpdateCredential) { c.SecretHash = "hunter2" }), Err: aggregatetest.ErrAny},
 	})
+}
+
+// CanIssue answers before a secret is hashed what Decide would refuse for
+// the network's state: not live, or at the kind's limit.
+func TestCanIssue(t *testing.T) {
+	full := []events.Payload{registered}
+	for i := range network.MaxCredentials {
+		full = append(full, issued(naming.NewID(), network.CredentialUpdate, fmt.Sprintf("home-lab-%08d", i)))
+	}
+	started := network.DeprovisioningStarted{Reason: network.ReasonUser}
+	for _, tc := range []struct {
+		name  string
+		given []events.Payload
+		kind  network.CredentialKind
+		want  error
+	}{
+		{"provisioning", []events.Payload{registered}, network.CredentialUpdate, nil},
+		{"at the limit", full, network.CredentialUpdate, network.ErrCredentialLimit},
+		{"the limit is per kind", full, network.CredentialACMEDNS, nil},
+		{"deprovisioning", []events.Payload{registered, started}, network.CredentialUpdate, network.ErrWrongState},
+		{"not registered", nil, network.CredentialUpdate, network.ErrWrongState},
+	} {
+		err := fold(tc.given...).CanIssue(tc.kind)
+		if (tc.want == nil) != (err == nil) || (tc.want != nil && !errors.Is(err, tc.want)) {
+			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
+		}
+	}
 }

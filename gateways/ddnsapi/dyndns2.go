@@ -123,12 +123,8 @@ func (a *api) dyndnsUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	q := parseUpdateQuery(r.URL.RawQuery)
 	client, err := a.cmd.Authenticate(ctx, username, secret, network.CredentialUpdate)
-	if errors.Is(err, commands.ErrNotServedHere) {
-		// The credential is good, its network's names are not here.
-		a.dynAnswer(w, r, repeat(dynNoHost, max(1, len(q.hostnames)))...)
-		return
-	}
-	if err != nil {
+	elsewhere := errors.Is(err, commands.ErrNotServedHere) // a good credential, its names not here
+	if err != nil && !elsewhere {
 		a.dynAnswer(w, r, a.dynCode(r, err))
 		return
 	}
@@ -139,6 +135,9 @@ func (a *api) dyndnsUpdate(w http.ResponseWriter, r *http.Request) {
 	case len(q.hostnames) > maxHostnames:
 		a.dynAnswer(w, r, dynNumHost)
 		return
+	case elsewhere:
+		a.dynAnswer(w, r, repeat(dynNoHost, len(q.hostnames))...)
+		return
 	}
 	if err := a.cmd.AdmitUpdate(ctx, client); err != nil {
 		a.dynAnswer(w, r, a.dynCode(r, err))
@@ -146,9 +145,14 @@ func (a *api) dyndnsUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	addrs := updateAddresses(q.addresses, clientIP)
 	lines := make([]string, 0, len(q.hostnames))
+	updated := false // a credential has one name: once it is written, later copies change nothing
 	for _, h := range q.hostnames {
 		if err := a.cmd.CheckHostname(client, h); err != nil {
 			lines = append(lines, a.dynCode(r, err))
+			continue
+		}
+		if updated {
+			lines = append(lines, dynNochg+" "+joinAddrs(addrs))
 			continue
 		}
 		changed, err := a.cmd.UpdateAddress(ctx, client, addrs...)
@@ -162,6 +166,7 @@ func (a *api) dyndnsUpdate(w http.ResponseWriter, r *http.Request) {
 			a.dynAnswer(w, r, a.dynCode(r, err))
 			return
 		}
+		updated = true
 		code := dynNochg
 		if changed {
 			code = dynGood

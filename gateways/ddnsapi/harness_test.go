@@ -53,7 +53,6 @@ type stack struct {
 	logs    *logBuffer
 	db      *testenv.DB // the ddns side's
 	creds   *credentials.Reader
-	wakes   atomic.Int64 // how often the commands woke the reconciler
 	ips     atomic.Int32 // for distinct client addresses at tenants
 }
 
@@ -94,7 +93,6 @@ func newStackWithLimits(t *testing.T, client, update ratelimit.Limit) *stack {
 	s.runProjection(db, log)
 	cmds, err := commands.New(commands.Deps{
 		Store: s.store, Pool: db.Pool, Region: region, Logger: log,
-		Wake: func() { s.wakes.Add(1) },
 		Zone: zone, Credentials: s.creds, ClientLimit: clientLimit, UpdateLimit: updateLimit,
 	})
 	must(t, err)

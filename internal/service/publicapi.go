@@ -1,13 +1,11 @@
 package service
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/wardnet/wardnet-cloud/internal/proxyproto"
 )
@@ -46,8 +44,9 @@ func (p PublicAPI) Validate() error {
 
 // ServeAPI serves h as the public API: on a listener of its own at
 // p.APIAddr, which takes the PROXY protocol as p.APIProxyProtocol says and
-// refuses (and logs) connections without it, shut down with the runtime;
-// or, when p.APIAddr is empty, on the ops listener beside /healthz. It is
+// refuses (and logs) connections without it; or, when p.APIAddr is empty,
+// on the ops listener beside /healthz. Run serves it beside the ops
+// listener and shuts both down before it stops the components. It is
 // called once, before Run.
 func (r *Runtime) ServeAPI(p PublicAPI, h http.Handler) error {
 	if p.APIAddr == "" {
@@ -65,32 +64,12 @@ func (r *Runtime) ServeAPI(p PublicAPI, h http.Handler) error {
 		return fmt.Errorf("WARDNET_API_ADDR: %w", err)
 	}
 	r.mu.Lock()
-	r.api = ln
-	r.mu.Unlock()
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		ConnContext:       proxyproto.ConnContext,
+	defer r.mu.Unlock()
+	if r.api != nil {
+		_ = ln.Close()
+		return errors.New("service: ServeAPI called twice")
 	}
-	shutdown := r.cfg.ShutdownTimeout
-	r.AddComponent("api", ComponentFunc(func(ctx context.Context) error {
-		errc := make(chan error, 1)
-		go func() { errc <- srv.Serve(ln) }()
-		select {
-		case err := <-errc:
-			return fmt.Errorf("public API: %w", err)
-		case <-ctx.Done():
-		}
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdown)
-		defer cancel()
-		if err := srv.Shutdown(sctx); err != nil {
-			return fmt.Errorf("public API shutdown: %w", err)
-		}
-		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-			return err
-		}
-		return nil
-	}))
+	r.api, r.apiServer = ln, r.newServer(h)
 	return nil
 }
 

@@ -83,9 +83,12 @@ type Runtime struct {
 	registry *prometheus.Registry
 	mux      *http.ServeMux
 	ln       net.Listener
-	api      net.Listener // the public API's own listener, if any (ServeAPI); mu guards it
 	server   *http.Server
-	ready    readyState
+	// api and apiServer are the public API's own listener and server, if
+	// it has them (ServeAPI); mu guards them.
+	api       net.Listener
+	apiServer *http.Server
+	ready     readyState
 
 	mu         sync.Mutex
 	checks     []readinessCheck // mu guards it
@@ -145,15 +148,20 @@ func Start(ctx context.Context, name string, cfg Config, opts ...Option) (_ *Run
 	}
 	r.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	r.routes()
-	r.server = &http.Server{
-		Handler:           r.mux,
-		ReadHeaderTimeout: 10 * time.Second,
-		// Without a PROXY listener in front, ClientIP takes the peer (and,
-		// from loopback only, X-Forwarded-For).
-		ConnContext: proxyproto.ConnContext,
-		ErrorLog:    slog.NewLogLogger(r.log.Handler(), slog.LevelWarn),
-	}
+	r.server = r.newServer(r.mux)
 	return r, nil
+}
+
+// newServer is an HTTP server of the runtime for h. ClientIP takes the
+// PROXY header's source on a PROXY listener, else the peer (and, from
+// loopback only, X-Forwarded-For).
+func (r *Runtime) newServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ConnContext:       proxyproto.ConnContext,
+		ErrorLog:          slog.NewLogLogger(r.log.Handler(), slog.LevelWarn),
+	}
 }
 
 func (r *Runtime) connectNATS() error {
@@ -304,31 +312,53 @@ func (r *Runtime) Run(ctx context.Context) error {
 		})
 	}
 
-	httpDone := make(chan struct{})
-	var httpErr error // written before httpDone is closed
-	go func() {
-		defer close(httpDone)
-		if err := r.server.Serve(r.ln); !errors.Is(err, http.ErrServerClosed) {
-			httpErr = fmt.Errorf("serve http: %w", err)
-		}
-	}()
+	// The ops listener and the public API's own, if any: both stop taking
+	// requests and finish theirs before the components stop.
+	type served struct {
+		name string
+		srv  *http.Server
+		ln   net.Listener
+	}
+	servers := []served{{"http", r.server, r.ln}}
+	r.mu.Lock()
+	if r.apiServer != nil {
+		servers = append(servers, served{"public API", r.apiServer, r.api})
+	}
+	r.mu.Unlock()
+	serveErrs := make([]error, len(servers))
+	stopped := make(chan struct{}, len(servers))
+	var serving sync.WaitGroup
+	for i, s := range servers {
+		serving.Go(func() {
+			if err := s.srv.Serve(s.ln); !errors.Is(err, http.ErrServerClosed) {
+				serveErrs[i] = fmt.Errorf("serve %s: %w", s.name, err)
+			}
+			stopped <- struct{}{}
+		})
+	}
 	r.log.Info("serving", "addr", r.ln.Addr().String(), "components", len(components))
 
 	select {
 	case <-ctx.Done():
 	case <-gctx.Done():
-	case <-httpDone:
+	case <-stopped:
 	}
 	r.log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.cfg.ShutdownTimeout)
 	defer cancel()
-	if err := r.server.Shutdown(sctx); err != nil {
-		r.log.Warn("requests still running at the shutdown deadline; closing their connections", "err", err)
-		_ = r.server.Close()
+	var shutting sync.WaitGroup
+	for _, s := range servers {
+		shutting.Go(func() {
+			if err := s.srv.Shutdown(sctx); err != nil {
+				r.log.Warn("requests still running at the shutdown deadline; closing their connections", "server", s.name, "err", err)
+				_ = s.srv.Close()
+			}
+		})
 	}
-	<-httpDone
+	shutting.Wait()
+	serving.Wait()
 	stopComponents()
-	err := errors.Join(httpErr, g.Wait())
+	err := errors.Join(append(serveErrs, g.Wait())...)
 	r.release()
 	r.log.Info("stopped")
 	return err

@@ -20,7 +20,7 @@ var ErrNotFound = errors.New("credentials: not found")
 
 // ErrBehind: the projection did not reach the sequence asked for within
 // the SyncTo bound.
-var ErrBehind = errors.New("credentials: read model behind the log")
+var ErrBehind = projectors.ErrBehind
 
 // DefaultSyncTimeout bounds how long a SyncTo waits for the projection.
 const DefaultSyncTimeout = 3 * time.Second
@@ -106,24 +106,8 @@ func (r *Reader) SyncNetwork(ctx context.Context, id naming.ID) error {
 func (r *Reader) SyncTo(ctx context.Context, seq events.StreamSeq) error {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
-	delay := time.Millisecond
-	for {
-		var cp int64
-		err := r.pool.QueryRow(ctx, `SELECT checkpoint FROM projections WHERE name = $1`, Name).Scan(&cp)
-		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-		case err != nil && ctx.Err() != nil:
-			return fmt.Errorf("%w: at %d", ErrBehind, seq)
-		case err != nil:
-			return fmt.Errorf("credentials sync: %w", err)
-		case events.StreamSeq(cp) >= seq:
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%w: at %d, want %d", ErrBehind, cp, seq)
-		case <-time.After(delay):
-		}
-		delay = min(2*delay, 25*time.Millisecond)
+	if err := projectors.WaitFor(ctx, r.pool, Name, seq); err != nil {
+		return fmt.Errorf("credentials sync: %w", err)
 	}
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/wardnet/wardnet-cloud/gateways/cloudflare"
+	"github.com/wardnet/wardnet-cloud/projectors"
 )
 
 // DriftCheck compares the whole zone with the desired records. It marks
@@ -24,7 +25,12 @@ func (r *Reconciler) DriftCheck(ctx context.Context) error {
 	}
 	// List first, read the networks second: a record in the listing was
 	// created for a network the read then knows, so it is never taken for
-	// an orphan.
+	// an orphan, as long as the projection has caught up with the log as
+	// it was before the listing (checked before anything is deleted).
+	last, err := r.store.LastSeq(ctx)
+	if err != nil {
+		return fmt.Errorf("drift check: %w", err)
+	}
 	all, err := r.cf.List(ctx, "", "")
 	if err != nil {
 		return fmt.Errorf("drift check: %w", err)
@@ -71,6 +77,19 @@ func (r *Reconciler) DriftCheck(ctx context.Context) error {
 		r.Wake()
 	}
 	var errs []error
+	if len(bySlug) > 0 {
+		// A projection behind the log (slow, or halted on an event) does
+		// not know every network yet, of this region or another: their
+		// records are not orphans. They wait for a drift check that finds
+		// it caught up.
+		wctx, cancel := context.WithTimeout(ctx, r.cfg.DriftCatchUp)
+		err := projectors.WaitFor(wctx, r.pool, r.name, last)
+		cancel()
+		if err != nil {
+			r.log.WarnContext(ctx, "drift check: the projection is behind the log; unknown names left alone", "names", len(bySlug), "err", err)
+			bySlug = nil
+		}
+	}
 	if len(bySlug) > 0 {
 		if err := r.fence(ctx, r.pool); err != nil {
 			return fmt.Errorf("drift check: %w", err)

@@ -40,16 +40,17 @@ var cfg = dns.Config{Region: region, Zone: parent}
 // the DNS projection running on it, and a fake Cloudflare whose client
 // waits on a virtual clock (retries and Retry-After cost no real time).
 type fixture struct {
-	t      *testing.T
-	ctx    context.Context
-	nats   *testenv.NATS
-	store  *events.Store
-	db     *testenv.DB
-	cf     *cftest.Server
-	clock  *cftest.VirtualClock
-	client *cloudflare.Client
-	proj   *projectors.Projector
-	log    *slog.Logger
+	t        *testing.T
+	ctx      context.Context
+	nats     *testenv.NATS
+	store    *events.Store
+	db       *testenv.DB
+	cf       *cftest.Server
+	clock    *cftest.VirtualClock
+	client   *cloudflare.Client
+	proj     *projectors.Projector
+	stopProj func() // stops the projector (also when the test ends)
+	log      *slog.Logger
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -85,7 +86,8 @@ func newFixtureOn(t *testing.T, db *testenv.DB) *fixture {
 		t.Fatal(err)
 	}
 	f.proj = p
-	f.run("projector", p.Run)
+	f.stopProj = f.start("projector", p.Run)
+	t.Cleanup(f.stopProj)
 	return f
 }
 

@@ -17,6 +17,9 @@ type plan struct {
 	deletes []string // ids of extras and duplicates
 }
 
+// writes reports whether p changes anything at Cloudflare.
+func (p plan) writes() bool { return len(p.updates)+len(p.creates)+len(p.deletes) > 0 }
+
 type kept struct {
 	id  string
 	rec record

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -31,9 +32,9 @@ func (r *Reconciler) ensureSchema(ctx context.Context) error {
 				type       text   NOT NULL,
 				name       text   NOT NULL,
 				content    text   NOT NULL,
+				ttl        integer NOT NULL,
 				seq        bigint NOT NULL -- the dirty mark it was reconciled at
 			);
-			ALTER TABLE `+r.own+`.records ADD COLUMN IF NOT EXISTS ttl integer NOT NULL DEFAULT 0;
 			CREATE INDEX IF NOT EXISTS records_network ON `+r.own+`.records (network_id);
 			-- Networks whose stored records are all they have at Cloudflare:
 			-- written by a reconcile that listed them, and not found
@@ -127,7 +128,8 @@ func (r *Reconciler) due(ctx context.Context, limit int, exclude []string) ([]ta
 func (r *Reconciler) reconcileNetwork(ctx context.Context, t target) error {
 	log := r.log.With(slog.String("network", t.id), slog.Int64("seq", t.seq))
 	published, listed, err := r.reconcile(ctx, t)
-	if err == nil {
+	reconciled := err == nil // Cloudflare holds published, whatever follows
+	if reconciled {
 		err = r.decideLifecycle(ctx, t)
 	}
 	if ctx.Err() != nil {
@@ -138,7 +140,7 @@ func (r *Reconciler) reconcileNetwork(ctx context.Context, t target) error {
 	}
 	if err != nil {
 		r.failures.Add(1)
-		return r.recordFailure(ctx, log, t, published, err)
+		return r.recordFailure(ctx, log, t, reconciled, published, err)
 	}
 	if err := r.recordSuccess(ctx, t, published, listed); err != nil {
 		return err
@@ -159,9 +161,11 @@ func (r *Reconciler) reconcileNetwork(ctx context.Context, t target) error {
 // update instead of two lists and an update. A create goes through the
 // lists, so that a record created by a reconcile cut short (published at
 // Cloudflare, never stored) is adopted rather than duplicated; so does a
-// stored record found missing.
+// stored record found missing, and a network on its way out (its "nothing
+// left" decides network.MarkDeprovisioned, and is to be seen, not
+// remembered).
 func (r *Reconciler) reconcile(ctx context.Context, t target) (published []kept, listed bool, err error) {
-	if t.known {
+	if t.known && t.state != network.StatusDeprovisioning {
 		actual := make([]cloudflare.Record, len(t.stored))
 		for i, o := range t.stored {
 			actual[i] = cloudflare.Record{ID: o.ID, RecordSpec: o.spec()}
@@ -192,7 +196,17 @@ func (r *Reconciler) reconcile(ctx context.Context, t target) (published []kept,
 			}
 		}
 	}
-	published, err = r.apply(ctx, planFor(t.desired, actual, t.owned), true)
+	p := planFor(t.desired, actual, t.owned)
+	if t.known && p.writes() {
+		// A record this reconcile creates is stored only when it ends; one
+		// cut short must leave the network unknown, so that the next
+		// reconcile lists (and adopts the record) rather than trusting
+		// stored records that lack it.
+		if _, err := r.pool.Exec(ctx, `DELETE FROM `+r.own+`.known WHERE network_id = $1`, t.id); err != nil {
+			return nil, true, fmt.Errorf("forget known records of %s: %w", t.id, err)
+		}
+	}
+	published, err = r.apply(ctx, p, true)
 	return published, true, err
 }
 
@@ -205,7 +219,7 @@ var errStale = errors.New("a stored record is gone from Cloudflare")
 // came from stored records, which are then not to be trusted.
 func (r *Reconciler) apply(ctx context.Context, p plan, listed bool) ([]kept, error) {
 	published := p.keep
-	if len(p.updates)+len(p.creates)+len(p.deletes) > 0 {
+	if p.writes() {
 		if err := r.fence(ctx, r.pool); err != nil {
 			return nil, err
 		}
@@ -310,7 +324,7 @@ func (r *Reconciler) recordSuccess(ctx context.Context, t target, published []ke
 
 // recordFailure puts the network on backoff: BackoffMin doubling with its
 // failures in a row, and at least what Cloudflare asked in Retry-After.
-func (r *Reconciler) recordFailure(ctx context.Context, log *slog.Logger, t target, published []kept, cause error) error {
+func (r *Reconciler) recordFailure(ctx context.Context, log *slog.Logger, t target, reconciled bool, published []kept, cause error) error {
 	var failures int
 	err := r.pool.QueryRow(ctx, `SELECT failures FROM `+r.own+`.retries WHERE network_id = $1`, t.id).Scan(&failures)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
@@ -323,7 +337,7 @@ func (r *Reconciler) recordFailure(ctx context.Context, log *slog.Logger, t targ
 		wait = apiErr.RetryAfter
 	}
 	b := &pgx.Batch{}
-	if published != nil { // Cloudflare is right; the lifecycle command failed
+	if reconciled { // Cloudflare is right; the lifecycle command failed
 		queueRecords(b, r.own, t, published)
 	}
 	b.Queue(`
@@ -360,9 +374,11 @@ func queueRecords(b *pgx.Batch, own string, t target, published []kept) {
 		t.id, ids, types, names, contents, ttls, t.seq)
 }
 
+// truncate cuts s to at most n bytes, on a character boundary (Postgres
+// refuses invalid UTF-8).
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	return s[:n]
+	return strings.ToValidUTF8(s[:n], "")
 }

@@ -29,6 +29,10 @@ type ReconcilerConfig struct {
 	// DriftInterval is how often the active Run checks the whole zone
 	// (DriftCheck). Default 5m.
 	DriftInterval time.Duration
+	// DriftCatchUp bounds how long a drift check waits for the projection
+	// to reach the log before it deletes records of names it does not
+	// know; a projection still behind then leaves them. Default 5s.
+	DriftCatchUp time.Duration
 	// Poll is how often the active Run looks for due networks when
 	// nothing woke it (a notification from Apply, Wake). It also bounds
 	// how late a network whose backoff has ended is retried. Default 1s.
@@ -50,6 +54,9 @@ func (c *ReconcilerConfig) defaults() {
 	c.Config = c.Config.normalized()
 	if c.DriftInterval <= 0 {
 		c.DriftInterval = 5 * time.Minute
+	}
+	if c.DriftCatchUp <= 0 {
+		c.DriftCatchUp = 5 * time.Second
 	}
 	if c.Poll <= 0 {
 		c.Poll = time.Second
@@ -78,6 +85,7 @@ func (c *ReconcilerConfig) defaults() {
 type Reconciler struct {
 	cfg      ReconcilerConfig
 	pool     *pgxpool.Pool
+	store    *events.Store
 	cf       *cloudflare.Client
 	networks *aggregates.Repository[network.State]
 	log      *slog.Logger
@@ -142,7 +150,7 @@ func NewReconciler(pool *pgxpool.Pool, store *events.Store, cf *cloudflare.Clien
 	}
 	name := ProjectionName(cfg.Region)
 	r := &Reconciler{
-		cfg: cfg, pool: pool, cf: cf, networks: networks,
+		cfg: cfg, pool: pool, store: store, cf: cf, networks: networks,
 		log:     cfg.Logger.With(slog.String("projector", name)),
 		name:    name,
 		proj:    pgx.Identifier{projectors.SchemaName(name)}.Sanitize(),

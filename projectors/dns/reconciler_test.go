@@ -2,10 +2,15 @@ package dns_test
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/wardnet/wardnet-cloud/gateways/cloudflare"
 	"github.com/wardnet/wardnet-cloud/gateways/cloudflare/cftest"
 	"github.com/wardnet/wardnet-cloud/projectors/dns"
 )
@@ -94,7 +99,7 @@ func (f *fixture) requestsSince(skip int) []string {
 // what was stored: a new address is one update in place and a cleared
 // challenge one delete per value, with no list. A new challenge value (a
 // create) lists first, so that nothing a cut-short reconcile left is
-// duplicated.
+// duplicated, and so does deprovisioning.
 func TestKnownRecordsSkipTheLists(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
@@ -116,6 +121,8 @@ func TestKnownRecordsSkipTheLists(t *testing.T) {
 		{"challenge", func() { f.challenge(home, "v1", "v2") },
 			[]string{aLine("home", "198.51.100.7"), txtLine("home", "v1"), txtLine("home", "v2")},
 			[]string{"GET 200", "GET 200", "POST 200", "POST 200"}},
+		{"a challenge value replaced", func() { f.challenge(home, "v2", "v3") },
+			[]string{aLine("home", "198.51.100.7"), txtLine("home", "v2"), txtLine("home", "v3")}, []string{"PUT 200"}},
 		{"challenge cleared", func() { f.challenge(home) },
 			[]string{aLine("home", "198.51.100.7")}, []string{"DELETE 200", "DELETE 200"}},
 		{"another address", func() { f.report(home, "198.51.100.8") },
@@ -130,6 +137,15 @@ func TestKnownRecordsSkipTheLists(t *testing.T) {
 	}
 	if got := f.recordID(aLine("home", "198.51.100.8")); got != id {
 		t.Errorf("the address record is %s, want %s updated in place", got, id)
+	}
+
+	// "Nothing left" ends the network: it is seen, not remembered.
+	skip := len(f.cf.RequestLog())
+	f.deprovision(home)
+	f.hasLifecycle(home, activated, deprovStarted, deprovisioned)
+	f.converge()
+	if got, want := f.requestsSince(skip), []string{"GET 200", "GET 200", "DELETE 200"}; !slices.Equal(got, want) {
+		t.Errorf("deprovisioning: Cloudflare saw %q, want %q", got, want)
 	}
 }
 
@@ -154,6 +170,96 @@ func TestKnownRecordDeletedByHand(t *testing.T) {
 	f.converge(aLine("home", "198.51.100.7"))
 	if got, want := f.requestsSince(skip), []string{"PUT 404", "GET 200", "GET 200", "PUT 200"}; !slices.Equal(got, want) {
 		t.Errorf("Cloudflare saw %q, want %q", got, want)
+	}
+}
+
+// A listing reconcile of a known network that creates one record and then
+// fails leaves the network unknown: the next change, which creates nothing
+// (the challenge cleared), lists and removes the record the failed
+// reconcile published but never stored.
+func TestFailedListingReconcileForgetsKnown(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	// Every create after the first once refuse is set is answered 400, as
+	// Cloudflare refuses a record it finds invalid: the reconcile of the
+	// challenge fails, and so does every retry of it.
+	var (
+		mu      sync.Mutex
+		refuse  bool
+		creates int
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		if refuse && r.Method == http.MethodPost {
+			creates++
+			if creates >= 2 {
+				mu.Unlock()
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusBadRequest)
+				fmt.Fprint(w, `{"success":false,"errors":[{"code":9005,"message":"Content for TXT record is invalid."}],"messages":[],"result":null}`)
+				return
+			}
+		}
+		mu.Unlock()
+		f.cf.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	client, err := cloudflare.New(cloudflare.Config{
+		ZoneID: f.cf.ZoneID, Token: token, BaseURL: srv.URL + "/client/v4/", Clock: f.clock, Logger: f.log,
+		Rand: func() float64 { return 0.5 },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.client = client
+	f.startReconciler("rec", nil)
+	home := f.register("home", region)
+	f.report(home, "203.0.113.7")
+	f.converge(aLine("home", "203.0.113.7"))
+
+	mu.Lock()
+	refuse = true
+	mu.Unlock()
+	f.challenge(home, "v1", "v2")
+	f.eventually("the first value published", func() (bool, string) {
+		return slices.Contains(f.zone(), txtLine("home", "v1")), strings.Join(f.zone(), "\n")
+	})
+	f.challenge(home)
+	f.converge(aLine("home", "203.0.113.7"))
+}
+
+// A drift check whose projection is behind the log leaves the names it
+// does not know alone (they may be networks registered since, here or in
+// another region); once the projection has caught up, it deletes the
+// orphans and keeps the other region's record.
+func TestDriftCheckWaitsForTheProjection(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.put("A", "gone."+parent, "192.0.2.1", dns.AddressTTL)
+	f.applied()
+	f.stopProj()
+	f.register("late", "euc") // in the log, not in the projection
+	f.put("A", "late."+parent, "192.0.2.2", dns.AddressTTL)
+	r, err := dns.NewReconciler(f.db.Pool, f.store, f.client, dns.ReconcilerConfig{Config: cfg, Logger: f.log,
+		DriftCatchUp: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	both := []string{line("A", "gone."+parent, "192.0.2.1", dns.AddressTTL), line("A", "late."+parent, "192.0.2.2", dns.AddressTTL)}
+	if err := r.DriftCheck(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.zone(); !slices.Equal(got, both) {
+		t.Fatalf("behind: the zone is %q, want %q untouched", got, both)
+	}
+
+	f.run("projector again", f.proj.Run)
+	f.applied()
+	if err := r.DriftCheck(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := f.zone(), both[1:]; !slices.Equal(got, want) {
+		t.Fatalf("caught up: the zone is %q, want %q", got, want)
 	}
 }
 

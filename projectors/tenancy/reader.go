@@ -19,7 +19,7 @@ var ErrNotFound = errors.New("tenancy: not found")
 
 // ErrBehind is returned when the read model did not catch up with the log
 // within the Sync bound: the caller answers 503 rather than stale data.
-var ErrBehind = errors.New("tenancy: read model behind the log")
+var ErrBehind = projectors.ErrBehind
 
 // DefaultSyncTimeout bounds how long a read waits for the projection.
 const DefaultSyncTimeout = 3 * time.Second
@@ -98,28 +98,10 @@ func (r *Reader) Sync(ctx context.Context) error {
 func (r *Reader) SyncTo(ctx context.Context, seq events.StreamSeq) error {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
-	delay := time.Millisecond
-	for {
-		// No row yet: the projector has not set up its tables, which is
-		// behind whatever the log holds, even nothing.
-		var cp int64
-		err := r.pool.QueryRow(ctx, `SELECT checkpoint FROM projections WHERE name = $1`, r.name).Scan(&cp)
-		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-		case err != nil && ctx.Err() != nil:
-			return fmt.Errorf("%w: at %d", ErrBehind, seq)
-		case err != nil:
-			return fmt.Errorf("tenancy sync: %w", err)
-		case events.StreamSeq(cp) >= seq:
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%w: at %d, want %d", ErrBehind, cp, seq)
-		case <-time.After(delay):
-		}
-		delay = min(2*delay, 25*time.Millisecond)
+	if err := projectors.WaitFor(ctx, r.pool, r.name, seq); err != nil {
+		return fmt.Errorf("tenancy sync: %w", err)
 	}
+	return nil
 }
 
 func (r *Reader) table(name string) string {

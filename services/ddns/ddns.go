@@ -50,7 +50,6 @@ type options struct {
 	proj       projectors.Options
 	cfRetry    cloudflare.RetryPolicy
 	cfBudget   *cloudflare.BudgetConfig
-	jwksRemote tokens.RemoteOptions
 	reconciler dns.ReconcilerConfig
 }
 
@@ -82,10 +81,6 @@ func WithCloudflareRetry(p cloudflare.RetryPolicy) Option {
 func WithCloudflareBudget(b cloudflare.BudgetConfig) Option {
 	return func(o *options) { o.cfBudget = &b }
 }
-
-// WithJWKSOptions tunes how the JWKS is followed (tests shorten its
-// timings). Its Logger is the service's unless set.
-func WithJWKSOptions(r tokens.RemoteOptions) Option { return func(o *options) { o.jwksRemote = r } }
 
 // New validates cfg, connects to NATS and Postgres, applies the migrations,
 // ensures the streams and binds the listeners. Callers that already run
@@ -131,8 +126,7 @@ func (s *Service) wire(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	wake, err := s.runDNS(store, cf, cfg)
-	if err != nil {
+	if err := s.runDNS(store, cf, cfg); err != nil {
 		return err
 	}
 	creds, err := s.runCredentials(store)
@@ -147,17 +141,13 @@ func (s *Service) wire(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	cmds, err := commands.New(commands.Deps{Store: store, Pool: rt.Pool(), Region: region, Wake: wake, Logger: log,
+	cmds, err := commands.New(commands.Deps{Store: store, Pool: rt.Pool(), Region: region, Logger: log,
 		Zone: cfg.DNSZone, Credentials: creds, ClientLimit: clientLimit, UpdateLimit: updateLimit})
 	if err != nil {
 		return err
 	}
 
-	remote := o.jwksRemote
-	if remote.Logger == nil {
-		remote.Logger = log
-	}
-	keys := tokens.NewRemoteKeys(cfg.JWKSURL, remote)
+	keys := tokens.NewRemoteKeys(cfg.JWKSURL, tokens.RemoteOptions{Logger: log})
 	rt.AddComponent("jwks", keys)
 	rt.AddReadiness("jwks", func(context.Context) error {
 		if keys.Keys().Len() == 0 {

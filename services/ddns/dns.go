@@ -10,13 +10,12 @@ import (
 )
 
 // runDNS adds the region's DNS projection (with a readiness check on its
-// lag) and its reconciler as components, and returns the reconciler's
-// Wake, which the commands call after appending.
-func (s *Service) runDNS(store *events.Store, cf *cloudflare.Client, cfg Config) (wake func(), err error) {
+// lag) and its reconciler as components.
+func (s *Service) runDNS(store *events.Store, cf *cloudflare.Client, cfg Config) error {
 	rt := s.rt
 	region, err := cfg.region()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	dcfg := dns.Config{Region: region, Zone: cfg.DNSZone}
 	p := dns.NewProjection(dcfg)
@@ -24,7 +23,7 @@ func (s *Service) runDNS(store *events.Store, cf *cloudflare.Client, cfg Config)
 	opts.Registerer, opts.Logger = rt.Registry(), rt.Logger()
 	proj, err := projectors.New(rt.Pool(), store, p, opts)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	rt.AddComponent("projector."+p.Name(), service.ComponentFunc(proj.Serve))
 	rt.AddReadiness("projection."+p.Name(), proj.Ready(rt.Config().ReadyMaxLag))
@@ -37,10 +36,10 @@ func (s *Service) runDNS(store *events.Store, cf *cloudflare.Client, cfg Config)
 	}
 	rec, err := dns.NewReconciler(rt.Pool(), store, cf, rc)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	rt.AddComponent("dns.reconciler", rec)
-	return rec.Wake, nil
+	return nil
 }
 
 // runCredentials adds the update credentials projection (with a readiness

@@ -9,8 +9,8 @@
 // caller may report for it: the token's network exists, belongs to the
 // token's tenant, is served by this region and has the calling daemon
 // bound to it; reports go only to live networks. Then it decides on
-// dns.<network id> and, when something was appended, wakes the DNS
-// reconciler.
+// dns.<network id>; the DNS projection and its reconciler take it from the
+// log.
 //
 // The stock clients (dyndns2, acme-dns) act through an update credential
 // instead of a daemon token: AdmitClient throttles per client address,

@@ -24,9 +24,6 @@ const (
 
 func refuse(kind Kind, msg string, cause error) *Error { return refusal.New(kind, msg, cause) }
 
-// KindOf returns the kind of err, or 0 when err is not a refusal.
-func KindOf(err error) Kind { return refusal.KindOf(err) }
-
 // The messages of refusals, as the API shows them. Where the contract
 // quotes one, it is the contract's.
 const (

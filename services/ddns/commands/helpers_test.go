@@ -37,7 +37,6 @@ type fixture struct {
 	store  *events.Store
 	cmds   *commands.Service
 	reader *credentials.Reader
-	wakes  int
 }
 
 // roomy limits stay out of the way of tests that do not test them.
@@ -66,7 +65,7 @@ func newFixtureWithLimits(t *testing.T, client, update ratelimit.Limit) *fixture
 		limiters[i] = lim
 	}
 	f.reader = credentials.NewReader(db.Pool, f.store)
-	cmds, err := commands.New(commands.Deps{Store: f.store, Pool: db.Pool, Region: "local", Wake: func() { f.wakes++ },
+	cmds, err := commands.New(commands.Deps{Store: f.store, Pool: db.Pool, Region: "local",
 		Zone: zone, Credentials: f.reader, ClientLimit: limiters[0], UpdateLimit: limiters[1]})
 	if err != nil {
 		t.Fatal(err)

@@ -35,17 +35,23 @@ func (s *Service) RegisterACME(ctx context.Context, c Client) (ACMEAccount, erro
 	}
 	id := naming.NewID()
 	password := newACMEPassword()
-	phc, err := passwords.Hash(password)
-	if err != nil {
-		return ACMEAccount{}, fmt.Errorf("register acme-dns: %w", err)
-	}
+	var phc string // hashed once, and only for an account that can be registered
 	meta := events.Meta{TenantID: c.TenantID.String(), Actor: c.actor()}
-	issue := network.IssueUpdateCredential{CredentialID: id, Kind: network.CredentialACMEDNS, Username: id.String(), SecretHash: phc}
-	_, err = s.networks.Execute(ctx, c.NetworkID.String(), meta, func(n network.State) ([]events.Payload, error) {
+	_, err := s.networks.Execute(ctx, c.NetworkID.String(), meta, func(n network.State) ([]events.Payload, error) {
 		if err := s.authorizeClient(n, c); err != nil {
 			return nil, err
 		}
-		return issue.Decide(n)
+		if err := n.CanIssue(network.CredentialACMEDNS); err != nil {
+			return nil, err
+		}
+		if phc == "" {
+			h, err := passwords.Hash(password)
+			if err != nil {
+				return nil, fmt.Errorf("register acme-dns: %w", err)
+			}
+			phc = h
+		}
+		return network.IssueUpdateCredential{CredentialID: id, Kind: network.CredentialACMEDNS, Username: id.String(), SecretHash: phc}.Decide(n)
 	})
 	switch {
 	case errors.Is(err, network.ErrCredentialLimit):

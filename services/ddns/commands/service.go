@@ -34,10 +34,6 @@ type Deps struct {
 	// Region is the region this service serves: reports for networks of
 	// other regions are refused.
 	Region naming.Region
-	// Wake is called after a command appended events, so that the DNS
-	// reconciler looks at them now rather than on its next round; nil
-	// wakes nothing.
-	Wake func()
 	// Zone is the parent of the networks' names (WARDNET_DNS_ZONE, lower
 	// case, no final dot): a network's name is <slug>.<zone>.
 	Zone string
@@ -97,9 +93,6 @@ func New(d Deps) (*Service, error) {
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("ddns commands: missing %s", strings.Join(missing, ", "))
 	}
-	if d.Wake == nil {
-		d.Wake = func() {}
-	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
@@ -156,8 +149,9 @@ func (s *Service) report(ctx context.Context, caller Daemon, notLive *Error, dec
 
 // decideReports loads network id, lets check refuse the command on it,
 // decides with decide on the network's dns aggregate and appends what it
-// decided, then wakes the reconciler. It reports whether anything was
-// appended.
+// decided. It reports whether anything was appended. (The DNS projection
+// marks the network dirty when it applies the event, and its notification
+// wakes the reconciler.)
 func (s *Service) decideReports(ctx context.Context, id naming.ID, meta events.Meta, check func(network.State) error, decide func(dns.State) ([]events.Payload, error)) (bool, error) {
 	res, err := aggregates.Execute(ctx, s.d.Store, meta, func(ctx context.Context, tx *aggregates.Tx) error {
 		n, err := aggregates.Get(ctx, tx, s.networks, id.String())
@@ -185,11 +179,7 @@ func (s *Service) decideReports(ctx context.Context, id naming.ID, meta events.M
 	if err != nil {
 		return false, err
 	}
-	if res.Last != 0 {
-		s.d.Wake()
-		return true, nil
-	}
-	return false, nil
+	return res.Last != 0, nil
 }
 
 // authorize checks that the caller may report for network n: it exists,

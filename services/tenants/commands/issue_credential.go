@@ -29,17 +29,23 @@ func (s *Service) IssueCredential(ctx context.Context, tenantID naming.ID, slugI
 		return IssuedCredential{}, err
 	}
 	secret := newCredentialSecret()
-	phc, err := passwords.Hash(secret)
-	if err != nil {
-		return IssuedCredential{}, fmt.Errorf("issue credential: %w", err)
-	}
+	var phc string // hashed once, and only for a credential that can be issued
 	meta := events.Meta{TenantID: tenantID.String(), Actor: "user:" + tenantID.String()}
 	for range credentialAttempts {
 		c := IssuedCredential{ID: naming.NewID(), Username: slug.String() + "-" + credentialSuffix(), Secret: secret}
-		meta.CommandID = "" // a fresh command per draw
 		_, err := s.repos.networks.Execute(ctx, networkID.String(), meta, func(n network.State) ([]events.Payload, error) {
 			if !n.Exists() || n.TenantID != tenantID {
 				return nil, refuse(NotFound, msgNetworkNotFound, nil)
+			}
+			if err := n.CanIssue(network.CredentialUpdate); err != nil {
+				return nil, err
+			}
+			if phc == "" {
+				h, err := passwords.Hash(secret)
+				if err != nil {
+					return nil, fmt.Errorf("issue credential: %w", err)
+				}
+				phc = h
 			}
 			return network.IssueUpdateCredential{CredentialID: c.ID, Kind: network.CredentialUpdate, Username: c.Username, SecretHash: phc}.Decide(n)
 		})
