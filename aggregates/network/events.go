@@ -57,14 +57,16 @@ func (Deprovisioned) EventType() string { return "wardnet.network.deprovisioned"
 
 // UpdateCredentialIssued: a credential for the network's stock clients
 // (dyndns2, acme-dns) was issued. The secret itself was shown once to
-// whoever asked for it and is not in the log: only its argon2id hash, which
-// the ddns service verifies.
+// whoever asked for it and is not in the log: only its hash, which the
+// ddns service verifies.
 type UpdateCredentialIssued struct {
 	CredentialID naming.ID      `json:"credential_id"`
 	Kind         CredentialKind `json:"kind"`
 	Username     string         `json:"username"`
-	// SecretHash is the argon2id PHC string of the secret
-	// (internal/passwords).
+	// SecretHash is the secret's stored form (internal/passwords):
+	// "$sha256$…" (HashSecret) since the secrets are drawn at random with
+	// 240 bits or more; credentials issued before that have an argon2id
+	// PHC string, which keeps verifying.
 	SecretHash string `json:"secret_hash"`
 }
 

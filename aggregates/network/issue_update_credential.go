@@ -70,8 +70,8 @@ func (c IssueUpdateCredential) validate() error {
 		return fmt.Errorf("unknown credential kind %q", c.Kind)
 	case strings.ContainsAny(c.Username, ":\x00") || len(c.Username) > 64:
 		return errors.New("a username is at most 64 bytes, without ':'")
-	case !strings.HasPrefix(c.SecretHash, "$argon2id$"):
-		return errors.New("the secret hash must be an argon2id PHC string")
+	case !strings.HasPrefix(c.SecretHash, "$sha256$") && !strings.HasPrefix(c.SecretHash, "$argon2id$"):
+		return errors.New("the secret hash must be a $sha256$ or $argon2id$ string")
 	}
 	return nil
 }

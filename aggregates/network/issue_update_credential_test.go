@@ -49,6 +49,10 @@ func TestIssueUpdateCredential(t *testing.T) {
 		{Name: "no username", Given: []events.Payload{registered}, Cmd: with(func(c *network.IssueUpdateCredential) { c.Username = "" }), Err: aggregatetest.ErrAny},
 		{Name: "colon in username", Given: []events.Payload{registered}, Cmd: with(func(c *network.IssueUpdateCredential) { c.Username = "a:b" }), Err: aggregatetest.ErrAny},
 		{Name: "unknown kind", Given: []events.Payload{registered}, Cmd: with(func(c *network.IssueUpdateCredential) { c.Kind = "admin" }), Err: aggregatetest.ErrAny},
+		{Name: "a sha256 secret hash", Given: []events.Payload{registered}, Cmd: with(func(c *network.IssueUpdateCredential) {
+			c.SecretHash = "$sha256$47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU"
+		}), Want: []events.Payload{network.UpdateCredentialIssued{CredentialID: cred1, Kind: network.CredentialUpdate,
+			Username: cmd.Username, SecretHash: "$sha256$47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU"}}},
 		{Name: "not a hash", Given: []events.Payload{registered}, Cmd: with(func(c *network.IssueUpdateCredential) { c.SecretHash = "hunter2" }), Err: aggregatetest.ErrAny},
 	})
 }

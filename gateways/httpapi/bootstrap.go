@@ -66,7 +66,7 @@ func (a *api) enroll(w http.ResponseWriter, r *http.Request) {
 		!endpoint.Require(w, "code", req.Code != nil) || !endpoint.Require(w, "public_key", req.PublicKey != nil) {
 		return
 	}
-	tenant, err := a.cmd.Enroll(r.Context(), *req.Code, *req.PublicKey)
+	tenant, err := a.cmd.Enroll(r.Context(), *req.Code, *req.PublicKey, proxyproto.ClientIP(r))
 	if err != nil {
 		a.fail(w, r, err, "")
 		return

@@ -12,7 +12,6 @@ import (
 
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/events"
-	"github.com/wardnet/wardnet-cloud/internal/passwords"
 )
 
 // issuedCredential is the answer of POST …/credentials.
@@ -109,7 +108,7 @@ func TestContractUpdateCredentials(t *testing.T) {
 		}
 		if e, ok := rec.Data.(network.UpdateCredentialIssued); ok && e.CredentialID.String() == first.CredentialID {
 			hashes++
-			if ok, err := passwords.Verify(e.SecretHash, first.Secret); err != nil || !ok {
+			if ok, err := s.Passwords.Verify(t.Context(), e.SecretHash, first.Secret); err != nil || !ok {
 				t.Errorf("the logged hash does not verify the secret: %v", err)
 			}
 			if rec.Actor != "user:"+c.tenant || rec.TenantID != c.tenant {

@@ -29,9 +29,9 @@ import (
 	"github.com/wardnet/wardnet-cloud/gateways/mail"
 	"github.com/wardnet/wardnet-cloud/internal/authn"
 	"github.com/wardnet/wardnet-cloud/internal/datakeys"
+	"github.com/wardnet/wardnet-cloud/internal/passwords"
 	"github.com/wardnet/wardnet-cloud/internal/pop"
 	"github.com/wardnet/wardnet-cloud/internal/proxyproto"
-	"github.com/wardnet/wardnet-cloud/internal/ratelimit"
 	"github.com/wardnet/wardnet-cloud/internal/sessioncookie"
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
@@ -113,6 +113,9 @@ type stack struct {
 	Server   *httptest.Server
 	Clock    *clock
 	Logs     *logSink
+	// Passwords is the commands' password hasher, whose count of
+	// computations tests read.
+	Passwords *passwords.Hasher
 	// StopProjections stops the projectors (the tenancy read model and
 	// the lifecycle), so that a test sees a read model that falls behind.
 	StopProjections func()
@@ -143,16 +146,15 @@ func newStack(t *testing.T) *stack {
 	must(t, err)
 	s.Signer, err = tokens.NewSigner(signingKey)
 	must(t, err)
-	codeLimit, err := ratelimit.New(ctx, s.NATS.JS, ratelimit.VerificationCodes, ratelimit.Options{Clock: s.Clock.Now})
+	limiters, err := commands.NewLimiters(ctx, s.NATS.JS, 1, s.Clock.Now)
 	must(t, err)
-	loginLimit, err := ratelimit.New(ctx, s.NATS.JS, ratelimit.LoginAttempts, ratelimit.Options{Clock: s.Clock.Now})
-	must(t, err)
+	s.Passwords = passwords.NewHasher(0)
 	s.Commands, err = commands.New(commands.Deps{
 		Store: s.Store, Pool: s.DB.Pool, Keyring: keyring, Signer: s.Signer,
 		// Echoes codes, as in wardnet-dev. It also logs them, by design:
 		// to its own log, so the stack's shows what the API logs.
-		Mail:      mail.NewDev(slog.New(slog.DiscardHandler)),
-		CodeLimit: codeLimit, LoginLimit: loginLimit,
+		Mail:     mail.NewDev(slog.New(slog.DiscardHandler)),
+		Limiters: limiters, Passwords: s.Passwords,
 		Regions: naming.Regions{region}, Now: s.Clock.Now, Logger: log,
 	})
 	must(t, err)
@@ -280,7 +282,10 @@ type call struct {
 	signSkew time.Duration
 	cookies  []*http.Cookie
 	// clientIP is sent as X-Forwarded-For, which the API honours from
-	// loopback peers: it gives each test its own rate-limit key.
+	// loopback peers: it gives each test its own rate-limit key. Unset,
+	// each call comes from a client of its own, so that the per-client
+	// limits (codes, wrong codes, logins) engage only in the tests that
+	// set it.
 	clientIP string
 	// chunked sends the body without a Content-Length.
 	chunked bool
@@ -336,9 +341,10 @@ func (s *stack) do(t testing.TB, c call) *reply {
 	for _, ck := range c.cookies {
 		req.AddCookie(ck)
 	}
-	if c.clientIP != "" {
-		req.Header.Set("X-Forwarded-For", c.clientIP)
+	if c.clientIP == "" {
+		c.clientIP = newClientIP()
 	}
+	req.Header.Set("X-Forwarded-For", c.clientIP)
 	for k, vs := range c.header {
 		if len(vs) == 0 {
 			req.Header.Del(k)

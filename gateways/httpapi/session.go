@@ -34,7 +34,7 @@ func (a *api) signup(w http.ResponseWriter, r *http.Request) {
 		!endpoint.Require(w, "password", req.Password != nil) {
 		return
 	}
-	tok, err := a.cmd.Signup(r.Context(), *req.Email, *req.Code, *req.Password)
+	tok, err := a.cmd.Signup(r.Context(), *req.Email, *req.Code, *req.Password, proxyproto.ClientIP(r))
 	if err != nil {
 		a.fail(w, r, err, "")
 		return
@@ -75,7 +75,7 @@ func (a *api) resetPassword(w http.ResponseWriter, r *http.Request) {
 		!endpoint.Require(w, "code", req.Code != nil) || !endpoint.Require(w, "password", req.Password != nil) {
 		return
 	}
-	if err := a.cmd.ResetPassword(r.Context(), *req.Code, *req.Password); err != nil {
+	if err := a.cmd.ResetPassword(r.Context(), *req.Code, *req.Password, proxyproto.ClientIP(r)); err != nil {
 		a.fail(w, r, err, "")
 		return
 	}

@@ -24,12 +24,15 @@ func Status(k refusal.Kind) int {
 		return http.StatusConflict
 	case refusal.RateLimited:
 		return http.StatusTooManyRequests
+	case refusal.Unavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
 
 // Refused answers err and returns true when it is a refusal of a known
-// kind: its status, its message and, when rate limited, Retry-After. The
+// kind: its status, its message and, when rate limited or unavailable,
+// Retry-After. The
 // cause goes to the log at debug only, so that a flood of refusals does
 // not flood it. Anything else is left to the caller (false).
 func Refused(log *slog.Logger, w http.ResponseWriter, r *http.Request, err error) bool {
@@ -37,7 +40,7 @@ func Refused(log *slog.Logger, w http.ResponseWriter, r *http.Request, err error
 	if !errors.As(err, &re) || Status(re.Kind) == http.StatusInternalServerError {
 		return false
 	}
-	if re.Kind == refusal.RateLimited {
+	if re.Kind == refusal.RateLimited || re.Kind == refusal.Unavailable {
 		w.Header().Set("Retry-After", RetryAfter(re.RetryAfter))
 	}
 	log.DebugContext(r.Context(), "request refused", "kind", re.Kind.String(), "err", err)

@@ -28,6 +28,7 @@ func TestRefused(t *testing.T) {
 		{fmt.Errorf("op: %w", refusal.New(refusal.Conflict, "slug is taken", errors.New("cause"))), true, 409, `{"error":"slug is taken"}`, ""},
 		{&refusal.Error{Kind: refusal.RateLimited, Message: "slow down", RetryAfter: 1500 * time.Millisecond}, true, 429, `{"error":"slow down"}`, "2"},
 		{refusal.New(refusal.Unauthorized, "invalid code", nil), true, 401, `{"error":"invalid code"}`, ""},
+		{&refusal.Error{Kind: refusal.Unavailable, Message: "busy", RetryAfter: time.Second}, true, 503, `{"error":"busy"}`, "1"},
 		{refusal.New(99, "secret detail", nil), false, 0, "", ""},
 		{errors.New("disk full"), false, 0, "", ""},
 	} {
@@ -57,7 +58,7 @@ func TestRefused(t *testing.T) {
 func TestStatusOfEveryKind(t *testing.T) {
 	want := map[refusal.Kind]int{
 		refusal.BadRequest: 400, refusal.Unauthorized: 401, refusal.Forbidden: 403,
-		refusal.NotFound: 404, refusal.Conflict: 409, refusal.RateLimited: 429, 0: 500, 99: 500,
+		refusal.NotFound: 404, refusal.Conflict: 409, refusal.RateLimited: 429, refusal.Unavailable: 503, 0: 500, 99: 500,
 	}
 	for k, s := range want {
 		if got := endpoint.Status(k); got != s {

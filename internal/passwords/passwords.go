@@ -1,10 +1,12 @@
 package passwords
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"strings"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -47,8 +49,9 @@ func Check(password string) error {
 }
 
 // Hash checks password and returns its argon2id PHC string, with a new
-// random salt and the current parameters.
-func Hash(password string) (string, error) {
+// random salt and the current parameters, computed in one of h's slots
+// (ErrBusy when none frees up in time).
+func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 	if err := Check(password); err != nil {
 		return "", err
 	}
@@ -56,7 +59,9 @@ func Hash(password string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("hash password: salt: %w", err)
 	}
-	return hashWithSalt(password, salt), nil
+	var phc string
+	err := h.compute(ctx, func() { phc = hashWithSalt(password, salt) })
+	return phc, err
 }
 
 func hashWithSalt(password string, salt []byte) string {
@@ -65,16 +70,22 @@ func hashWithSalt(password string, salt []byte) string {
 	return p.String()
 }
 
-// Verify reports whether password matches the PHC string stored, in
-// constant time with respect to the hash. The parameters are those of the
-// string; one that is malformed or out of bounds is an error wrapping
-// ErrMalformed, never a match.
-func Verify(stored, password string) (bool, error) {
+// Verify reports whether password matches the hash stored, in constant
+// time with respect to the hash. An argon2id PHC string is computed with
+// its own parameters in one of h's slots (ErrBusy when none frees up in
+// time); a HashSecret string needs no slot. A string that is malformed or
+// out of bounds is an error wrapping ErrMalformed, never a match.
+func (h *Hasher) Verify(ctx context.Context, stored, password string) (bool, error) {
+	if strings.HasPrefix(stored, secretPrefix) {
+		return verifySecret(stored, password)
+	}
 	p, err := parsePHC(stored)
 	if err != nil {
 		return false, err
 	}
-	return p.matches(password), nil
+	var match bool
+	err = h.compute(ctx, func() { match = p.matches(password) })
+	return match, err
 }
 
 func (p phc) matches(password string) bool {
@@ -95,11 +106,11 @@ func mustParse(s string) phc {
 }
 
 // VerifyDummy does the work of a Verify against a hash with the current
-// parameters and no known password, and always fails. Call it when a
+// parameters and no known password, in one of h's slots. Call it when a
 // login names an unknown email, so that the answer takes as long as for a
-// known one.
-func VerifyDummy(password string) {
-	_ = dummy.matches(password)
+// known one. Its error is ErrBusy or the context's.
+func (h *Hasher) VerifyDummy(ctx context.Context, password string) error {
+	return h.compute(ctx, func() { _ = dummy.matches(password) })
 }
 
 // NeedsRehash reports whether stored was made with other parameters than

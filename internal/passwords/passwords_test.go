@@ -2,6 +2,7 @@ package passwords
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"os"
@@ -13,16 +14,22 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
+// hasher and bg are what the tests hash with.
+var (
+	hasher = NewHasher(0)
+	bg     = context.Background()
+)
+
 var phcShape = regexp.MustCompile(`^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$`)
 
 func TestHashAndVerify(t *testing.T) {
 	t.Parallel()
 	const pw = "correct horse battery staple"
-	h1, err := Hash(pw)
+	h1, err := hasher.Hash(bg, pw)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h2, err := Hash(pw)
+	h2, err := hasher.Hash(bg, pw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +48,7 @@ func TestHashAndVerify(t *testing.T) {
 		{strings.ToUpper(pw), false},
 		{"", false},
 	} {
-		ok, err := Verify(h1, tc.password)
+		ok, err := hasher.Verify(bg, h1, tc.password)
 		if err != nil || ok != tc.want {
 			t.Errorf("Verify(%q) = %v, %v, want %v", tc.password, ok, err, tc.want)
 		}
@@ -57,10 +64,10 @@ func TestHashAndVerify(t *testing.T) {
 func TestVerifyReferenceVector(t *testing.T) {
 	t.Parallel()
 	const ref = "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc"
-	if ok, err := Verify(ref, "password"); err != nil || !ok {
+	if ok, err := hasher.Verify(bg, ref, "password"); err != nil || !ok {
 		t.Fatalf("reference vector: %v, %v", ok, err)
 	}
-	if ok, err := Verify(ref, "passwore"); err != nil || ok {
+	if ok, err := hasher.Verify(bg, ref, "passwore"); err != nil || ok {
 		t.Fatalf("reference vector, wrong password: %v, %v", ok, err)
 	}
 	if !NeedsRehash(ref) {
@@ -109,10 +116,10 @@ func TestCheck(t *testing.T) {
 			t.Errorf("Check(%d bytes) = %v, want %v", len(tc.password), err, tc.want)
 		}
 	}
-	if _, err := Hash("short"); !errors.Is(err, ErrTooShort) {
+	if _, err := hasher.Hash(bg, "short"); !errors.Is(err, ErrTooShort) {
 		t.Errorf("Hash of a short password: %v", err)
 	}
-	if _, err := Hash(strings.Repeat("a", MaxLen+1)); !errors.Is(err, ErrTooLong) {
+	if _, err := hasher.Hash(bg, strings.Repeat("a", MaxLen+1)); !errors.Is(err, ErrTooLong) {
 		t.Errorf("Hash of a long password: %v", err)
 	}
 }
@@ -161,7 +168,7 @@ func TestVerifyRefusesMalformed(t *testing.T) {
 		"no leading $":       strings.TrimPrefix(good, "$"),
 		"oversized":          good + strings.Repeat("A", 300),
 	} {
-		ok, err := Verify(s, "correct horse battery staple")
+		ok, err := hasher.Verify(bg, s, "correct horse battery staple")
 		if ok || !errors.Is(err, ErrMalformed) {
 			t.Errorf("%s: Verify = %v, %v, want ErrMalformed", name, ok, err)
 		}
@@ -186,7 +193,9 @@ func TestVerifyDummy(t *testing.T) {
 	if NeedsRehash(dummy.String()) {
 		t.Fatal("dummy hash needs rehashing")
 	}
-	VerifyDummy("correct horse battery staple") // must not panic
+	if err := hasher.VerifyDummy(bg, "correct horse battery staple"); err != nil {
+		t.Fatal(err)
+	}
 	for _, pw := range []string{"", "password", "correct horse battery staple"} {
 		if dummy.matches(pw) {
 			t.Fatalf("dummy hash matches %q", pw)

@@ -94,3 +94,20 @@ func netAddrOf(a net.Addr) netip.Addr {
 	}
 	return addrOf(a.String())
 }
+
+// ClientPrefix is the unit every per-client limit counts in: an IPv4
+// client's own address (/32), an IPv6 client's /64, which is what one
+// customer's router is given and what an attacker gets for free by the
+// billion. IPv4-mapped IPv6 addresses count as their IPv4 address. The zero
+// Addr gives the zero Prefix, one shared unit for "no address known".
+func ClientPrefix(addr netip.Addr) netip.Prefix {
+	addr = addr.Unmap().WithZone("")
+	switch {
+	case !addr.IsValid():
+		return netip.Prefix{}
+	case addr.Is6():
+		p, _ := addr.Prefix(64) // cannot fail for an IPv6 address
+		return p
+	}
+	return netip.PrefixFrom(addr, 32)
+}

@@ -117,3 +117,21 @@ func TestClientIPRules(t *testing.T) {
 		})
 	}
 }
+
+func TestClientPrefix(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ addr, want string }{
+		{"198.51.100.7", "198.51.100.7/32"},
+		{"::ffff:198.51.100.7", "198.51.100.7/32"},
+		{"2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"},
+		{"2001:db8:1:2:ffff::1", "2001:db8:1:2::/64"},
+		{"fe80::1%eth0", "fe80::/64"},
+	} {
+		if got := proxyproto.ClientPrefix(netip.MustParseAddr(tc.addr)); got.String() != tc.want {
+			t.Errorf("ClientPrefix(%s) = %s, want %s", tc.addr, got, tc.want)
+		}
+	}
+	if got := proxyproto.ClientPrefix(netip.Addr{}); got.IsValid() {
+		t.Errorf("ClientPrefix(zero) = %s, want the zero prefix", got)
+	}
+}

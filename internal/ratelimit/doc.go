@@ -19,11 +19,22 @@
 // Refused requests are not recorded: a client that keeps knocking is
 // admitted again as soon as its oldest admitted request leaves the window,
 // and Allow tells it when (retryAfter). Times come from the Limiter's
-// clock, so replicas with skewed clocks disagree by the skew.
+// clock, so replicas with skewed clocks disagree by the skew. Reserve
+// admits like Allow and returns a Reservation whose Cancel takes the
+// request back out of the window: a limit of failures (wrong codes)
+// reserves each attempt before it knows the outcome and cancels the ones
+// that succeed, so it stays exact however many attempts run at once.
+//
+// A Budget counts events of one kind for the whole cluster rather than per
+// key: append-only, one message per event on its subject in BudgetStream
+// ("RATEBUDGET", wardnet.rb.<name>) with a per-message TTL of the window,
+// counted by the server. Many writers never contend, and the count can
+// overshoot by the checks in flight; it is a brake behind exact
+// per-client Limiters.
 //
 // This package does not know what is being limited or how to answer a
 // refused request (429 and its message are the caller's), and it does not
-// extract client IPs from requests (package proxyproto and the HTTP
-// gateway do). Callers should pass IPs through IPKey so that one address
-// has one key.
+// extract client addresses from requests (package proxyproto and the HTTP
+// gateway do). Callers pass addresses through ClientKey, so that one
+// client, an IPv4 address or an IPv6 /64, has one key.
 package ratelimit

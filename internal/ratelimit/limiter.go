@@ -15,6 +15,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/wardnet/wardnet-cloud/internal/proxyproto"
 )
 
 // Stream is the JetStream stream that holds every limiter's state.
@@ -35,6 +37,24 @@ var (
 	// reference implementation's per-replica map, the count is shared.
 	LoginAttempts = Limit{Name: "login", Max: 10, Window: 5 * time.Minute}
 )
+
+// Limits of attempts at one-time codes (docs/tenants.md, "Guessing
+// codes"): a code is 6 symbols of 32 and lives 5 minutes.
+var (
+	// CodeFailures: wrong attempts at codes on any route that takes one
+	// (enroll, signup, password reset), per client (ClientKey). An attempt
+	// is reserved before the code is checked and given back when the code
+	// was right, so only wrong ones stay counted.
+	CodeFailures = Limit{Name: "code-failures", Max: 10, Window: time.Hour}
+)
+
+// CodeFailureBudget is the cluster-wide budget of wrong attempts at codes
+// of one purpose: once spent, every attempt at such a code is refused
+// until the oldest failures leave the window, however many addresses the
+// guesses come from.
+func CodeFailureBudget(purpose string) Limit {
+	return Limit{Name: "code-failures-" + purpose, Max: 1000, Window: 5 * time.Minute}
+}
 
 // Limits of the ddns service's stock clients, dyndns2 and acme-dns
 // (docs/ddns.md), which are answered `abuse` (dyndns2) or 429 (acme-dns)
@@ -146,10 +166,16 @@ func StreamConfig(replicas int) jetstream.StreamConfig {
 // Limit returns the limit l enforces.
 func (l *Limiter) Limit() Limit { return l.limit }
 
-// IPKey is the key of a client address: IPv4-mapped IPv6 addresses count as
-// their IPv4 address, and IPv6 addresses are in their canonical form, so
-// one address is one key however it was written.
-func IPKey(addr netip.Addr) string { return addr.Unmap().WithZone("").String() }
+// ClientKey is the key of a client: its proxyproto.ClientPrefix, an IPv4
+// address or an IPv6 /64 ("unknown" for no address), so that an attacker
+// with a /64 counts once.
+func ClientKey(addr netip.Addr) string {
+	p := proxyproto.ClientPrefix(addr)
+	if !p.IsValid() {
+		return "unknown"
+	}
+	return p.String()
+}
 
 // subject is the subject of key under l's limit.
 func (l *Limiter) subject(key string) string {
@@ -164,11 +190,27 @@ func (l *Limiter) subject(key string) string {
 // (NATS unreachable, ErrContention); the request should then fail, not be
 // admitted.
 func (l *Limiter) Allow(ctx context.Context, key string) (allowed bool, retryAfter time.Duration, err error) {
+	_, allowed, retryAfter, err = l.Reserve(ctx, key)
+	return allowed, retryAfter, err
+}
+
+// Reservation is an admitted request that may still be taken back out of
+// the window (Cancel): a limit of failures admits an attempt before it
+// knows whether it fails, and cancels it when it succeeds, so that the
+// limit holds exactly however many attempts run at once.
+type Reservation struct {
+	l    *Limiter
+	subj string
+	at   int64 // the admitted time, Unix nanoseconds
+}
+
+// Reserve is Allow, and returns the admitted request's Reservation.
+func (l *Limiter) Reserve(ctx context.Context, key string) (r Reservation, allowed bool, retryAfter time.Duration, err error) {
 	subj := l.subject(key)
 	for range l.attempts {
 		last, times, err := l.read(ctx, subj)
 		if err != nil {
-			return false, 0, fmt.Errorf("ratelimit %s: %w", l.limit.Name, err)
+			return Reservation{}, false, 0, fmt.Errorf("ratelimit %s: %w", l.limit.Name, err)
 		}
 		now := l.now()
 		times = inWindow(times, now, l.limit.Window)
@@ -176,18 +218,46 @@ func (l *Limiter) Allow(ctx context.Context, key string) (allowed bool, retryAft
 			// The request is admitted again once all but Max-1 of the
 			// admitted ones have left the window.
 			oldest := times[len(times)-l.limit.Max]
-			return false, max(oldest.Add(l.limit.Window).Sub(now), time.Nanosecond), nil
+			return Reservation{}, false, max(oldest.Add(l.limit.Window).Sub(now), time.Nanosecond), nil
 		}
 		times = append(times, now)
 		ok, err := l.write(ctx, subj, last, times)
 		if err != nil {
-			return false, 0, fmt.Errorf("ratelimit %s: %w", l.limit.Name, err)
+			return Reservation{}, false, 0, fmt.Errorf("ratelimit %s: %w", l.limit.Name, err)
 		}
 		if ok {
-			return true, 0, nil
+			return Reservation{l: l, subj: subj, at: now.UnixNano()}, true, 0, nil
 		}
 	}
-	return false, 0, fmt.Errorf("ratelimit %s: %d attempts: %w", l.limit.Name, l.attempts, ErrContention)
+	return Reservation{}, false, 0, fmt.Errorf("ratelimit %s: %d attempts: %w", l.limit.Name, l.attempts, ErrContention)
+}
+
+// Cancel takes the reserved request out of the window, as if it had
+// never been admitted. Cancelling a request that has left the window
+// already, or twice, changes nothing.
+func (r Reservation) Cancel(ctx context.Context) error {
+	l := r.l
+	if l == nil {
+		return nil
+	}
+	for range l.attempts {
+		last, times, err := l.read(ctx, r.subj)
+		if err != nil {
+			return fmt.Errorf("ratelimit %s: cancel: %w", l.limit.Name, err)
+		}
+		i := slices.IndexFunc(times, func(t time.Time) bool { return t.UnixNano() == r.at })
+		if i < 0 {
+			return nil
+		}
+		ok, err := l.write(ctx, r.subj, last, slices.Delete(times, i, i+1))
+		if err != nil {
+			return fmt.Errorf("ratelimit %s: cancel: %w", l.limit.Name, err)
+		}
+		if ok {
+			return nil
+		}
+	}
+	return fmt.Errorf("ratelimit %s: cancel: %d attempts: %w", l.limit.Name, l.attempts, ErrContention)
 }
 
 // state is the body of a subject's message.

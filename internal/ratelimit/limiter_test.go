@@ -189,25 +189,29 @@ func TestKeysAndLimitsAreIndependent(t *testing.T) {
 	mustAllow(t, a, "192.0.2.10", true) // not a prefix match of .1
 }
 
-func TestIPv6Keys(t *testing.T) {
+// A client is its IPv4 address or its IPv6 /64, however it is written.
+func TestClientKeys(t *testing.T) {
 	t.Parallel()
 	n := testenv.StartNATS(t)
 	l := newLimiter(t, n.JS, ratelimit.Limit{Name: "v6", Max: 2, Window: time.Minute}, nil)
 
-	same := []string{"2001:db8::1", "2001:0db8:0000:0000:0000:0000:0000:0001", "2001:DB8::1", "2001:db8::1%eth0"}
+	same := []string{"2001:db8::1", "2001:0db8:0000:0000:0000:0000:0000:0001", "2001:DB8::1", "2001:db8::1%eth0", "2001:db8::ffff:2"}
 	for _, s := range same {
-		if got := ratelimit.IPKey(netip.MustParseAddr(s)); got != "2001:db8::1" {
-			t.Fatalf("IPKey(%s) = %s", s, got)
+		if got := ratelimit.ClientKey(netip.MustParseAddr(s)); got != "2001:db8::/64" {
+			t.Fatalf("ClientKey(%s) = %s", s, got)
 		}
 	}
-	if got := ratelimit.IPKey(netip.MustParseAddr("::ffff:192.0.2.1")); got != "192.0.2.1" {
+	if got := ratelimit.ClientKey(netip.MustParseAddr("::ffff:192.0.2.1")); got != "192.0.2.1/32" {
 		t.Fatalf("mapped IPv4 key = %s", got)
 	}
+	if got := ratelimit.ClientKey(netip.Addr{}); got != "unknown" {
+		t.Fatalf("no address: %s", got)
+	}
 
-	mustAllow(t, l, ratelimit.IPKey(netip.MustParseAddr(same[0])), true)
-	mustAllow(t, l, ratelimit.IPKey(netip.MustParseAddr(same[1])), true)
-	mustAllow(t, l, ratelimit.IPKey(netip.MustParseAddr(same[2])), false)
-	mustAllow(t, l, "2001:db8::2", true)
+	mustAllow(t, l, ratelimit.ClientKey(netip.MustParseAddr(same[0])), true)
+	mustAllow(t, l, ratelimit.ClientKey(netip.MustParseAddr(same[4])), true)
+	mustAllow(t, l, ratelimit.ClientKey(netip.MustParseAddr(same[2])), false)
+	mustAllow(t, l, "2001:db8:0:1::1", true)
 	mustAllow(t, l, "fe80::1%eth0", true) // a raw key with '%' and ':' is fine
 	mustAllow(t, l, "::", true)
 

@@ -23,6 +23,10 @@ const (
 	NotFound                     // 404
 	Conflict                     // 409
 	RateLimited                  // 429
+	// Unavailable: the command cannot run now for lack of capacity (every
+	// password-hash slot taken); the caller should retry after
+	// RetryAfter.
+	Unavailable // 503
 )
 
 func (k Kind) String() string {
@@ -39,6 +43,8 @@ func (k Kind) String() string {
 		return "conflict"
 	case RateLimited:
 		return "rate limited"
+	case Unavailable:
+		return "unavailable"
 	}
 	return fmt.Sprintf("kind(%d)", int(k))
 }
@@ -48,7 +54,7 @@ func (k Kind) String() string {
 type Error struct {
 	Kind    Kind
 	Message string
-	// RetryAfter is set on RateLimited refusals.
+	// RetryAfter is set on RateLimited and Unavailable refusals.
 	RetryAfter time.Duration
 	// Err is the domain error behind the refusal, for errors.Is and logs.
 	Err error

@@ -13,6 +13,8 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/kelseyhightower/envconfig"
+
+	"github.com/wardnet/wardnet-cloud/internal/httpserver"
 )
 
 // Config is the configuration every service shares. Each field is read from
@@ -53,6 +55,13 @@ type Config struct {
 	// ShutdownTimeout bounds each step of a graceful shutdown (HTTP
 	// requests in flight, NATS drain).
 	ShutdownTimeout time.Duration `envconfig:"WARDNET_SHUTDOWN_TIMEOUT"`
+	// PasswordHashes is how many argon2id computations (password hashes
+	// and verifications, 19 MiB each) the process runs at once; 0 means
+	// one per CPU. Beyond it requests wait up to 2 s, then get 503.
+	PasswordHashes int `envconfig:"WARDNET_PASSWORD_HASHES"`
+	// Limits are the limits of every HTTP server of the service, the ops
+	// listener's and the public API's (WARDNET_HTTP_*).
+	httpserver.Limits
 }
 
 // Defaults is the shared configuration before the environment is read.
@@ -64,6 +73,7 @@ func Defaults() Config {
 		ReadyMaxLag:     1000,
 		ReadyTimeout:    2 * time.Second,
 		ShutdownTimeout: 15 * time.Second,
+		Limits:          httpserver.DefaultLimits(),
 	}
 }
 
@@ -110,6 +120,12 @@ func (c Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("WARDNET_SHUTDOWN_TIMEOUT must be positive, got %s", c.ShutdownTimeout))
+	}
+	if c.PasswordHashes < 0 || c.PasswordHashes > 256 {
+		errs = append(errs, fmt.Errorf("WARDNET_PASSWORD_HASHES must be 0 (one per CPU) to 256, got %d", c.PasswordHashes))
+	}
+	if err := c.Limits.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("invalid configuration: %w", errors.Join(errs...))

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wardnet/wardnet-cloud/internal/httpserver"
 	"github.com/wardnet/wardnet-cloud/internal/service"
 )
 
@@ -28,6 +29,9 @@ func load(t *testing.T, env map[string]string) (service.Config, error) {
 		"WARDNET_NATS_URL", "WARDNET_NATS_CREDS_PATH", "WARDNET_DATABASE_URL", "WARDNET_DATABASE_URL_PATH",
 		"WARDNET_HTTP_ADDR", "WARDNET_STREAM_REPLICAS", "WARDNET_LOG_LEVEL", "WARDNET_READY_MAX_LAG",
 		"WARDNET_READY_TIMEOUT", "WARDNET_SHUTDOWN_TIMEOUT",
+		"WARDNET_HTTP_READ_HEADER_TIMEOUT", "WARDNET_HTTP_READ_TIMEOUT", "WARDNET_HTTP_WRITE_TIMEOUT",
+		"WARDNET_HTTP_IDLE_TIMEOUT", "WARDNET_HTTP_MAX_HEADER_BYTES", "WARDNET_HTTP_MAX_CONNS_PER_CLIENT",
+		"WARDNET_PASSWORD_HASHES",
 	} {
 		t.Setenv(k, "") // registers restoration
 		os.Unsetenv(k)
@@ -54,6 +58,13 @@ func TestConfigLoadsEveryVariable(t *testing.T) {
 	env["WARDNET_READY_MAX_LAG"] = "50"
 	env["WARDNET_READY_TIMEOUT"] = "750ms"
 	env["WARDNET_SHUTDOWN_TIMEOUT"] = "1m"
+	env["WARDNET_HTTP_READ_HEADER_TIMEOUT"] = "5s"
+	env["WARDNET_HTTP_READ_TIMEOUT"] = "30s"
+	env["WARDNET_HTTP_WRITE_TIMEOUT"] = "45s"
+	env["WARDNET_HTTP_IDLE_TIMEOUT"] = "2m"
+	env["WARDNET_HTTP_MAX_HEADER_BYTES"] = "16384"
+	env["WARDNET_HTTP_MAX_CONNS_PER_CLIENT"] = "8"
+	env["WARDNET_PASSWORD_HASHES"] = "3"
 	cfg, err := load(t, env)
 	if err != nil {
 		t.Fatal(err)
@@ -68,6 +79,15 @@ func TestConfigLoadsEveryVariable(t *testing.T) {
 		ReadyMaxLag:     50,
 		ReadyTimeout:    750 * time.Millisecond,
 		ShutdownTimeout: time.Minute,
+		PasswordHashes:  3,
+		Limits: httpserver.Limits{
+			ReadHeaderTimeout: 5 * time.Second,
+			ReadTimeout:       30 * time.Second,
+			WriteTimeout:      45 * time.Second,
+			IdleTimeout:       2 * time.Minute,
+			MaxHeaderBytes:    16384,
+			MaxConnsPerClient: 8,
+		},
 	}
 	if cfg != want {
 		t.Fatalf("loaded %+v\nwant   %+v", cfg, want)
@@ -79,7 +99,8 @@ func TestConfigDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.LogLevel != slog.LevelInfo || cfg.ReadyMaxLag != 1000 || cfg.ReadyTimeout != 2*time.Second || cfg.ShutdownTimeout != 15*time.Second {
+	if cfg.LogLevel != slog.LevelInfo || cfg.ReadyMaxLag != 1000 || cfg.ReadyTimeout != 2*time.Second || cfg.ShutdownTimeout != 15*time.Second ||
+		cfg.Limits != httpserver.DefaultLimits() {
 		t.Fatalf("defaults not applied: %+v", cfg)
 	}
 }
@@ -125,6 +146,11 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{"nats creds file missing", map[string]string{"WARDNET_NATS_CREDS_PATH": filepath.Join(dir, "none.creds")}, []string{"WARDNET_NATS_CREDS_PATH", "no such file"}, ""},
 		{"http addr", map[string]string{"WARDNET_HTTP_ADDR": "8080"}, []string{"WARDNET_HTTP_ADDR", "not host:port"}, ""},
 		{"http port", map[string]string{"WARDNET_HTTP_ADDR": ":99999"}, []string{"WARDNET_HTTP_ADDR", "port must be a number"}, ""},
+		{"http read timeout", map[string]string{"WARDNET_HTTP_READ_TIMEOUT": "0s"}, []string{"WARDNET_HTTP_READ_TIMEOUT must be positive"}, ""},
+		{"http write within read", map[string]string{"WARDNET_HTTP_WRITE_TIMEOUT": "30s"}, []string{"WARDNET_HTTP_WRITE_TIMEOUT (30s) must be longer than WARDNET_HTTP_READ_TIMEOUT (1m0s)"}, ""},
+		{"http header bytes", map[string]string{"WARDNET_HTTP_MAX_HEADER_BYTES": "100"}, []string{"WARDNET_HTTP_MAX_HEADER_BYTES must be 4096 to 1048576"}, ""},
+		{"http conns", map[string]string{"WARDNET_HTTP_MAX_CONNS_PER_CLIENT": "0"}, []string{"WARDNET_HTTP_MAX_CONNS_PER_CLIENT must be at least 1"}, ""},
+		{"password hashes", map[string]string{"WARDNET_PASSWORD_HASHES": "-1"}, []string{"WARDNET_PASSWORD_HASHES must be 0 (one per CPU) to 256"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

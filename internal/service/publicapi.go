@@ -69,7 +69,7 @@ func (r *Runtime) ServeAPI(p PublicAPI, h http.Handler) error {
 		_ = ln.Close()
 		return errors.New("service: ServeAPI called twice")
 	}
-	r.api, r.apiServer = ln, r.newServer(h)
+	r.api, r.apiServer = r.limitConns(ln), r.newServer(h)
 	return nil
 }
 

@@ -20,7 +20,9 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/wardnet/wardnet-cloud/events"
-	"github.com/wardnet/wardnet-cloud/internal/proxyproto"
+	"github.com/wardnet/wardnet-cloud/internal/connlimit"
+	"github.com/wardnet/wardnet-cloud/internal/httpserver"
+	"github.com/wardnet/wardnet-cloud/internal/passwords"
 	"github.com/wardnet/wardnet-cloud/schema"
 )
 
@@ -82,6 +84,8 @@ type Runtime struct {
 	pool     *pgxpool.Pool
 	registry *prometheus.Registry
 	mux      *http.ServeMux
+	conns    *connlimit.Counter // every listener's connections, per client
+	hasher   *passwords.Hasher
 	ln       net.Listener
 	server   *http.Server
 	// api and apiServer are the public API's own listener and server, if
@@ -120,6 +124,8 @@ func Start(ctx context.Context, name string, cfg Config, opts ...Option) (_ *Run
 		ncClosed: make(chan struct{}),
 		registry: prometheus.NewRegistry(),
 		mux:      http.NewServeMux(),
+		conns:    connlimit.NewCounter(cfg.MaxConnsPerClient),
+		hasher:   passwords.NewHasher(cfg.PasswordHashes),
 	}
 	r.log.InfoContext(ctx, "starting", "config", Describe(o.describe))
 	defer func() {
@@ -129,9 +135,11 @@ func Start(ctx context.Context, name string, cfg Config, opts ...Option) (_ *Run
 		}
 	}()
 	// Bind first: a taken port is the quickest failure to report.
-	if r.ln, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
 	}
+	r.ln = r.limitConns(ln)
 	if err := r.connectNATS(); err != nil {
 		return nil, err
 	}
@@ -146,22 +154,24 @@ func Start(ctx context.Context, name string, cfg Config, opts ...Option) (_ *Run
 	if _, err := events.EnsureStream(sctx, r.js, events.StreamConfig{Replicas: cfg.StreamReplicas}); err != nil {
 		return nil, err
 	}
-	r.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	r.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), r.hasher)
 	r.routes()
 	r.server = r.newServer(r.mux)
 	return r, nil
 }
 
-// newServer is an HTTP server of the runtime for h. ClientIP takes the
-// PROXY header's source on a PROXY listener, else the peer (and, from
-// loopback only, X-Forwarded-For).
+// newServer is an HTTP server of the runtime for h, with the configured
+// limits (package httpserver). proxyproto.ClientIP takes the PROXY
+// header's source on a PROXY listener, else the peer (and, from loopback
+// only, X-Forwarded-For).
 func (r *Runtime) newServer(h http.Handler) *http.Server {
-	return &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		ConnContext:       proxyproto.ConnContext,
-		ErrorLog:          slog.NewLogLogger(r.log.Handler(), slog.LevelWarn),
-	}
+	return httpserver.New(h, r.cfg.Limits, r.log)
+}
+
+// limitConns caps the connections of each client on ln, counted with
+// those on the runtime's other listener.
+func (r *Runtime) limitConns(ln net.Listener) net.Listener {
+	return httpserver.Listen(ln, r.conns, r.log)
 }
 
 func (r *Runtime) connectNATS() error {
@@ -242,6 +252,10 @@ func (r *Runtime) JetStream() jetstream.JetStream { return r.js }
 // Pool is the service's Postgres pool. The runtime closes it when Run
 // returns, after every component has stopped.
 func (r *Runtime) Pool() *pgxpool.Pool { return r.pool }
+
+// Passwords is the service's password hasher: every argon2id computation
+// of the process runs through it, under WARDNET_PASSWORD_HASHES.
+func (r *Runtime) Passwords() *passwords.Hasher { return r.hasher }
 
 // Registry is the service's own Prometheus registry, served at /metrics.
 func (r *Runtime) Registry() *prometheus.Registry { return r.registry }

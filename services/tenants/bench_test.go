@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -333,7 +334,7 @@ func benchStart(b *testing.B) *benchTenants {
 		b.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	svc, err := tenants.New(ctx, cfg, tenants.WithServiceOptions(service.WithLogger(slog.New(slog.DiscardHandler))))
+	svc, err := tenants.New(ctx, cfg, tenants.WithServiceOptions(service.WithLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))))
 	if err != nil {
 		cancel()
 		b.Fatal(err)

@@ -24,7 +24,6 @@ import (
 	"github.com/wardnet/wardnet-cloud/internal/authn"
 	"github.com/wardnet/wardnet-cloud/internal/datakeys"
 	"github.com/wardnet/wardnet-cloud/internal/pop"
-	"github.com/wardnet/wardnet-cloud/internal/ratelimit"
 	"github.com/wardnet/wardnet-cloud/internal/service"
 	"github.com/wardnet/wardnet-cloud/internal/sessioncookie"
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
@@ -124,11 +123,7 @@ func (s *Service) wire(ctx context.Context, cfg Config) error {
 		return keyring.RunJanitor(ctx, time.Hour)
 	}))
 	replicas := cfg.StreamReplicas
-	codeLimit, err := ratelimit.New(ctx, rt.JetStream(), ratelimit.VerificationCodes, ratelimit.Options{Clock: o.now, Replicas: replicas})
-	if err != nil {
-		return err
-	}
-	loginLimit, err := ratelimit.New(ctx, rt.JetStream(), ratelimit.LoginAttempts, ratelimit.Options{Clock: o.now, Replicas: replicas})
+	limiters, err := commands.NewLimiters(ctx, rt.JetStream(), replicas, o.now)
 	if err != nil {
 		return err
 	}
@@ -146,8 +141,8 @@ func (s *Service) wire(ctx context.Context, cfg Config) error {
 	}
 	cmds, err := commands.New(commands.Deps{
 		Store: store, Pool: rt.Pool(), Keyring: keyring, Signer: signer, Mail: sender,
-		CodeLimit: codeLimit, LoginLimit: loginLimit, Regions: regions,
-		UserTokenTTL: cfg.UserTokenTTL, Now: o.now, Logger: log,
+		Limiters: limiters, Passwords: rt.Passwords(), Regions: regions,
+		UserTokenTTL: cfg.UserTokenTTL, Now: o.now, Logger: log, Registerer: rt.Registry(),
 	})
 	if err != nil {
 		return err

@@ -35,15 +35,5 @@ func (s *Service) admit(ctx context.Context, l Limiter, key string) error {
 }
 
 // clientKey is the rate-limit key of a client address: the address for
-// IPv4, its /64 for IPv6.
-func clientKey(ip netip.Addr) string {
-	ip = ip.Unmap().WithZone("")
-	switch {
-	case !ip.IsValid():
-		return "unknown"
-	case ip.Is6():
-		p, _ := ip.Prefix(64) // cannot fail for an IPv6 address
-		return p.String()
-	}
-	return ratelimit.IPKey(ip)
-}
+// IPv4, its /64 for IPv6 (ratelimit.ClientKey).
+func clientKey(ip netip.Addr) string { return ratelimit.ClientKey(ip) }

@@ -24,8 +24,10 @@ import (
 // Signup creates a password login from a signup code for the code's email,
 // and starts a session: for a new email it creates the tenant, with its
 // email reserved, in the same append; for the email of a live tenant
-// without a password it adds the password to that tenant.
-func (s *Service) Signup(ctx context.Context, emailIn, codeIn, password string) (SessionToken, error) {
+// without a password it adds the password to that tenant. The attempt is
+// guarded against guessing (codeGuard), and the password is hashed only
+// once the code and the account have been found good.
+func (s *Service) Signup(ctx context.Context, emailIn, codeIn, password string, ip netip.Addr) (SessionToken, error) {
 	email, err := naming.ParseEmail(emailIn)
 	if err != nil {
 		return SessionToken{}, refuse(BadRequest, msgInvalidEmail, err)
@@ -36,16 +38,25 @@ func (s *Service) Signup(ctx context.Context, emailIn, codeIn, password string) 
 	if len(codeIn) == 0 || len(codeIn) > naming.MaxCodeLen {
 		return SessionToken{}, refuse(Unauthorized, msgInvalidCode, code.ErrInvalidCode)
 	}
-	phc, err := passwords.Hash(password)
+	attempt, err := s.codes.admit(ctx, naming.PurposeSignup, ip)
 	if err != nil {
-		return SessionToken{}, fmt.Errorf("signup: %w", err)
+		return SessionToken{}, err
 	}
+	tok, err := s.signup(ctx, email, naming.Code(codeIn), password)
+	attempt.done(ctx, err)
+	return tok, err
+}
+
+func (s *Service) signup(ctx context.Context, email naming.Email, c naming.Code, password string) (SessionToken, error) {
 	index := naming.EmailIndex(s.d.Keyring.Index(string(email)))
-	hash := naming.Code(codeIn).Hash()
+	hash := c.Hash()
 	newTenant, sessionID, token := naming.NewID(), naming.NewID(), newSessionToken()
 	now := s.d.Now()
-	var tenantID naming.ID
-	_, err = aggregates.Execute(ctx, s.d.Store, events.Meta{Actor: "signup"}, func(ctx context.Context, tx *aggregates.Tx) error {
+	var (
+		tenantID naming.ID
+		phc      string // hashed once, on the first try that gets that far
+	)
+	_, err := aggregates.Execute(ctx, s.d.Store, events.Meta{Actor: "signup"}, func(ctx context.Context, tx *aggregates.Tx) error {
 		c, err := aggregates.Get(ctx, tx, s.repos.codes, hash)
 		if err != nil {
 			return err
@@ -63,6 +74,14 @@ func (s *Service) Signup(ctx context.Context, emailIn, codeIn, password string) 
 		acct, err := aggregates.Get(ctx, tx, s.repos.accounts, tenantID.String())
 		if err != nil {
 			return err
+		}
+		if acct.HasPassword() { // SetPassword's rule, checked before the hash is paid for
+			return fmt.Errorf("signup: %w", account.ErrPasswordExists)
+		}
+		if phc == "" {
+			if phc, err = s.d.Passwords.Hash(ctx, password); err != nil {
+				return fmt.Errorf("signup: %w", err)
+			}
 		}
 		sealed, err := s.d.Keyring.Seal(ctx, datakeys.TenantKey(tenantID.String()), []byte(phc))
 		if err != nil {
@@ -91,7 +110,7 @@ func (s *Service) Signup(ctx context.Context, emailIn, codeIn, password string) 
 // accounts without a password and wrong passwords are refused alike, after
 // the same work.
 func (s *Service) Login(ctx context.Context, emailIn, password string, ip netip.Addr) (SessionToken, error) {
-	ok, retry, err := s.d.LoginLimit.Allow(ctx, ratelimit.IPKey(ip))
+	ok, retry, err := s.d.LoginLimit.Allow(ctx, ratelimit.ClientKey(ip))
 	if err != nil {
 		return SessionToken{}, fmt.Errorf("login: rate limit: %w", err)
 	}
@@ -103,7 +122,9 @@ func (s *Service) Login(ctx context.Context, emailIn, password string, ip netip.
 	}
 	email, err := naming.ParseEmail(emailIn)
 	if err != nil || len(password) > passwords.MaxLen {
-		passwords.VerifyDummy(password)
+		if err := s.d.Passwords.VerifyDummy(ctx, password); err != nil {
+			return SessionToken{}, asRefusal(err)
+		}
 		return bad()
 	}
 	res, err := s.repos.emails.Load(ctx, s.d.Keyring.Index(string(email)))
@@ -117,16 +138,18 @@ func (s *Service) Login(ctx context.Context, emailIn, password string, ip netip.
 		}
 	}
 	if !acct.State.HasPassword() {
-		passwords.VerifyDummy(password)
+		if err := s.d.Passwords.VerifyDummy(ctx, password); err != nil {
+			return SessionToken{}, asRefusal(err)
+		}
 		return bad()
 	}
 	phc, err := s.d.Keyring.Open(ctx, string(acct.State.PasswordHash()))
 	if err != nil {
 		return SessionToken{}, fmt.Errorf("login: open password hash: %w", err)
 	}
-	match, err := passwords.Verify(string(phc), password)
+	match, err := s.d.Passwords.Verify(ctx, string(phc), password)
 	if err != nil {
-		return SessionToken{}, fmt.Errorf("login: %w", err)
+		return SessionToken{}, asRefusal(fmt.Errorf("login: %w", err))
 	}
 	if !match {
 		return bad()
@@ -150,21 +173,30 @@ func (s *Service) Login(ctx context.Context, emailIn, password string, ip netip.
 
 // ResetPassword sets a new password from a password_reset code and ends
 // every session of the account. A code for an email without an account is
-// burnt and answered like the others, so the answer reveals nothing.
-func (s *Service) ResetPassword(ctx context.Context, codeIn, password string) error {
+// burnt and answered like the others, so the answer reveals nothing. The
+// attempt is guarded against guessing (codeGuard), and the password is
+// hashed only once the code has been found good.
+func (s *Service) ResetPassword(ctx context.Context, codeIn, password string, ip netip.Addr) error {
 	if err := passwords.Check(password); err != nil {
 		return refuse(BadRequest, err.Error(), err)
 	}
 	if len(codeIn) == 0 || len(codeIn) > naming.MaxCodeLen {
 		return refuse(Unauthorized, msgInvalidCode, code.ErrInvalidCode)
 	}
-	phc, err := passwords.Hash(password)
+	attempt, err := s.codes.admit(ctx, naming.PurposePasswordReset, ip)
 	if err != nil {
-		return fmt.Errorf("reset password: %w", err)
+		return err
 	}
-	hash := naming.Code(codeIn).Hash()
+	err = s.resetPassword(ctx, naming.Code(codeIn), password)
+	attempt.done(ctx, err)
+	return err
+}
+
+func (s *Service) resetPassword(ctx context.Context, c naming.Code, password string) error {
+	hash := c.Hash()
 	now := s.d.Now()
-	_, err = aggregates.Execute(ctx, s.d.Store, events.Meta{Actor: "password_reset"}, func(ctx context.Context, tx *aggregates.Tx) error {
+	var phc string // hashed once, on the first try that gets that far
+	_, err := aggregates.Execute(ctx, s.d.Store, events.Meta{Actor: "password_reset"}, func(ctx context.Context, tx *aggregates.Tx) error {
 		c, err := aggregates.Get(ctx, tx, s.repos.codes, hash)
 		if err != nil {
 			return err
@@ -182,6 +214,11 @@ func (s *Service) ResetPassword(ctx context.Context, codeIn, password string) er
 		acct, err := aggregates.Get(ctx, tx, s.repos.accounts, tenantID)
 		if err != nil {
 			return err
+		}
+		if phc == "" {
+			if phc, err = s.d.Passwords.Hash(ctx, password); err != nil {
+				return fmt.Errorf("reset password: %w", err)
+			}
 		}
 		sealed, err := s.d.Keyring.Seal(ctx, datakeys.TenantKey(tenantID), []byte(phc))
 		if err != nil {

@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"strings"
 	"unicode/utf8"
 
@@ -25,8 +26,9 @@ const MaxDisplayName = 255
 // Enroll consumes an enrollment code and binds a daemon key to the code's
 // tenant, pending for 15 minutes: the tenant of an add-daemon code, or the
 // live tenant of the code's email, created for a new email with its email
-// reserved in the same append.
-func (s *Service) Enroll(ctx context.Context, codeIn, publicKey string) (naming.ID, error) {
+// reserved in the same append. The attempt is guarded against guessing
+// (codeGuard).
+func (s *Service) Enroll(ctx context.Context, codeIn, publicKey string, ip netip.Addr) (naming.ID, error) {
 	key, err := naming.ParseDaemonKey(publicKey)
 	if err != nil {
 		return "", refuse(BadRequest, msgInvalidKey, err)
@@ -34,12 +36,22 @@ func (s *Service) Enroll(ctx context.Context, codeIn, publicKey string) (naming.
 	if len(codeIn) == 0 || len(codeIn) > naming.MaxCodeLen {
 		return "", refuse(Unauthorized, msgInvalidCode, code.ErrInvalidCode)
 	}
-	hash := naming.Code(codeIn).Hash()
+	attempt, err := s.codes.admit(ctx, naming.PurposeEnrollment, ip)
+	if err != nil {
+		return "", err
+	}
+	tenantID, err := s.enroll(ctx, naming.Code(codeIn), key)
+	attempt.done(ctx, err)
+	return tenantID, err
+}
+
+func (s *Service) enroll(ctx context.Context, c naming.Code, key naming.DaemonKey) (naming.ID, error) {
+	hash := c.Hash()
 	newTenant := naming.NewID()
 	now := s.d.Now()
 	var tenantID naming.ID
 	meta := events.Meta{Actor: "daemon:" + key.Fingerprint()}
-	_, err = aggregates.Execute(ctx, s.d.Store, meta, func(ctx context.Context, tx *aggregates.Tx) error {
+	_, err := aggregates.Execute(ctx, s.d.Store, meta, func(ctx context.Context, tx *aggregates.Tx) error {
 		c, err := aggregates.Get(ctx, tx, s.repos.codes, hash)
 		if err != nil {
 			return err

@@ -17,6 +17,7 @@ const (
 	NotFound     = refusal.NotFound     // 404
 	Conflict     = refusal.Conflict     // 409
 	RateLimited  = refusal.RateLimited  // 429
+	Unavailable  = refusal.Unavailable  // 503
 )
 
 func refuse(kind Kind, msg string, cause error) *Error { return refusal.New(kind, msg, cause) }

@@ -29,7 +29,10 @@ func (s *Service) IssueCredential(ctx context.Context, tenantID naming.ID, slugI
 		return IssuedCredential{}, err
 	}
 	secret := newCredentialSecret()
-	var phc string // hashed once, and only for a credential that can be issued
+	stored, err := passwords.HashSecret(secret)
+	if err != nil {
+		return IssuedCredential{}, fmt.Errorf("issue credential: %w", err)
+	}
 	meta := events.Meta{TenantID: tenantID.String(), Actor: "user:" + tenantID.String()}
 	for range credentialAttempts {
 		c := IssuedCredential{ID: naming.NewID(), Username: slug.String() + "-" + credentialSuffix(), Secret: secret}
@@ -40,14 +43,7 @@ func (s *Service) IssueCredential(ctx context.Context, tenantID naming.ID, slugI
 			if err := n.CanIssue(network.CredentialUpdate); err != nil {
 				return nil, err
 			}
-			if phc == "" {
-				h, err := passwords.Hash(secret)
-				if err != nil {
-					return nil, fmt.Errorf("issue credential: %w", err)
-				}
-				phc = h
-			}
-			return network.IssueUpdateCredential{CredentialID: c.ID, Kind: network.CredentialUpdate, Username: c.Username, SecretHash: phc}.Decide(n)
+			return network.IssueUpdateCredential{CredentialID: c.ID, Kind: network.CredentialUpdate, Username: c.Username, SecretHash: stored}.Decide(n)
 		})
 		if errors.Is(err, network.ErrCredentialExists) {
 			continue

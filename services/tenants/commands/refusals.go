@@ -2,6 +2,7 @@ package commands
 
 import (
 	"errors"
+	"time"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/account"
 	"github.com/wardnet/wardnet-cloud/aggregates/code"
@@ -9,6 +10,7 @@ import (
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/aggregates/reservation"
 	"github.com/wardnet/wardnet-cloud/aggregates/tenant"
+	"github.com/wardnet/wardnet-cloud/internal/passwords"
 )
 
 // The messages of refusals, as the API shows them. Where the contract
@@ -32,11 +34,16 @@ const (
 	msgPasswordExists  = "an account with a password already exists for this email"
 	msgSessionInvalid  = "session expired or revoked"
 	msgAccountClosed   = "account is closed"
+	msgBusy            = "too many password checks in progress; try again shortly"
 
 	msgNetworkLeaving     = "network is being deprovisioned"
 	msgCredentialLimit    = "update credential limit reached"
 	msgCredentialNotFound = "credential not found"
 )
+
+// busyRetry is the Retry-After of a refusal for want of a password-hash
+// slot: a slot frees up within tens of milliseconds.
+const busyRetry = time.Second
 
 // asRefusal turns a domain error decided by an aggregate into the refusal
 // the caller sees, and leaves other errors alone.
@@ -68,6 +75,8 @@ func asRefusal(err error) error {
 		kind, msg = Conflict, "network already exists"
 	case errors.Is(err, account.ErrPasswordExists):
 		kind, msg = Conflict, msgPasswordExists
+	case errors.Is(err, passwords.ErrBusy):
+		return &Error{Kind: Unavailable, Message: msgBusy, RetryAfter: busyRetry, Err: err}
 	default:
 		return err
 	}

@@ -9,10 +9,12 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/gateways/mail"
+	"github.com/wardnet/wardnet-cloud/internal/passwords"
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
 )
 
@@ -39,19 +41,22 @@ type Deps struct {
 	Keyring Keyring
 	Signer  *tokens.Signer
 	Mail    mail.Sender
-	// CodeLimit limits public code requests per client IP; LoginLimit
-	// password logins per client IP.
-	CodeLimit, LoginLimit Limiter
-	Regions               naming.Regions
-	UserTokenTTL          time.Duration
-	Now                   func() time.Time
-	Logger                *slog.Logger
+	Limiters
+	// Passwords hashes and verifies passwords under the process's limit.
+	Passwords    *passwords.Hasher
+	Regions      naming.Regions
+	UserTokenTTL time.Duration
+	Now          func() time.Time
+	Logger       *slog.Logger
+	// Registerer gets the commands' metrics; nil registers none.
+	Registerer prometheus.Registerer
 }
 
 // Service runs the tenants commands.
 type Service struct {
 	d     Deps
 	repos repositories
+	codes *codeGuard
 }
 
 // New checks deps and builds the aggregates' repositories.
@@ -69,8 +74,11 @@ func New(d Deps) (*Service, error) {
 	if d.Mail == nil {
 		missing = append(missing, "Mail")
 	}
-	if d.CodeLimit == nil || d.LoginLimit == nil {
-		missing = append(missing, "CodeLimit/LoginLimit")
+	if d.CodeLimit == nil || d.LoginLimit == nil || d.CodeFailures == nil {
+		missing = append(missing, "CodeLimit/LoginLimit/CodeFailures")
+	}
+	if d.Passwords == nil {
+		missing = append(missing, "Passwords")
 	}
 	if len(d.Regions) == 0 {
 		missing = append(missing, "Regions")
@@ -91,7 +99,11 @@ func New(d Deps) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{d: d, repos: repos}, nil
+	codes, err := newCodeGuard(d.CodeFailures, d.CodeBudgets, d.Logger, d.Registerer)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{d: d, repos: repos, codes: codes}, nil
 }
 
 // Daemon is an authenticated daemon caller: the tenant and network of its

@@ -35,14 +35,14 @@ func (s *Service) IssueCode(ctx context.Context, emailIn, purposeIn string, ip n
 	if err != nil {
 		return "", refuse(BadRequest, "purpose must be signup, password_reset, password_change or enrollment", err)
 	}
-	ok, retry, err := s.d.CodeLimit.Allow(ctx, ratelimit.IPKey(ip))
+	ok, retry, err := s.d.CodeLimit.Allow(ctx, ratelimit.ClientKey(ip))
 	if err != nil {
 		return "", fmt.Errorf("issue code: rate limit: %w", err)
 	}
 	if !ok {
 		return "", &Error{Kind: RateLimited, Message: msgTooManyCodes, RetryAfter: retry}
 	}
-	return s.issue(ctx, email, purpose, "", events.Meta{Actor: "ip:" + ratelimit.IPKey(ip)})
+	return s.issue(ctx, email, purpose, "", events.Meta{Actor: "ip:" + ratelimit.ClientKey(ip)})
 }
 
 // IssueDaemonCode issues a tenant-bound enrollment code to the tenant's own
