@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 )
 
 // maxAuthorization bounds the Authorization header worth decoding: a
@@ -13,8 +14,9 @@ const maxAuthorization = 4096
 // basicAuth reads the one Authorization header of r as HTTP Basic
 // (RFC 7617): the scheme in any case, standard base64 of
 // "username:secret", split at the first colon. ok is false for no header,
-// several, another scheme, bad base64, no colon, an empty username, or
-// control characters in either part.
+// several, another scheme, bad base64, no colon, an empty username,
+// control characters in either part, or a username that is not UTF-8
+// (no store would take it: it can name no credential).
 func basicAuth(r *http.Request) (username, secret string, ok bool) {
 	vals := r.Header.Values("Authorization")
 	if len(vals) != 1 {
@@ -37,7 +39,7 @@ func parseBasic(h string) (username, secret string, ok bool) {
 		return "", "", false
 	}
 	username, secret, found = strings.Cut(string(raw), ":")
-	if !found || username == "" || hasControl(username) || hasControl(secret) {
+	if !found || username == "" || hasControl(username) || hasControl(secret) || !utf8.ValidString(username) {
 		return "", "", false
 	}
 	return username, secret, true

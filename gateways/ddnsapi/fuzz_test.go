@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // The HTTP Basic parser takes any header: what it accepts is a username
@@ -28,7 +29,7 @@ func FuzzParseBasic(f *testing.F) {
 			}
 			return
 		}
-		if user == "" || strings.Contains(user, ":") || hasControl(user) || hasControl(secret) || len(h) > maxAuthorization {
+		if user == "" || strings.Contains(user, ":") || hasControl(user) || hasControl(secret) || !utf8.ValidString(user) || len(h) > maxAuthorization {
 			t.Fatalf("accepted %q as %q, %q", h, user, secret)
 		}
 		again := "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+secret))
@@ -45,13 +46,14 @@ func FuzzBasicRoundTrip(f *testing.F) {
 	f.Add("", "x")
 	f.Add("a:b", "c")
 	f.Add("ü", "\x00")
+	f.Add("\xff", "secret") // a username no store takes
 	f.Fuzz(func(t *testing.T, user, secret string) {
 		if strings.Contains(user, ":") {
 			return // RFC 7617: a username holds no colon; the first one splits
 		}
 		h := "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+secret))
 		u, s, ok := parseBasic(h)
-		valid := user != "" && !hasControl(user) && !hasControl(secret) && len(h) <= maxAuthorization
+		valid := user != "" && !hasControl(user) && !hasControl(secret) && utf8.ValidString(user) && len(h) <= maxAuthorization
 		if ok != valid || (ok && (u != user || s != secret)) {
 			t.Fatalf("%q, %q: read %q, %q, %v", user, secret, u, s, ok)
 		}

@@ -34,10 +34,15 @@ func Decode(w http.ResponseWriter, r *http.Request, v any) bool {
 // bytes itself. Its errors are the 400 bodies: they say what is wrong and
 // where, and never quote the input (it may hold a password). A field of
 // the wrong JSON type is named with the type v declares for it ("a
-// string", "an array of strings").
+// string", "an array of strings"). Text that encoding/json would let
+// through altered or as a NUL (invalid UTF-8, \u0000, an unpaired
+// surrogate escape) is refused first, by CheckJSONText.
 func DecodeBytes(body []byte, v any) error {
 	if len(body) == 0 {
 		return errors.New(msgNotAnObject)
+	}
+	if err := CheckJSONText(body); err != nil {
+		return err
 	}
 	err := json.Unmarshal(body, v)
 	if err == nil {

@@ -39,7 +39,12 @@ func TestDecodeBytes(t *testing.T) {
 		{`{"a":1,}`, "malformed JSON in the request body at byte 8"},
 		{`{"email":"x"}}`, "malformed JSON in the request body at byte 14"},
 		{`{"email":"x"} {}`, "malformed JSON in the request body at byte 15"},
-		{"{\"email\":\"\xff\"}", ""}, // invalid UTF-8 becomes U+FFFD, as encoding/json does
+		// Text encoding/json would alter or pass on as a NUL is refused.
+		{"{\"email\":\"\xff\"}", "the request body is not valid UTF-8 at byte 11"},
+		{`{"email":"a\u0000@b.c"}`, `a string in the request body holds the escape \u0000 (NUL) at byte 12`},
+		{`{"email":"\ud800@b.c"}`, "a string in the request body holds an unpaired UTF-16 surrogate escape at byte 11"},
+		{`{"email":"\\u0000 \ud83d\ude00 \ufffd"}`, ""},
+		{`{"email":"\u0000"`, `a string in the request body holds the escape \u0000 (NUL) at byte 11`}, // before the syntax
 		{`{"email":1}`, `field "email" must be a string`},
 		{`{"email":{"x":1}}`, `field "email" must be a string`},
 		{`{"flag":"yes"}`, `field "flag" must be a boolean`},
@@ -93,12 +98,14 @@ func TestDecodeBytesEmbedded(t *testing.T) {
 
 // decodeMessage is every message DecodeBytes may give: none quotes the
 // input, which may hold a password.
-var decodeMessage = regexp.MustCompile(`^(request body must be a JSON object|malformed JSON in the request body( at byte \d+|: unexpected end)?|field "[A-Za-z_.]*" must be (a string|a boolean|a number|an array of (strings|numbers)|of another type))$`)
+var decodeMessage = regexp.MustCompile(`^(request body must be a JSON object|malformed JSON in the request body( at byte \d+|: unexpected end)?|field "[A-Za-z_.]*" must be (a string|a boolean|a number|an array of (strings|numbers)|of another type)|the request body is not valid UTF-8 at byte \d+|a string in the request body holds (the escape \\u0000 \(NUL\)|an unpaired UTF-16 surrogate escape) at byte \d+)$`)
 
 func FuzzDecodeBytes(f *testing.F) {
 	for _, s := range []string{
 		`{"email":"a@b.c"}`, `{`, `[]`, `{"email":1}`, `{"nested":{"name":2}}`, "", "null", `{"email":"x"}}`,
 		`{"values":[1]}`, `{"nested":{"ids":[true]}}`,
+		"{\"email\":\"\xff\"}", `{"email":"\u0000"}`, `{"email":"\\u0000"}`, `{"email":"\ud800"}`,
+		`{"\udc00":1}`, `{"email":"\ud83d\ude00"}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -123,6 +130,7 @@ func TestDecodeAnswers400(t *testing.T) {
 		{`{"email":`, false, `{"error":"malformed JSON in the request body at byte 9"}`},
 		{`{"email":true}`, false, `{"error":"field \"email\" must be a string"}`},
 		{``, false, `{"error":"request body must be a JSON object"}`},
+		{`{"email":"a\u0000"}`, false, `{"error":"a string in the request body holds the escape \\u0000 (NUL) at byte 12"}`},
 	} {
 		w := httptest.NewRecorder()
 		var v decodeTarget

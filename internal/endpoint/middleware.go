@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
+	"net/url"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"github.com/nats-io/nuid"
@@ -15,11 +18,16 @@ import (
 )
 
 // Wrap returns h behind the middleware every public API has, in this
-// order: the request log, panic recovery and the body cap. log gets the
-// request log and the panics; now is the clock of the request log's
-// durations.
+// order: the request log, panic recovery, the refusal of bad bytes in the
+// URL and the body cap. log gets the request log and the panics; now is
+// the clock of the request log's durations.
+//
+// RefuseBadURLText comes after the log and the recovery, so that its 400
+// has a request id and a log line like every answer, and before the body
+// cap, so that a request refused for its URL is refused before its body
+// is read into memory.
 func Wrap(log *slog.Logger, now func() time.Time, h http.Handler) http.Handler {
-	return LogRequests(log, now, RecoverPanics(log, LimitBody(h)))
+	return LogRequests(log, now, RecoverPanics(log, RefuseBadURLText(LimitBody(h))))
 }
 
 // statusWriter remembers the status a handler answered.
@@ -134,4 +142,57 @@ func LimitBody(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// Messages of RefuseBadURLText.
+const (
+	msgBadPath       = "the request path holds a control character or invalid UTF-8"
+	msgBadQueryName  = "a query parameter name holds a control character or invalid UTF-8"
+	msgBadQuery      = "a query parameter holds a control character or invalid UTF-8"
+	msgBadQueryValue = "query parameter %q holds a control character or invalid UTF-8"
+)
+
+// maxNamedParameter bounds a query parameter's name worth quoting in an
+// answer; a longer one is not a parameter of ours.
+const maxNamedParameter = 32
+
+// RefuseBadURLText answers 400 to a request whose decoded path, or a
+// decoded query parameter's name or value, holds an ASCII control
+// character (NUL, CR, LF, TAB, DEL among them) or invalid UTF-8: no route,
+// id, slug or hostname of ours holds one, and a handler passing it on
+// would fail further in (Postgres refuses NUL and invalid UTF-8) with a
+// 500. The message names a value's parameter, never what it holds.
+// Everything else passes untouched: the request, its escaped path (a %2F
+// stays an escaped slash for the router) and its query as sent.
+func RefuseBadURLText(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if msg := badURLText(r.URL); msg != "" {
+			WriteError(w, http.StatusBadRequest, msg)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// badURLText is RefuseBadURLText's answer to u, or "" when u is fine. The
+// query is read as url.Query reads it, as the handlers do: a pair whose
+// escape does not decode is dropped there, and not refused here.
+func badURLText(u *url.URL) string {
+	if !cleanText(u.Path) {
+		return msgBadPath
+	}
+	q := u.Query()
+	for _, name := range slices.Sorted(maps.Keys(q)) { // the same answer every time
+		switch {
+		case !cleanText(name):
+			return msgBadQueryName
+		case !slices.ContainsFunc(q[name], func(v string) bool { return !cleanText(v) }):
+			continue
+		case len(name) > maxNamedParameter:
+			return msgBadQuery
+		default:
+			return fmt.Sprintf(msgBadQueryValue, name)
+		}
+	}
+	return ""
 }

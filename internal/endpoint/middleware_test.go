@@ -269,3 +269,100 @@ func TestLimitBodyUnreadableIs400(t *testing.T) {
 		t.Errorf("answer %d %q", w.Code, w.Body)
 	}
 }
+
+// A path or query parameter holding an ASCII control character or invalid
+// UTF-8 is answered 400 before the router, the body cap or the handler;
+// everything else, legal escapes included, reaches them unchanged.
+func TestRefuseBadURLText(t *testing.T) {
+	t.Parallel()
+	const (
+		badPath  = `{"error":"the request path holds a control character or invalid UTF-8"}`
+		badName  = `{"error":"a query parameter name holds a control character or invalid UTF-8"}`
+		badSlug  = `{"error":"query parameter \"slug\" holds a control character or invalid UTF-8"}`
+		badQuery = `{"error":"a query parameter holds a control character or invalid UTF-8"}`
+	)
+	for _, c := range []struct {
+		name, target string
+		want         string // the 400's body, or "" when the request gets through
+	}{
+		{"plain", "/v1/networks/abc/daemons?slug=home", ""},
+		{"escaped slash", "/v1/networks/a%2Fb/daemons", ""},
+		{"escaped space and UTF-8", "/v1/networks/a%20caf%C3%A9/daemons?slug=caf%C3%A9+x", ""},
+		{"escaped percent and question mark", "/v1/networks/100%25%3F/daemons?q=%26%3D", ""},
+		{"escape that does not decode in the query", "/v1/x?slug=%zz", ""},
+		{"NUL in the path", "/v1/networks/%00/daemons", badPath},
+		{"CR LF in the path", "/v1/networks/a%0D%0Ab/daemons", badPath},
+		{"TAB in the path", "/v1/networks/a%09b/daemons", badPath},
+		{"DEL in the path", "/v1/networks/%7F/daemons", badPath},
+		{"invalid UTF-8 in the path", "/v1/networks/%ff/daemons", badPath},
+		{"UTF-8 surrogate in the path", "/v1/networks/%ED%A0%80/daemons", badPath},
+		{"NUL in a value", "/v1/availability?slug=a%00b", badSlug},
+		{"LF in a value", "/v1/availability?other=x&slug=a%0a", badSlug},
+		{"invalid UTF-8 in a value", "/v1/availability?slug=%C3", badSlug},
+		{"bad second value", "/v1/availability?slug=ok&slug=%1b", badSlug},
+		{"NUL in a name", "/v1/availability?sl%00ug=a", badName},
+		{"long name", "/v1/availability?" + strings.Repeat("n", 33) + "=%00", badQuery},
+		{"path before query", "/%00?slug=%00", badPath},
+	} {
+		reached := false
+		h := RefuseBadURLText(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			reached = true
+			w.WriteHeader(http.StatusNoContent)
+		}))
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", c.target, nil))
+		switch {
+		case c.want == "" && (!reached || w.Code != http.StatusNoContent):
+			t.Errorf("%s: %s answered %d %q, want it through", c.name, c.target, w.Code, w.Body)
+		case c.want != "" && (reached || w.Code != http.StatusBadRequest || w.Body.String() != c.want+"\n"):
+			t.Errorf("%s: %s reached %v, answered %d %q, want 400 %s", c.name, c.target, reached, w.Code, w.Body, c.want)
+		}
+	}
+}
+
+// Behind Wrap, legal escapes reach the router and the handler as sent: an
+// escaped slash stays in one path segment, and the path the client sent
+// is the one the handler sees (a proof of possession signs it).
+func TestWrapPassesEscapesToTheRouter(t *testing.T) {
+	t.Parallel()
+	for target, want := range map[string]string{
+		"/items/a%2Fb?q=%2F":        "a/b",
+		"/items/caf%C3%A9?q=%C3%A9": "café",
+		"/items/a%20b%25?q=+":       "a b%",
+	} {
+		var got, escaped, query string
+		mux := http.NewServeMux()
+		mux.HandleFunc("GET /items/{id}", func(w http.ResponseWriter, r *http.Request) {
+			got, escaped, query = r.PathValue("id"), r.URL.EscapedPath(), r.URL.RawQuery
+			w.WriteHeader(http.StatusNoContent)
+		})
+		var buf bytes.Buffer
+		w := httptest.NewRecorder()
+		Wrap(testLog(&buf), time.Now, Route(mux)).ServeHTTP(w, httptest.NewRequest("GET", target, nil))
+		path, rawQuery, _ := strings.Cut(target, "?")
+		if w.Code != http.StatusNoContent || got != want || escaped != path || query != rawQuery {
+			t.Errorf("%s: answered %d, handler saw id %q, path %q, query %q", target, w.Code, got, escaped, query)
+		}
+	}
+}
+
+// Behind Wrap, a refused URL is answered before the body is read, and is
+// logged with its request id like every answer, as unmatched.
+func TestWrapRefusesBadURLText(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /items/{id}", func(http.ResponseWriter, *http.Request) { t.Error("handler reached") })
+	w := httptest.NewRecorder()
+	// A body that cannot be read: the body cap would answer that instead.
+	Wrap(testLog(&buf), time.Now, Route(mux)).ServeHTTP(w, httptest.NewRequest("POST", "/items/%00", failingReader{}))
+	if w.Code != http.StatusBadRequest || w.Header().Get(HeaderRequestID) == "" ||
+		w.Body.String() != `{"error":"the request path holds a control character or invalid UTF-8"}`+"\n" {
+		t.Fatalf("answer %d %q", w.Code, w.Body)
+	}
+	lines := logLines(t, &buf)
+	if len(lines) != 1 || lines[0]["status"] != float64(400) || lines[0]["route"] != "unmatched" ||
+		lines[0]["request_id"] != w.Header().Get(HeaderRequestID) {
+		t.Errorf("log %s", buf.String())
+	}
+}
