@@ -177,6 +177,26 @@ func (s *Store) Version(ctx context.Context, ref Ref) (StreamSeq, error) {
 	return StreamSeq(m.Sequence), nil
 }
 
+// LastOfType is the sequence of the newest event of any aggregate of type
+// typ (0 when there is none): what a projection that reads that type has to
+// reach to have seen all of it. nats-server answers a get-last-message
+// request for a wildcard subject with the newest message of any subject it
+// matches.
+func (s *Store) LastOfType(ctx context.Context, typ string) (StreamSeq, error) {
+	st, err := s.handle(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("newest %s event: %w", typ, err)
+	}
+	m, err := st.GetLastMsgForSubject(ctx, SubjectPrefix+typ+".*")
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("newest %s event: %w", typ, err)
+	}
+	return StreamSeq(m.Sequence), nil
+}
+
 // Decode turns a stored message, as a consumer delivers it with its stream
 // sequence and timestamp, into a Record with its payload decoded and upcast
 // by the store's catalogue. Envelope errors match ErrMalformed; a payload

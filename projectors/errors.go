@@ -68,3 +68,12 @@ func permanent(err error) bool {
 	}
 	return false
 }
+
+// NotSetUp reports whether err is Postgres saying that a projection's
+// schema or table does not exist: a reader that queries a projection
+// before its projector first ran. Such a projection is behind whatever the
+// log holds (WaitFor waits for it).
+func NotSetUp(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && (pg.Code == "42P01" || pg.Code == "3F000") // undefined_table, invalid_schema_name
+}

@@ -115,7 +115,7 @@ func (p *Projector) ensureLive(ctx context.Context) (events.StreamSeq, error) {
 			return err
 		}
 		if exists {
-			return nil
+			return p.migrate(ctx, tx)
 		}
 		if cp != 0 {
 			// The read model was dropped by hand; its checkpoint went with it.
@@ -131,6 +131,21 @@ func (p *Projector) ensureLive(ctx context.Context) (events.StreamSeq, error) {
 		return 0, fmt.Errorf("prepare %s: %w", p.schema, err)
 	}
 	return cp, nil
+}
+
+// migrate brings the live tables of an earlier build to this one's, when
+// the projection has a Migrator.
+func (p *Projector) migrate(ctx context.Context, tx pgx.Tx) error {
+	m, ok := p.proj.(Migrator)
+	if !ok {
+		return nil
+	}
+	return inSchema(ctx, tx, p.schema, func() error {
+		if err := m.Migrate(ctx, tx); err != nil {
+			return fmt.Errorf("migrate %s: %w", p.schema, err)
+		}
+		return nil
+	})
 }
 
 // createSchema creates schema and the projection's tables in it.

@@ -41,6 +41,19 @@ type BatchApplier interface {
 	ApplyBatch(ctx context.Context, tx pgx.Tx, recs []events.Record) error
 }
 
+// Migrator is implemented by projections whose tables have changed since
+// an earlier build set them up. At start, under the projection's row lock
+// and with search_path set to its live schema, the runtime calls Migrate
+// on a schema that exists already (Setup is for an empty one): it must
+// bring the tables to what Setup creates now, idempotently and without
+// losing what they hold (CREATE TABLE IF NOT EXISTS, ALTER TABLE … ADD
+// COLUMN IF NOT EXISTS), so that the projection goes on from its
+// checkpoint. A change that the events already applied must be replayed
+// for is a new projection version (a rebuild), not a migration.
+type Migrator interface {
+	Migrate(ctx context.Context, tx pgx.Tx) error
+}
+
 // EnvelopeOnly is implemented by projections that read only the envelope,
 // such as the audit index. When EnvelopeOnly returns true the runtime does
 // not decode payloads: Record.Data is an events.Unknown with the raw JSON,
