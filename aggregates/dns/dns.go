@@ -3,9 +3,11 @@ package dns
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 
+	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
@@ -14,8 +16,9 @@ import (
 const Type = "dns"
 
 // StateVersion is the version of State's JSON encoding (snapshots). 2:
-// Challenge is oldest first.
-const StateVersion = 2
+// Challenge is oldest first. 3: Challenge is the daemon's alone, Accounts
+// the acme-dns accounts'.
+const StateVersion = 3
 
 // Limits of a challenge (contract §1.6): 1 to MaxValues values of at most
 // MaxValueLen bytes each.
@@ -35,6 +38,7 @@ func Register(c *events.Catalog) {
 	events.Register[AddressReported](c, 1)
 	events.Register[ChallengeSet](c, 1)
 	events.Register[ChallengeCleared](c, 1)
+	events.Register[AccountChallengeSet](c, 1)
 }
 
 // AddressReported is the daemon's new public address of one family.
@@ -45,7 +49,9 @@ type AddressReported struct {
 // EventType implements events.Payload.
 func (AddressReported) EventType() string { return "wardnet.dns.address_reported" }
 
-// ChallengeSet replaces the network's ACME challenge values.
+// ChallengeSet replaces the daemon's ACME challenge values (PUT
+// /v1/acme-challenge). Before AccountChallengeSet, acme-dns updates were
+// ChallengeSet events too; they count as the daemon's.
 type ChallengeSet struct {
 	Values []string `json:"values"`
 }
@@ -53,21 +59,40 @@ type ChallengeSet struct {
 // EventType implements events.Payload.
 func (ChallengeSet) EventType() string { return "wardnet.dns.challenge_set" }
 
-// ChallengeCleared removes the challenge values.
+// ChallengeCleared removes the daemon's challenge values (an acme-dns
+// account's stay).
 type ChallengeCleared struct{}
 
 // EventType implements events.Payload.
 func (ChallengeCleared) EventType() string { return "wardnet.dns.challenge_cleared" }
 
-// State is what the daemon last reported. Its JSON is what snapshots store.
+// AccountChallengeSet replaces the challenge values of one acme-dns
+// account (an update credential of kind acme_dns of the network): Values
+// are the account's, oldest first, the newest last.
+type AccountChallengeSet struct {
+	CredentialID naming.ID `json:"credential_id"`
+	Values       []string  `json:"values"`
+}
+
+// EventType implements events.Payload.
+func (AccountChallengeSet) EventType() string { return "wardnet.dns.account_challenge_set" }
+
+// State is what the network's daemon and acme-dns accounts last reported.
+// Its JSON is what snapshots store.
+//
+// The challenge values are kept apart by source, so that neither replaces
+// the other's: the name _acme-challenge.<slug>.<zone> publishes them all
+// (projectors/dns), less those of accounts revoked since, which this
+// aggregate does not see.
 type State struct {
 	IPv4 netip.Addr `json:"ipv4,omitzero"`
 	IPv6 netip.Addr `json:"ipv6,omitzero"`
-	// Challenge holds the challenge values oldest first: the values a
-	// ChallengeSet keeps from the set before stay in their place, and the
-	// ones it adds follow, in the event's order. (The event does not say
-	// which value is new; this order is derived, for AddChallenge.)
+	// Challenge holds the daemon's challenge values, as its last
+	// ChallengeSet gave them (sorted).
 	Challenge []string `json:"challenge,omitempty"`
+	// Accounts holds each acme-dns account's values, oldest first, by its
+	// credential id.
+	Accounts map[naming.ID][]string `json:"accounts,omitempty"`
 }
 
 // Initial is the state of a network without reports.
@@ -83,28 +108,19 @@ func Evolve(s State, rec events.Record) State {
 			s.IPv6 = e.Address
 		}
 	case ChallengeSet:
-		s.Challenge = ordered(s.Challenge, e.Values)
+		s.Challenge = slices.Compact(slices.Sorted(slices.Values(e.Values)))
 	case ChallengeCleared:
 		s.Challenge = nil
+	case AccountChallengeSet:
+		// A copy: the state before keeps its map.
+		accounts := maps.Clone(s.Accounts)
+		if accounts == nil {
+			accounts = map[naming.ID][]string{}
+		}
+		accounts[e.CredentialID] = slices.Clone(e.Values)
+		s.Accounts = accounts
 	}
 	return s
-}
-
-// ordered is the values of a ChallengeSet, oldest first: those of before
-// (oldest first too) that it keeps, then the others in its order.
-func ordered(before, values []string) []string {
-	out := make([]string, 0, len(values))
-	for _, v := range before {
-		if slices.Contains(values, v) && !slices.Contains(out, v) {
-			out = append(out, v)
-		}
-	}
-	for _, v := range values {
-		if !slices.Contains(out, v) {
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 // ReportAddress records a public address the daemon reported.
@@ -125,14 +141,15 @@ func (c ReportAddress) Decide(s State) ([]events.Payload, error) {
 	return []events.Payload{AddressReported{Address: addr}}, nil
 }
 
-// SetChallenge replaces the challenge values.
+// SetChallenge replaces the daemon's challenge values.
 type SetChallenge struct {
 	Values []string
 }
 
 // Decide: 1 to MaxValues non-empty values of at most MaxValueLen bytes,
-// else ErrBadChallenge; the values the network already has (in any order)
-// decide nothing.
+// else ErrBadChallenge; the values the daemon already has (in any order)
+// decide nothing. The acme-dns accounts' values are not the daemon's: they
+// neither count here nor change.
 func (c SetChallenge) Decide(s State) ([]events.Payload, error) {
 	if n := len(c.Values); n == 0 || n > MaxValues {
 		return nil, fmt.Errorf("%w: %d values, want 1 to %d", ErrBadChallenge, n, MaxValues)
@@ -145,18 +162,16 @@ func (c SetChallenge) Decide(s State) ([]events.Payload, error) {
 	values := slices.Clone(c.Values)
 	slices.Sort(values)
 	values = slices.Compact(values)
-	current := slices.Clone(s.Challenge)
-	slices.Sort(current)
-	if slices.Equal(values, current) {
+	if slices.Equal(values, s.Challenge) { // both sorted
 		return nil, nil
 	}
 	return []events.Payload{ChallengeSet{Values: values}}, nil
 }
 
-// ClearChallenge removes the challenge values.
+// ClearChallenge removes the daemon's challenge values.
 type ClearChallenge struct{}
 
-// Decide: nothing when there are none.
+// Decide: nothing when the daemon has none (whatever the accounts have).
 func (ClearChallenge) Decide(s State) ([]events.Payload, error) {
 	if len(s.Challenge) == 0 {
 		return nil, nil

@@ -43,6 +43,11 @@ func TestDecide(t *testing.T) {
 		{Name: "clear", Given: []events.Payload{dns.ChallengeSet{Values: []string{"a"}}}, Cmd: dns.ClearChallenge{},
 			Want: []events.Payload{dns.ChallengeCleared{}}},
 		{Name: "clear nothing", Cmd: dns.ClearChallenge{}},
+		// An acme-dns account's values are not the daemon's.
+		{Name: "challenge beside an account's", Given: []events.Payload{dns.AccountChallengeSet{CredentialID: acc1, Values: []string{"a"}}},
+			Cmd: dns.SetChallenge{Values: []string{"a"}}, Want: []events.Payload{dns.ChallengeSet{Values: []string{"a"}}}},
+		{Name: "clear with only an account's", Given: []events.Payload{dns.AccountChallengeSet{CredentialID: acc1, Values: []string{"a"}}},
+			Cmd: dns.ClearChallenge{}},
 	})
 }
 
@@ -52,7 +57,8 @@ func TestEvolve(t *testing.T) {
 	if s.IPv4 != v4b || s.IPv6 != v6 || s.Challenge != nil {
 		t.Fatalf("state %+v", s)
 	}
-	aggregatetest.JSONRoundTrip(t, s, dns.Initial(), fold(dns.ChallengeSet{Values: []string{"a", "b"}}))
+	aggregatetest.JSONRoundTrip(t, s, dns.Initial(), fold(dns.ChallengeSet{Values: []string{"a", "b"}},
+		dns.AccountChallengeSet{CredentialID: acc1, Values: []string{"z", "y"}}))
 }
 
 func TestCatalog(t *testing.T) {
@@ -60,6 +66,8 @@ func TestCatalog(t *testing.T) {
 		{Event: dns.AddressReported{Address: v6}, Type: "wardnet.dns.address_reported", JSON: `{"address":"2a00:1450:4001:80b::200e"}`},
 		{Event: dns.ChallengeSet{Values: []string{"a", "b"}}, Type: "wardnet.dns.challenge_set", JSON: `{"values":["a","b"]}`},
 		{Event: dns.ChallengeCleared{}, Type: "wardnet.dns.challenge_cleared", JSON: `{}`},
+		{Event: dns.AccountChallengeSet{CredentialID: acc1, Values: []string{"b", "a"}}, Type: "wardnet.dns.account_challenge_set",
+			JSON: `{"credential_id":"6c0a6d5e-4a53-4d57-9a43-3f7e1c0b2a01","values":["b","a"]}`},
 	})
 }
 

@@ -8,7 +8,9 @@
 // follows from these events and the network's lifecycle, and is the DNS
 // projector's business (projectors/dns). It checks that an address is
 // public (ParsePublicAddress) and that challenge values are few and short.
-// SetChallenge replaces the challenge (the daemon API); AddChallenge adds
-// one value and keeps the newest few (acme-dns), for which State keeps the
-// values oldest first.
+// SetChallenge and ClearChallenge change the daemon's challenge values (the
+// daemon API); AddAccountChallenge adds one value to an acme-dns account's
+// own values and keeps its newest few, for which State keeps them oldest
+// first. The TXT record publishes the daemon's values and every live
+// account's together.
 package dns

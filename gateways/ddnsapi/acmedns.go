@@ -16,9 +16,12 @@ import (
 // The acme-dns API (github.com/joohoi/acme-dns), for ACME clients with an
 // acme-dns provider: POST /register makes an account, POST /update
 // publishes a DNS-01 value with it. Bodies and error strings are
-// acme-dns's; docs/ddns.md lists where this differs from it (/register
-// takes the network's update credential, the account's domain is the
-// network's own name).
+// acme-dns's, and so is the account's fulldomain: the name whose TXT
+// record /update sets, _acme-challenge.<slug>.<zone>, to which a user's
+// own domain may delegate its challenge with a CNAME. docs/ddns.md lists
+// where this differs from acme-dns (/register takes the network's update
+// credential; each account's values are published beside the daemon's and
+// the other accounts' at that one name).
 
 // acme-dns's error strings.
 const (
@@ -152,6 +155,10 @@ func (a *api) acmeFail(w http.ResponseWriter, r *http.Request, err error) {
 		endpoint.WriteError(w, http.StatusBadRequest, acmeBadTXT)
 	case errors.Is(err, commands.ErrAccountLimit):
 		endpoint.WriteError(w, http.StatusConflict, acmeAccountLimit)
+	case errors.Is(err, commands.ErrUnavailable):
+		// acme-dns's answer when its database fails: its clients retry.
+		a.log.WarnContext(r.Context(), "acme-dns request cannot be answered now", "err", err)
+		endpoint.WriteError(w, http.StatusInternalServerError, acmeDBError)
 	default:
 		a.log.ErrorContext(r.Context(), "acme-dns request failed", "err", err)
 		endpoint.WriteError(w, http.StatusInternalServerError, acmeDBError)

@@ -1,6 +1,7 @@
 package ddnsapi_test
 
 import (
+	"errors"
 	"net/http"
 	"reflect"
 	"regexp"
@@ -8,10 +9,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nrdcg/goacmedns"
+
 	"github.com/wardnet/wardnet-cloud/aggregates/dns"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/internal/ratelimit"
+	"github.com/wardnet/wardnet-cloud/projectors/credentials"
 )
 
 // account is acme-dns's /register answer.
@@ -23,14 +27,22 @@ type account struct {
 	Allowfrom  []string `json:"allowfrom"`
 }
 
-// register registers an acme-dns account with an update credential.
+// register registers an acme-dns account with an update credential and
+// waits until the ddns side has it.
 func (o *owner) register(c credential) account {
+	o.s.t.Helper()
+	a := o.registerAtOnce(c)
+	o.sync()
+	return a
+}
+
+// registerAtOnce registers an acme-dns account with an update credential.
+func (o *owner) registerAtOnce(c credential) account {
 	o.s.t.Helper()
 	r := o.s.do(request{method: "POST", path: "/register", header: headerOf("Authorization", basic(c.Username, c.Secret))})
 	r.want(o.s.t, http.StatusCreated)
 	var a account
 	decodeJSON(o.s.t, r.body, &a)
-	o.sync()
 	return a
 }
 
@@ -67,7 +79,7 @@ func TestACMEDNS(t *testing.T) {
 	c := o.issue()
 	a := o.register(c)
 	if _, err := naming.ParseID(a.Username); err != nil || !acmePasswordRE.MatchString(a.Password) ||
-		a.Fulldomain != o.host() || a.Subdomain != o.slug || a.Allowfrom == nil || len(a.Allowfrom) != 0 {
+		a.Fulldomain != "_acme-challenge."+o.host() || a.Subdomain != o.slug || a.Allowfrom == nil || len(a.Allowfrom) != 0 {
 		t.Fatalf("account %+v", a)
 	}
 
@@ -80,10 +92,13 @@ func TestACMEDNS(t *testing.T) {
 			t.Fatalf("answer %s", r.shown())
 		}
 	}
+	set := func(vs ...string) dns.AccountChallengeSet {
+		return dns.AccountChallengeSet{CredentialID: naming.ID(a.Username), Values: vs}
+	}
 	want := []events.Payload{
-		dns.ChallengeSet{Values: []string{acmeTXT("a")}},
-		dns.ChallengeSet{Values: []string{acmeTXT("a"), acmeTXT("b")}},
-		dns.ChallengeSet{Values: []string{acmeTXT("b"), acmeTXT("c")}},
+		set(acmeTXT("a")),
+		set(acmeTXT("a"), acmeTXT("b")),
+		set(acmeTXT("b"), acmeTXT("c")),
 	}
 	if got := s.reports(o.network()); !reflect.DeepEqual(got, want) {
 		t.Fatalf("reports %v, want %v", got, want)
@@ -211,4 +226,87 @@ func TestACMEDNSThrottled(t *testing.T) {
 	if r.header.Get("Retry-After") == "" {
 		t.Error("no Retry-After")
 	}
+}
+
+// basicOnRegister adds HTTP Basic with an update credential to POST
+// /register, which goacmedns sends without credentials (acme-dns's is
+// open); other requests go as they are.
+type basicOnRegister struct {
+	c    credential
+	next http.RoundTripper
+}
+
+func (b basicOnRegister) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL.Path == "/register" {
+		r = r.Clone(r.Context())
+		r.SetBasicAuth(b.c.Username, b.c.Secret)
+	}
+	return b.next.RoundTrip(r)
+}
+
+// goacmedns is the acme-dns client of lego's acme-dns provider, on the
+// API, registering with update credential c.
+func (s *stack) goacmedns(c credential) *goacmedns.Client {
+	s.t.Helper()
+	client, err := goacmedns.NewClient(s.ddns.URL, goacmedns.WithHTTPClient(&http.Client{
+		Transport: basicOnRegister{c: c, next: s.ddns.Client().Transport}, Timeout: 30 * time.Second,
+	}))
+	must(s.t, err)
+	return client
+}
+
+// An ACME client registers and updates in one run, as lego does: the
+// account works the moment /register has answered, every time. Its
+// fulldomain is the name its values go to.
+func TestACMEDNSWithGoacmedns(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	o := s.newOwner("gil@example.com", "gils-lab", region)
+	client := s.goacmedns(o.issueAtOnce())
+	ctx := t.Context()
+	for i := range 20 {
+		acc, err := client.RegisterAccount(ctx, nil)
+		if err != nil {
+			t.Fatalf("register %d: %v", i, err)
+		}
+		if acc.FullDomain != "_acme-challenge."+o.host() || acc.SubDomain != o.slug {
+			t.Fatalf("account %d for %q, subdomain %q", i, acc.FullDomain, acc.SubDomain)
+		}
+		if err := client.UpdateTXTRecord(ctx, acc, acmeTXT(string(rune('a'+i)))); err != nil {
+			t.Fatalf("update %d right after its register: %v", i, err)
+		}
+		o.revokeAtOnce(acc.Username) // at most 5 live accounts
+	}
+	if got := s.reports(o.network()); len(got) != 20 {
+		t.Fatalf("%d reports, want 20", len(got))
+	}
+
+	// An account nobody has: 401 at once.
+	start := time.Now()
+	err := client.UpdateTXTRecord(ctx, goacmedns.Account{Username: naming.NewID().String(), Password: strings.Repeat("k", 40),
+		SubDomain: o.slug}, acmeTXT("z"))
+	var ce *goacmedns.ClientError
+	if !errors.As(err, &ce) || ce.HTTPStatus != http.StatusUnauthorized {
+		t.Fatalf("an unknown account: %v", err)
+	}
+	if took := time.Since(start); took > credentials.DefaultSyncTimeout/2 {
+		t.Errorf("an unknown account answered after %s", took)
+	}
+}
+
+// A projection that does not reach the log within the wait leaves a new
+// account, and one nobody has, unanswered: 500 db_error, acme-dns's answer
+// when it cannot check an account (its clients try again), never 401.
+func TestACMEDNSBehind(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	o := s.newOwner("hal@example.com", "hals-lab", region)
+	c := o.issue()
+	release := s.holdProjection()
+	a := o.registerAtOnce(c)
+	for _, user := range []string{a.Username, naming.NewID().String()} {
+		s.acmeUpdate(user, a.Password, txtBody{Subdomain: o.slug, TXT: acmeTXT("a")}).wantError(t, 500, "db_error")
+	}
+	release()
+	s.acmeUpdate(a.Username, a.Password, txtBody{Subdomain: o.slug, TXT: acmeTXT("a")}).want(t, 200)
 }

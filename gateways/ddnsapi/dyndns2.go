@@ -30,7 +30,7 @@ const (
 	dynNumHost = "numhost" // more than maxHostnames names
 	dynAbuse   = "abuse"   // throttled
 	dynBadIP   = "badip"   // no public address to set (not Dyn's; see docs/ddns.md)
-	dyn911     = "911"     // our failure: try again later
+	dyn911     = "911"     // our failure, or credentials we cannot check yet: try again later
 )
 
 // maxHostnames is Dyn's limit of names per request.
@@ -190,6 +190,9 @@ func (a *api) dynCode(r *http.Request, err error) string {
 		return dynNoHost
 	case errors.Is(err, commands.ErrBadAddress):
 		return dynBadIP
+	case errors.Is(err, commands.ErrUnavailable):
+		a.log.WarnContext(r.Context(), "dyndns2 update cannot be answered now", "err", err)
+		return dyn911
 	}
 	a.log.ErrorContext(r.Context(), "dyndns2 update failed", "err", err)
 	return dyn911

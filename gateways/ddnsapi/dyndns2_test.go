@@ -2,6 +2,7 @@ package ddnsapi_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"reflect"
 	"strings"
@@ -94,8 +95,61 @@ func TestDyndns2Address(t *testing.T) {
 	}
 }
 
+// A router given its credential the moment tenants answers 201 is answered
+// good, never badauth: ddns waits for its copy of the credentials to reach
+// the log. A username nobody has is badauth without that wait, its copy
+// being at the log already.
+func TestDyndns2ReadsItsWrites(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	o := s.newOwner("yves@example.com", "yves-lab", region)
+	for i := range 20 {
+		c := o.issueAtOnce()
+		ip := fmt.Sprintf("203.0.114.%d", 100+i)
+		s.nic(nic{hostname: o.host(), myip: ip, authorization: basic(c.Username, c.Secret)}).wantText(t, 200, "good "+ip)
+		o.revokeAtOnce(c.CredentialID) // at most 5 live ones
+	}
+	for range 3 {
+		start := time.Now()
+		s.nic(nic{hostname: o.host(), myip: "203.0.114.99", authorization: basic(o.slug+"-zzzzzzzz", "secret")}).
+			wantText(t, 200, "badauth")
+		if took := time.Since(start); took > credentials.DefaultSyncTimeout/2 {
+			t.Errorf("an unknown username answered after %s", took)
+		}
+	}
+}
+
+// A projection that does not reach the log within the wait cannot tell a
+// new credential from a username nobody has: both are answered 911, try
+// again, never badauth; a credential it has is good all the same, and the
+// new one once the projection catches up.
+func TestDyndns2Behind(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	o := s.newOwner("zeno@example.com", "zenos-lab", region)
+	known := o.issue()
+	release := s.holdProjection()
+	fresh := o.issueAtOnce()
+	for _, auth := range []string{basic(fresh.Username, fresh.Secret), basic(o.slug+"-zzzzzzzz", "secret")} {
+		start := time.Now()
+		s.nic(nic{hostname: o.host(), myip: "203.0.114.98", authorization: auth}).wantText(t, 200, "911")
+		if took := time.Since(start); took < credentials.DefaultSyncTimeout {
+			t.Errorf("911 after %s, before the wait's bound", took)
+		}
+	}
+	s.nic(nic{hostname: o.host(), myip: "203.0.114.98", authorization: basic(known.Username, known.Secret)}).
+		wantText(t, 200, "good 203.0.114.98")
+	release()
+	s.nic(nic{hostname: o.host(), myip: "203.0.114.98", authorization: basic(fresh.Username, fresh.Secret)}).
+		wantText(t, 200, "nochg 203.0.114.98")
+	if logs := s.logs.String(); !strings.Contains(logs, "dyndns2 update cannot be answered now") || strings.Contains(logs, fresh.Secret) {
+		t.Errorf("the wait that ran out is not logged, or the log holds the secret")
+	}
+}
+
 // badauth for every credential that is not a live one of this network:
-// none (401, with a challenge), malformed, unknown, wrong secret (another
+// none (401, with a challenge), malformed (a username that is not UTF-8
+// among them), unknown, wrong secret (another
 // network's included), revoked, an acme-dns account's, or a network on its
 // way out.
 func TestDyndns2BadAuth(t *testing.T) {
@@ -117,7 +171,9 @@ func TestDyndns2BadAuth(t *testing.T) {
 	if got := r.header.Get("WWW-Authenticate"); !strings.HasPrefix(got, "Basic ") {
 		t.Errorf("WWW-Authenticate %q, want a Basic challenge", got)
 	}
-	for _, bad := range []string{"Bearer x", "Basic", "Basic !!!", basic("", c.Secret), "Basic " + "dXNlcg=="} {
+	// A username that is not UTF-8 names no credential: badauth, not a
+	// store's failure.
+	for _, bad := range []string{"Bearer x", "Basic", "Basic !!!", basic("", c.Secret), "Basic " + "dXNlcg==", basic("\xff", c.Secret)} {
 		q.authorization = bad
 		s.nic(q).wantText(t, 401, "badauth")
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/gateways/ddnsapi"
 	"github.com/wardnet/wardnet-cloud/internal/authn"
+	"github.com/wardnet/wardnet-cloud/internal/passwords"
 	"github.com/wardnet/wardnet-cloud/internal/pop"
 	"github.com/wardnet/wardnet-cloud/internal/proxyproto"
 	"github.com/wardnet/wardnet-cloud/internal/ratelimit"
@@ -94,6 +95,7 @@ func newStackWithLimits(t *testing.T, client, update ratelimit.Limit) *stack {
 	cmds, err := commands.New(commands.Deps{
 		Store: s.store, Pool: db.Pool, Region: region, Logger: log,
 		Zone: zone, Credentials: s.creds, ClientLimit: clientLimit, UpdateLimit: updateLimit,
+		Passwords: passwords.NewHasher(0),
 	})
 	must(t, err)
 	keys := tokens.NewRemoteKeys(s.tenants+tokens.JWKSPath, tokens.RemoteOptions{Logger: log})

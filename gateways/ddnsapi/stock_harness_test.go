@@ -1,14 +1,17 @@
 package ddnsapi_test
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/projectors/credentials"
 )
 
 // owner is a tenant with a network registered by its daemon and a person
@@ -55,6 +58,23 @@ func (o *owner) issue() credential {
 	return c
 }
 
+// issueAtOnce issues an update credential through tenants and returns it
+// as the owner holds it the moment tenants answers 201, without waiting
+// for the ddns side.
+func (o *owner) issueAtOnce() credential {
+	o.s.t.Helper()
+	var c credential
+	o.person.post(o.credentialsPath(), nil, &c)
+	return c
+}
+
+// revokeAtOnce revokes a credential through tenants, without waiting for
+// the ddns side.
+func (o *owner) revokeAtOnce(id string) {
+	o.s.t.Helper()
+	o.person.send(http.MethodDelete, o.credentialsPath()+"/"+id, nil, nil)
+}
+
 // revoke revokes a credential through tenants and waits until the ddns
 // side has it.
 func (o *owner) revoke(id string) {
@@ -68,6 +88,22 @@ func (o *owner) revoke(id string) {
 func (o *owner) sync() {
 	o.s.t.Helper()
 	must(o.s.t, o.s.creds.SyncNetwork(o.s.t.Context(), naming.ID(o.network())))
+}
+
+// holdProjection keeps the update credentials projection from applying
+// anything (it holds the projection's row lock, which every batch of the
+// projector takes first) until the returned release is called, or the
+// test ends.
+func (s *stack) holdProjection() (release func()) {
+	s.t.Helper()
+	tx, err := s.db.Pool.Begin(s.t.Context())
+	must(s.t, err)
+	_, err = tx.Exec(s.t.Context(), `SELECT 1 FROM projections WHERE name = $1 FOR UPDATE`, credentials.Name)
+	must(s.t, err)
+	var once sync.Once
+	release = func() { once.Do(func() { _ = tx.Rollback(context.Background()) }) }
+	s.t.Cleanup(release)
+	return release
 }
 
 // basic is an Authorization header of HTTP Basic.

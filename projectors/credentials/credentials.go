@@ -26,9 +26,13 @@ func New() *Projection { return &Projection{} }
 // Name implements projectors.Projection.
 func (*Projection) Name() string { return Name }
 
-// Subjects implements projectors.Projection: the network aggregates, which
-// hold both the networks and their credentials.
-func (*Projection) Subjects() []string { return []string{events.SubjectPrefix + network.Type + ".*"} }
+// subject is what the projection reads: the network aggregates, which hold
+// both the networks and their credentials. Its checkpoint moves only on
+// these events.
+const subject = events.SubjectPrefix + network.Type + ".*"
+
+// Subjects implements projectors.Projection: the network aggregates.
+func (*Projection) Subjects() []string { return []string{subject} }
 
 // Setup implements projectors.Projection.
 func (*Projection) Setup(ctx context.Context, tx pgx.Tx) error {

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
+	"github.com/wardnet/wardnet-cloud/aggregates/dns"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/events"
@@ -22,36 +24,50 @@ const hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"
 
 // fixture is the projection running on a real log and database.
 type fixture struct {
-	t      *testing.T
-	store  *events.Store
-	proj   *projectors.Projector
-	reader *credentials.Reader
+	t        *testing.T
+	store    *events.Store
+	db       *testenv.DB
+	proj     *projectors.Projector
+	stopProj func() // stops the projector (also when the test ends)
+	reader   *credentials.Reader
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	n, db := testenv.StartNATS(t), testenv.Postgres(t)
+	n := testenv.StartNATS(t)
 	c := events.NewCatalog()
 	network.Register(c)
-	f := &fixture{t: t, store: n.Store(t, c)}
-	p, err := projectors.New(db.Pool, f.store, credentials.New(), projectors.Options{
-		PinnedTTL: 3 * time.Second, Logger: slog.New(slog.NewTextHandler(t.Output(), nil)),
+	dns.Register(c) // events the projection does not read
+	f := &fixture{t: t, store: n.Store(t, c), db: testenv.Postgres(t)}
+	f.reader = credentials.NewReader(f.db.Pool, f.store)
+	f.startProjector()
+	return f
+}
+
+// startProjector runs a projector of the projection until the test ends or
+// stopProj is called.
+func (f *fixture) startProjector() {
+	f.t.Helper()
+	p, err := projectors.New(f.db.Pool, f.store, credentials.New(), projectors.Options{
+		PinnedTTL: 3 * time.Second, Logger: slog.New(slog.NewTextHandler(f.t.Output(), nil)),
 	})
 	if err != nil {
-		t.Fatal(err)
+		f.t.Fatal(err)
 	}
 	f.proj = p
-	f.reader = credentials.NewReader(db.Pool, f.store)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
-			t.Errorf("projector: %v", err)
-		}
-	})
-	return f
+	var once sync.Once
+	f.stopProj = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+				f.t.Errorf("projector: %v", err)
+			}
+		})
+	}
+	f.t.Cleanup(f.stopProj)
 }
 
 // append appends evs to network id and waits until the projection has them.

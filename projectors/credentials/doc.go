@@ -9,7 +9,13 @@
 // kept, marked revoked, until its network is deprovisioned, when the
 // network and all its credentials go.
 //
-// The Reader looks a credential up by username. It decides nothing:
+// The Reader looks a credential up by username. LookupCurrent reads its
+// writes: a username it does not find makes it wait, for at most its
+// timeout, until the projection has applied the newest network event of the
+// log (which it finds with a get-last-message request on
+// wardnet.ev.network.*), and look again, so that a credential works as soon
+// as its issue is in the log; a projection already there costs no wait. It
+// decides nothing:
 // verifying the secret, and whether the network is live, of this region
 // and still holds the credential (the network aggregate is the authority,
 // ahead of this projection), is the commands' business

@@ -22,7 +22,8 @@ var ErrNotFound = errors.New("credentials: not found")
 // the SyncTo bound.
 var ErrBehind = projectors.ErrBehind
 
-// DefaultSyncTimeout bounds how long a SyncTo waits for the projection.
+// DefaultSyncTimeout bounds how long a SyncTo, or a LookupCurrent that did
+// not find its username, waits for the projection.
 const DefaultSyncTimeout = 3 * time.Second
 
 // Credential is an update credential that is not revoked, with its
@@ -40,7 +41,8 @@ type Credential struct {
 	NetworkState network.Status
 }
 
-// Reader queries the live tables of the projection.
+// Reader queries the live tables of the projection. It is safe for
+// concurrent use.
 type Reader struct {
 	pool    *pgxpool.Pool
 	store   *events.Store
@@ -48,7 +50,7 @@ type Reader struct {
 }
 
 // NewReader reads the projection in pool; store, which may be nil, is the
-// log SyncNetwork reads.
+// log SyncNetwork and LookupCurrent read.
 func NewReader(pool *pgxpool.Pool, store *events.Store) *Reader {
 	return &Reader{pool: pool, store: store, timeout: DefaultSyncTimeout}
 }
@@ -80,6 +82,58 @@ func (r *Reader) Lookup(ctx context.Context, username string) (Credential, error
 	c.ID, c.Kind, c.NetworkID, c.TenantID = naming.ID(id), network.CredentialKind(kind), naming.ID(netID), naming.ID(tenant)
 	c.Slug, c.Region, c.NetworkState = naming.Slug(slug), naming.Region(region), network.Status(state)
 	return c, nil
+}
+
+// LookupCurrent is Lookup for a client that may hold a credential issued a
+// moment ago, which the projection (trailing the log) may not have yet: it
+// sees every credential issued before it was called. When Lookup does not
+// find the username, it waits until the projection has applied every
+// network event the log holds (the newest one, found with one
+// get-last-message request: the projection's checkpoint moves only on
+// network events, so the log's last sequence is no bound), for at most the
+// reader's timeout, and looks again. A projection already at that event
+// costs no wait at all, so a username that does not exist costs two
+// lookups, one request to the log and one read of the checkpoint.
+//
+// A projection whose projector has not run yet (no tables) is behind like
+// any other. It returns ErrNotFound when the projection had every network
+// event and still no credential has the username, and ErrBehind when it has none and
+// the projection did not get there in time: the answer is unknown.
+func (r *Reader) LookupCurrent(ctx context.Context, username string) (Credential, error) {
+	c, err := r.Lookup(ctx, username)
+	if !errors.Is(err, ErrNotFound) && !projectors.NotSetUp(err) {
+		return c, err
+	}
+	synced := r.syncToEnd(ctx)
+	c, err = r.Lookup(ctx, username)
+	switch {
+	case err == nil:
+		return c, nil
+	case synced != nil && (errors.Is(err, ErrNotFound) || projectors.NotSetUp(err)):
+		return Credential{}, fmt.Errorf("credentials lookup: %w", synced)
+	}
+	return Credential{}, err
+}
+
+// syncToEnd waits, for at most the reader's timeout, until the projection
+// has applied the newest network event of the log.
+func (r *Reader) syncToEnd(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	end, err := r.end(ctx)
+	if err != nil {
+		return err
+	}
+	return projectors.WaitFor(ctx, r.pool, Name, end)
+}
+
+// end is the sequence of the newest event the projection reads, 0 when the
+// log holds none.
+func (r *Reader) end(ctx context.Context) (events.StreamSeq, error) {
+	if r.store == nil {
+		return 0, errors.New("the credentials reader has no log")
+	}
+	return r.store.LastOfType(ctx, network.Type)
 }
 
 // SyncNetwork waits until the projection has applied every event of

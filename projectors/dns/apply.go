@@ -60,8 +60,22 @@ func (p *Projection) apply(ctx context.Context, tx pgx.Tx, rec events.Record) er
 		b := &pgx.Batch{}
 		b.Queue(`DELETE FROM networks WHERE id = $1`, id)
 		b.Queue(`DELETE FROM reports WHERE network_id = $1`, id)
+		b.Queue(`DELETE FROM accounts WHERE network_id = $1`, id)
 		b.Queue(`DELETE FROM elsewhere WHERE id = $1`, id)
 		return tx.SendBatch(ctx, b).Close()
+	case network.UpdateCredentialRevoked:
+		// A revoked acme-dns account's values are no longer published, and
+		// what it may still append (its command checked the network a
+		// moment before the revocation) is ignored: its row stays, marked.
+		// (Every revoked credential gets one; this projection does not tell
+		// the kinds apart.)
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO accounts (network_id, credential_id, revoked) VALUES ($1, $2, true)
+			ON CONFLICT (network_id, credential_id) DO UPDATE SET revoked = true, challenge = '{}'`,
+			id, e.CredentialID.String()); err != nil {
+			return err
+		}
+		return p.refresh(ctx, tx, id, seq, false)
 	case dns.AddressReported:
 		col := "ipv6"
 		switch {
@@ -81,6 +95,16 @@ func (p *Projection) apply(ctx context.Context, tx pgx.Tx, rec events.Record) er
 		return p.setChallenge(ctx, tx, id, seq, uniqueValues(e.Values))
 	case dns.ChallengeCleared:
 		return p.setChallenge(ctx, tx, id, seq, []string{})
+	case dns.AccountChallengeSet:
+		// Only an account that is not revoked.
+		tag, err := tx.Exec(ctx, `
+			INSERT INTO accounts (network_id, credential_id, challenge) VALUES ($1, $2, $3)
+			ON CONFLICT (network_id, credential_id) DO UPDATE SET challenge = EXCLUDED.challenge WHERE NOT accounts.revoked`,
+			id, e.CredentialID.String(), uniqueValues(e.Values))
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		return p.refresh(ctx, tx, id, seq, false)
 	}
 	return nil
 }
@@ -108,10 +132,12 @@ func (p *Projection) refresh(ctx context.Context, tx pgx.Tx, id string, seq int6
 	)
 	err := tx.QueryRow(ctx, `
 		SELECT n.slug, n.state, r.ipv4, r.ipv6, COALESCE(r.challenge, '{}'),
+			COALESCE((SELECT array_agg(v) FROM accounts a CROSS JOIN LATERAL unnest(a.challenge) v
+				WHERE a.network_id = n.id AND NOT a.revoked), '{}'),
 			COALESCE((SELECT json_agg(json_build_object('type', d.type, 'name', d.name, 'content', d.content, 'ttl', d.ttl))
 				FROM desired d WHERE d.network_id = n.id), '[]')
 		FROM networks n LEFT JOIN reports r ON r.network_id = n.id
-		WHERE n.id = $1`, id).Scan(&slug, &state, &ipv4, &ipv6, &rep.Challenge, &current)
+		WHERE n.id = $1`, id).Scan(&slug, &state, &ipv4, &ipv6, &rep.Challenge, &rep.Accounts, &current)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil
 	}

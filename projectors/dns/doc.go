@@ -7,13 +7,20 @@
 // networks of its region (id, tenant, slug, provisioning state, last event
 // sequence), the daemons' last reports per network id (kept for any network,
 // even one it has not seen registered or one of another region), the
-// desired records of each network, and a dirty mark carrying the sequence of
-// the event that changed them. Desired records are
+// acme-dns accounts' challenge values per network id
+// (dns.account_challenge_set) and the revoked credentials, whose values it
+// drops and whose later values it ignores (network.update_credential_revoked),
+// the desired records of each network, and a dirty mark carrying the
+// sequence of the event that changed them. Desired records are
 //
 //   - A and AAAA <slug>.<zone>: the last reported addresses, TTL 120, not
 //     proxied;
-//   - TXT _acme-challenge.<slug>.<zone>: one per challenge value, TTL 60;
+//   - TXT _acme-challenge.<slug>.<zone>: one per challenge value, TTL 60,
+//     the values being the daemon's and every live account's, once each;
 //   - nothing once the network is deprovisioning.
+//
+// Migrate (projectors.Migrator) gives a projection an earlier build set up
+// the tables this build added, so that it goes on without a rebuild.
 //
 // Apply is pure (no Cloudflare, no clock): the same log always gives the
 // same desired records, and a rebuild marks every network dirty, which only

@@ -188,6 +188,26 @@ func (f *fixture) challenge(id naming.ID, values ...string) {
 	f.append(dnsagg.Type, id.String(), dnsagg.ChallengeSet{Values: values})
 }
 
+// account issues an acme-dns account on network id, as /register does, and
+// returns its credential id.
+func (f *fixture) account(id naming.ID) naming.ID {
+	cred := naming.NewID()
+	f.append(network.Type, id.String(), network.UpdateCredentialIssued{CredentialID: cred, Kind: network.CredentialACMEDNS,
+		Username: cred.String(), SecretHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"})
+	return cred
+}
+
+// accountChallenge sets the values of account cred of network id, as
+// acme-dns /update does.
+func (f *fixture) accountChallenge(id, cred naming.ID, values ...string) {
+	f.append(dnsagg.Type, id.String(), dnsagg.AccountChallengeSet{CredentialID: cred, Values: values})
+}
+
+// revoke revokes credential cred of network id, as its owner does.
+func (f *fixture) revoke(id, cred naming.ID) {
+	f.append(network.Type, id.String(), network.UpdateCredentialRevoked{CredentialID: cred})
+}
+
 func (f *fixture) deprovision(id naming.ID) {
 	f.append(network.Type, id.String(), network.DeprovisioningStarted{Reason: network.ReasonUser})
 }

@@ -77,6 +77,29 @@ func (p *Projection) Subjects() []string { return nil }
 // a network dirty.
 func channel(name string) string { return name + "_dirty" }
 
+// accountsTable is the challenge values of each acme-dns account, for any
+// network id, and the revoked credentials (whose values are published no
+// more). Setup creates it, and Migrate in a schema an earlier build set up.
+const accountsTable = `
+		CREATE TABLE IF NOT EXISTS accounts (
+			network_id    text    NOT NULL,
+			credential_id text    NOT NULL,
+			challenge     text[]  NOT NULL DEFAULT '{}',
+			revoked       boolean NOT NULL DEFAULT false,
+			PRIMARY KEY (network_id, credential_id)
+		);`
+
+// Migrate implements projectors.Migrator: a projection an earlier build
+// set up gets the accounts table, empty, and goes on where it is. (The
+// values acme-dns accounts set before are in the daemon's challenge, as
+// the events of that time say.)
+func (p *Projection) Migrate(ctx context.Context, tx pgx.Tx) error {
+	if _, err := tx.Exec(ctx, accountsTable); err != nil {
+		return fmt.Errorf("%s migrate: %w", p.name, err)
+	}
+	return nil
+}
+
 // Setup implements projectors.Projection.
 func (p *Projection) Setup(ctx context.Context, tx pgx.Tx) error {
 	_, err := tx.Exec(ctx, `
@@ -101,9 +124,10 @@ func (p *Projection) Setup(ctx context.Context, tx pgx.Tx) error {
 			network_id text   PRIMARY KEY,
 			ipv4       text,
 			ipv6       text,
-			challenge  text[] NOT NULL DEFAULT '{}',
+			challenge  text[] NOT NULL DEFAULT '{}', -- the daemon's values
 			last_seq   bigint NOT NULL
 		);
+		`+accountsTable+`
 		CREATE TABLE desired (
 			network_id text    NOT NULL REFERENCES networks (id) ON DELETE CASCADE,
 			type       text    NOT NULL,

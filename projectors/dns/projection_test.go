@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/events"
+	"github.com/wardnet/wardnet-cloud/projectors"
 	"github.com/wardnet/wardnet-cloud/projectors/dns"
 )
 
@@ -181,6 +183,101 @@ func TestReportsOfUnknownAndForeignNetworks(t *testing.T) {
 	}
 }
 
+// The challenge name publishes the daemon's values and every live acme-dns
+// account's, once each: the daemon's clear leaves the accounts' values, an
+// account's update leaves the daemon's and the other accounts', and a
+// revoked account's values go, as does anything it appends later. An
+// update credential's revocation, or another network's account, changes
+// nothing.
+func TestAccountChallenges(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	home, other := f.register("home", region), f.register("other", region)
+	acc1, acc2, theirs := f.account(home), f.account(home), f.account(other)
+	f.challenge(home, "d1", "shared")
+	f.accountChallenge(home, acc1, "a1", "shared")
+	f.accountChallenge(home, acc2, "b1")
+	f.accountChallenge(other, theirs, "t1")
+	f.applied()
+	f.expectDesired(home, txtLine("home", "a1"), txtLine("home", "b1"), txtLine("home", "d1"), txtLine("home", "shared"))
+	f.expectDesired(other, txtLine("other", "t1"))
+
+	f.challenge(home)
+	last := f.applied()
+	f.expectDesired(home, txtLine("home", "a1"), txtLine("home", "b1"), txtLine("home", "shared"))
+	if s := f.dirtyAt(home); s != last {
+		t.Fatalf("dirty at %d, want %d", s, last)
+	}
+	f.accountChallenge(home, acc1, "shared", "a2")
+	f.applied()
+	f.expectDesired(home, txtLine("home", "a2"), txtLine("home", "b1"), txtLine("home", "shared"))
+
+	// An update credential's revocation changes nothing, not even the mark.
+	before := f.dirtyAt(home)
+	f.revoke(home, naming.NewID())
+	f.applied()
+	if s := f.dirtyAt(home); s != before {
+		t.Fatalf("a revocation that changed no record moved the mark from %d to %d", before, s)
+	}
+	f.revoke(home, acc1)
+	last = f.applied()
+	f.expectDesired(home, txtLine("home", "b1"))
+	if s := f.dirtyAt(home); s != last {
+		t.Fatalf("revoked: dirty at %d, want %d", s, last)
+	}
+	// A revoked account's late update (its command checked the network
+	// just before the revocation) publishes nothing.
+	f.accountChallenge(home, acc1, "late")
+	f.applied()
+	f.expectDesired(home, txtLine("home", "b1"))
+
+	// Deprovisioned: its accounts go with it.
+	f.deprovision(home)
+	f.append(network.Type, home.String(), network.Deprovisioned{})
+	f.applied()
+	var n int
+	if err := f.db.Pool.QueryRow(f.ctx, `SELECT count(*) FROM `+f.table("accounts")+` WHERE network_id = $1`, home.String()).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("a deprovisioned network left %d accounts (%v)", n, err)
+	}
+	f.expectDesired(other, txtLine("other", "t1"))
+}
+
+// A projection an earlier build set up, without the accounts table, gets
+// it when its projector starts (projectors.Migrator) and goes on from
+// where it was: the values accounts set before are the daemon's
+// (ChallengeSet, as the events say), those they set after are theirs.
+func TestMigrate(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	home := f.register("home", region)
+	f.challenge(home, "old-account-value")
+	f.applied()
+	f.stopProj()
+	if _, err := f.db.Pool.Exec(f.ctx, `DROP TABLE `+f.table("accounts")); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 { // started twice: the second migration finds nothing to do
+		proj, err := projectors.New(f.db.Pool, f.store, dns.NewProjection(cfg), projectors.Options{PinnedTTL: 3 * time.Second, Logger: f.log})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			stop := f.start("migrated projector", proj.Run)
+			f.applied()
+			stop()
+			continue
+		}
+		f.run("migrated projector, again", proj.Run)
+	}
+	acc := f.account(home)
+	f.accountChallenge(home, acc, "new")
+	f.applied()
+	f.expectDesired(home, txtLine("home", "new"), txtLine("home", "old-account-value"))
+	f.revoke(home, acc)
+	f.applied()
+	f.expectDesired(home, txtLine("home", "old-account-value"))
+}
+
 // A rebuild from sequence 0 yields the same desired records.
 func TestRebuildEqualsLive(t *testing.T) {
 	t.Parallel()
@@ -188,6 +285,10 @@ func TestRebuildEqualsLive(t *testing.T) {
 	a, b, c := f.register("alpha", region), f.register("bravo", region), f.register("charlie", "eu-west")
 	f.report(a, "203.0.113.1")
 	f.challenge(a, "x", "y")
+	acc, gone := f.account(a), f.account(a)
+	f.accountChallenge(a, acc, "z")
+	f.accountChallenge(a, gone, "w")
+	f.revoke(a, gone)
 	f.report(b, "2001:db8::b")
 	f.report(c, "203.0.113.3")
 	f.deprovision(b)
@@ -206,7 +307,7 @@ func TestRebuildEqualsLive(t *testing.T) {
 func (f *fixture) dump() []string {
 	f.t.Helper()
 	var out []string
-	for _, table := range []string{"networks", "elsewhere", "reports", "desired"} {
+	for _, table := range []string{"networks", "elsewhere", "reports", "accounts", "desired"} {
 		rows, err := f.db.Pool.Query(f.ctx, `SELECT t::text FROM `+f.table(table)+` t ORDER BY 1`)
 		if err != nil {
 			f.t.Fatal(err)

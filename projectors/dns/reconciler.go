@@ -137,7 +137,8 @@ func NewReconciler(pool *pgxpool.Pool, store *events.Store, cf *cloudflare.Clien
 		return nil, fmt.Errorf("dns reconciler: %w", err)
 	}
 	for _, p := range []events.Payload{network.Registered{}, network.Activated{}, network.DeprovisioningStarted{},
-		network.Deprovisioned{}, dns.AddressReported{}, dns.ChallengeSet{}, dns.ChallengeCleared{}} {
+		network.Deprovisioned{}, network.UpdateCredentialRevoked{}, dns.AddressReported{}, dns.ChallengeSet{},
+		dns.ChallengeCleared{}, dns.AccountChallengeSet{}} {
 		if _, ok := store.Catalog().Version(p.EventType()); !ok {
 			return nil, fmt.Errorf("dns reconciler: the store's catalogue lacks %s (register network and dns events)", p.EventType())
 		}

@@ -50,6 +50,28 @@ func TestNetworkLifeEndToEnd(t *testing.T) {
 	}
 }
 
+// The daemon's challenge and an acme-dns account's share the name at
+// Cloudflare without replacing each other, and a revoked account's values
+// are removed.
+func TestAccountChallengesAtCloudflare(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.startReconciler("rec", nil)
+	home := f.register("home", region)
+	acc := f.account(home)
+	f.report(home, "203.0.113.7")
+	f.challenge(home, "d1")
+	f.accountChallenge(home, acc, "a1", "a2")
+	f.converge(aLine("home", "203.0.113.7"), txtLine("home", "d1"), txtLine("home", "a1"), txtLine("home", "a2"))
+	f.challenge(home)
+	f.converge(aLine("home", "203.0.113.7"), txtLine("home", "a1"), txtLine("home", "a2"))
+	f.challenge(home, "d2")
+	f.accountChallenge(home, acc, "a2", "a3")
+	f.converge(aLine("home", "203.0.113.7"), txtLine("home", "d2"), txtLine("home", "a2"), txtLine("home", "a3"))
+	f.revoke(home, acc)
+	f.converge(aLine("home", "203.0.113.7"), txtLine("home", "d2"))
+}
+
 // A network deprovisioned before it ever published anything ends too.
 func TestDeprovisionedWithoutRecords(t *testing.T) {
 	t.Parallel()

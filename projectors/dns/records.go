@@ -34,10 +34,12 @@ func (r record) spec() cloudflare.RecordSpec {
 	return cloudflare.RecordSpec{Type: r.Type, Name: r.Name, Content: r.Content, TTL: r.TTL}
 }
 
-// report is what a network's daemon last reported.
+// report is what a network's daemon and acme-dns accounts last reported.
 type report struct {
 	IPv4, IPv6 string
-	Challenge  []string
+	// Challenge is the daemon's challenge values, Accounts those of every
+	// live acme-dns account of the network: all of them are published.
+	Challenge, Accounts []string
 }
 
 // addressName is <slug>.<zone>; challengeName is _acme-challenge.<slug>.<zone>.
@@ -45,8 +47,8 @@ func addressName(slug, zone string) string   { return slug + "." + zone }
 func challengeName(slug, zone string) string { return challengeLabel + "." + slug + "." + zone }
 
 // desiredRecords is what a network in state should publish: its addresses
-// and challenge values, or nothing once it is on its way out. Records come
-// sorted (sortRecords).
+// and challenge values (the daemon's and its accounts', once each), or
+// nothing once it is on its way out. Records come sorted (sortRecords).
 func desiredRecords(zone, slug string, state network.Status, rep report) []record {
 	if state != network.StatusProvisioning && state != network.StatusActive {
 		return nil
@@ -58,7 +60,7 @@ func desiredRecords(zone, slug string, state network.Status, rep report) []recor
 	if a, err := netip.ParseAddr(rep.IPv6); err == nil && a.Is6() && !a.Is4In6() {
 		out = append(out, record{Type: cloudflare.TypeAAAA, Name: addressName(slug, zone), Content: a.String(), TTL: AddressTTL})
 	}
-	for _, v := range uniqueValues(rep.Challenge) {
+	for _, v := range uniqueValues(slices.Concat(rep.Challenge, rep.Accounts)) {
 		out = append(out, record{Type: cloudflare.TypeTXT, Name: challengeName(slug, zone), Content: v, TTL: ChallengeTTL})
 	}
 	sortRecords(out)

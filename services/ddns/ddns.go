@@ -142,7 +142,7 @@ func (s *Service) wire(ctx context.Context, cfg Config) error {
 		return err
 	}
 	cmds, err := commands.New(commands.Deps{Store: store, Pool: rt.Pool(), Region: region, Logger: log,
-		Zone: cfg.DNSZone, Credentials: creds, ClientLimit: clientLimit, UpdateLimit: updateLimit})
+		Zone: cfg.DNSZone, Credentials: creds, ClientLimit: clientLimit, UpdateLimit: updateLimit, Passwords: rt.Passwords()})
 	if err != nil {
 		return err
 	}

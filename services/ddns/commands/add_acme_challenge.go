@@ -18,12 +18,14 @@ const ACMEValues = 2
 // base64url without padding. acme-dns takes nothing else.
 const ACMETXTLen = 43
 
-// AddACMEChallenge adds txt to the challenge of client c's network (an
-// acme-dns account's), keeping the newest ACMEValues values, as acme-dns
-// /update does. subdomain must be the account's, the network's slug
-// (ErrWrongSubdomain); txt 43 characters of base64url (ErrBadTXT). A value
-// the network has already appends nothing. The network is checked as
-// authorizeClient does.
+// AddACMEChallenge adds txt to the challenge values of client c, an
+// acme-dns account, keeping its newest ACMEValues values, as acme-dns
+// /update does. Each account has values of its own, published at
+// _acme-challenge.<slug>.<zone> beside the daemon's and the other
+// accounts' (its fulldomain): none replaces another's. subdomain must be
+// the account's, the network's slug (ErrWrongSubdomain); txt 43 characters
+// of base64url (ErrBadTXT). A value the account has already appends
+// nothing. The network is checked as authorizeClient does.
 func (s *Service) AddACMEChallenge(ctx context.Context, c Client, subdomain, txt string) error {
 	if c.Kind != network.CredentialACMEDNS {
 		return fmt.Errorf("acme-dns update with a %s credential: %w", c.Kind, ErrBadCredentials)
@@ -36,7 +38,7 @@ func (s *Service) AddACMEChallenge(ctx context.Context, c Client, subdomain, txt
 	}
 	meta := events.Meta{TenantID: c.TenantID.String(), Actor: c.actor()}
 	_, err := s.decideReports(ctx, c.NetworkID, meta, func(n network.State) error { return s.authorizeClient(n, c) },
-		dns.AddChallenge{Value: txt, Keep: ACMEValues}.Decide)
+		dns.AddAccountChallenge{CredentialID: c.CredentialID, Value: txt, Keep: ACMEValues}.Decide)
 	return err
 }
 

@@ -26,26 +26,40 @@ type Client struct {
 const maxUsername = 64
 
 // Authenticate checks a stock client's username and secret: a credential
-// of kind that is not revoked, whose argon2id hash the secret matches, of a
+// of kind that is not revoked, whose stored hash the secret matches, of a
 // live network. Anything else is ErrBadCredentials, after the same work
-// (an unknown username is verified against a dummy hash); a network of
+// (an unknown username is checked against a dummy hash); a network of
 // another region is ErrNotServedHere. Only the update credentials
 // projection is read: the commands that act check the network aggregate
 // again, which a revocation reaches first.
+//
+// A client sees its own writes: a credential issued before the request
+// (the tenants API's 201, the 201 of /register) is found even while the
+// projection trails the log, since an unknown username waits, bounded, for
+// the projection to reach the log's newest network event (Deps.Credentials)
+// and is looked up again. When the projection is there already, nothing
+// waits; when it does not get there in time and the username is still
+// unknown, the answer is ErrUnavailable (try again), never
+// ErrBadCredentials.
 func (s *Service) Authenticate(ctx context.Context, username, secret string, kind network.CredentialKind) (Client, error) {
 	if username == "" || len(username) > maxUsername || secret == "" || len(secret) > passwords.MaxLen {
 		return Client{}, fmt.Errorf("authenticate: malformed username or secret: %w", ErrBadCredentials)
 	}
-	c, err := s.d.Credentials.Lookup(ctx, username)
-	if errors.Is(err, credentials.ErrNotFound) {
-		passwords.VerifyDummy(secret)
+	c, err := s.d.Credentials.LookupCurrent(ctx, username)
+	switch {
+	case errors.Is(err, credentials.ErrNotFound):
+		passwords.VerifyDummySecret(secret)
 		return Client{}, fmt.Errorf("authenticate: unknown username: %w", ErrBadCredentials)
-	}
-	if err != nil {
+	case errors.Is(err, credentials.ErrBehind):
+		return Client{}, fmt.Errorf("authenticate: %w: %w", ErrUnavailable, err)
+	case err != nil:
 		return Client{}, fmt.Errorf("authenticate: %w", err)
 	}
-	ok, err := passwords.Verify(c.SecretHash, secret)
-	if err != nil {
+	ok, err := s.d.Passwords.Verify(ctx, c.SecretHash, secret)
+	switch {
+	case errors.Is(err, passwords.ErrBusy): // an argon2id hash of an older credential
+		return Client{}, fmt.Errorf("authenticate: credential %s: %w: %w", c.ID, ErrUnavailable, err)
+	case err != nil:
 		return Client{}, fmt.Errorf("authenticate: credential %s: %w", c.ID, err)
 	}
 	switch {

@@ -4,8 +4,11 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
+	"github.com/wardnet/wardnet-cloud/internal/passwords"
+	"github.com/wardnet/wardnet-cloud/projectors/credentials"
 	"github.com/wardnet/wardnet-cloud/services/ddns/commands"
 )
 
@@ -57,5 +60,80 @@ func TestAuthenticate(t *testing.T) {
 		if c, err := f.cmds.Authenticate(ctx, tc.username, tc.secret, tc.kind); !errors.Is(err, tc.err) {
 			t.Errorf("%s: %+v, %v; want %v", tc.name, c, err, tc.err)
 		}
+	}
+}
+
+// A credential issued before secrets were stored as their SHA-256 has an
+// argon2id hash, which still verifies.
+func TestAuthenticateArgon2idCredential(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	home := f.register("home", "local")
+	argon2id := func(secret string) (string, error) { return passwords.NewHasher(1).Hash(t.Context(), secret) }
+	old := f.issueHashed(home, network.CredentialUpdate, argon2id)
+	if err := f.reader.SyncNetwork(t.Context(), home.id); err != nil {
+		t.Fatal(err)
+	}
+	if c := f.client(old, network.CredentialUpdate); c.CredentialID != old.id {
+		t.Fatalf("client %+v", c)
+	}
+	if _, err := f.cmds.Authenticate(t.Context(), old.username, old.secret+"x", network.CredentialUpdate); !errors.Is(err, commands.ErrBadCredentials) {
+		t.Fatalf("wrong secret: %v", err)
+	}
+}
+
+// A client sees its own writes: a credential is good the moment its issue
+// is in the log, though the projection trails it. A username nobody has is
+// refused without waiting when the projection is at the log's newest
+// network event, even with reports after it, which the projection does not
+// read.
+func TestAuthenticateReadsItsWrites(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := t.Context()
+	home := f.register("home", "local")
+	for i := range 20 {
+		kind := []network.CredentialKind{network.CredentialUpdate, network.CredentialACMEDNS}[i%2]
+		c := f.issueOnly(home, kind)
+		if cl, err := f.cmds.Authenticate(ctx, c.username, c.secret, kind); err != nil || cl.CredentialID != c.id {
+			t.Fatalf("issue %d (%s): %+v, %v", i, kind, cl, err)
+		}
+	}
+
+	c := f.client(f.issue(home, network.CredentialUpdate), network.CredentialUpdate)
+	if _, err := f.cmds.UpdateAddress(ctx, c, ip("203.0.114.7")); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		start := time.Now()
+		_, err := f.cmds.Authenticate(ctx, "home-zzzzzzzz", "secret", network.CredentialUpdate)
+		if took := time.Since(start); !errors.Is(err, commands.ErrBadCredentials) || took > credentials.DefaultSyncTimeout/2 {
+			t.Fatalf("unknown username: %v after %s; want bad credentials at once", err, took)
+		}
+	}
+}
+
+// A projection that does not reach the log in time cannot tell a username
+// nobody has from one issued a moment ago: the answer is a failure to try
+// again (dyndns2 911, acme-dns 500), not bad credentials. A username it has
+// is good all the same.
+func TestAuthenticateBehind(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := t.Context()
+	home := f.register("home", "local")
+	known := f.issue(home, network.CredentialUpdate)
+	f.stopProjector()
+	fresh := f.issueOnly(home, network.CredentialUpdate)
+
+	start := time.Now()
+	_, err := f.cmds.Authenticate(ctx, fresh.username, fresh.secret, network.CredentialUpdate)
+	if took := time.Since(start); !errors.Is(err, commands.ErrUnavailable) || !errors.Is(err, credentials.ErrBehind) ||
+		errors.Is(err, commands.ErrBadCredentials) ||
+		took < credentials.DefaultSyncTimeout || took > 3*credentials.DefaultSyncTimeout {
+		t.Fatalf("a credential the projection has not applied: %v after %s; want ErrUnavailable after the timeout", err, took)
+	}
+	if _, err := f.cmds.Authenticate(ctx, known.username, known.secret, network.CredentialUpdate); err != nil {
+		t.Fatalf("a credential the projection has: %v", err)
 	}
 }

@@ -15,12 +15,15 @@
 // The stock clients (dyndns2, acme-dns) act through an update credential
 // instead of a daemon token: AdmitClient throttles per client address,
 // Authenticate verifies a username and secret against the update
-// credentials projection (projectors/credentials: argon2id hashes) and
-// gives a Client, the credential's network; AdmitUpdate throttles per
-// credential. CheckHostname, UpdateAddress (dyndns2: the rules of
-// ReportIP), RegisterACME (an acme-dns account: a credential of kind
-// acme_dns, decided on the network aggregate) and AddACMEChallenge
-// (acme-dns: the newest two values) then act on that network only, after
+// credentials projection (projectors/credentials: argon2id hashes; a
+// username it does not know yet waits, bounded, for the projection to reach
+// the log, so that a credential works as soon as it is issued) and gives a
+// Client, the credential's network; AdmitUpdate throttles per credential.
+// CheckHostname, UpdateAddress (dyndns2: the rules of ReportIP),
+// RegisterACME (an acme-dns account: a credential of kind acme_dns,
+// decided on the network aggregate) and AddACMEChallenge (acme-dns: the
+// account's newest two values, kept apart from the daemon's and other
+// accounts') then act on that network only, after
 // checking on the network aggregate, the authority, that the credential is
 // still live there, the network live and of this region. Their errors are
 // sentinels (ErrBadCredentials, ErrNoHost, …) that each protocol answers

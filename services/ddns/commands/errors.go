@@ -69,6 +69,10 @@ var (
 	// ErrAccountLimit: the network has network.MaxCredentials acme-dns
 	// accounts already.
 	ErrAccountLimit = errors.New("acme-dns account limit reached")
+	// ErrUnavailable: the credentials could not be told good or bad in
+	// time (the update credentials projection did not reach the log); the
+	// client is to try again (dyndns2 911, acme-dns 500 db_error).
+	ErrUnavailable = errors.New("credentials cannot be checked now")
 )
 
 // ThrottledError is a stock-client request over a rate limit.

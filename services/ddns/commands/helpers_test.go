@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -37,6 +38,9 @@ type fixture struct {
 	store  *events.Store
 	cmds   *commands.Service
 	reader *credentials.Reader
+	// stopProjector stops the credentials projector (also when the test
+	// ends).
+	stopProjector func()
 }
 
 // roomy limits stay out of the way of tests that do not test them.
@@ -66,7 +70,7 @@ func newFixtureWithLimits(t *testing.T, client, update ratelimit.Limit) *fixture
 	}
 	f.reader = credentials.NewReader(db.Pool, f.store)
 	cmds, err := commands.New(commands.Deps{Store: f.store, Pool: db.Pool, Region: "local",
-		Zone: zone, Credentials: f.reader, ClientLimit: limiters[0], UpdateLimit: limiters[1]})
+		Zone: zone, Credentials: f.reader, ClientLimit: limiters[0], UpdateLimit: limiters[1], Passwords: passwords.NewHasher(0)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,12 +84,16 @@ func newFixtureWithLimits(t *testing.T, client, update ratelimit.Limit) *fixture
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
-			t.Errorf("projector: %v", err)
-		}
-	})
+	var once sync.Once
+	f.stopProjector = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+				t.Errorf("projector: %v", err)
+			}
+		})
+	}
+	t.Cleanup(f.stopProjector)
 	return f
 }
 
@@ -100,6 +108,23 @@ type cred struct {
 // waits until the projection has it.
 func (f *fixture) issue(n net, kind network.CredentialKind) cred {
 	f.t.Helper()
+	c := f.issueOnly(n, kind)
+	if err := f.reader.SyncNetwork(f.t.Context(), n.id); err != nil {
+		f.t.Fatal(err)
+	}
+	return c
+}
+
+// issueOnly is issue without waiting for the projection: what a client
+// holds the moment the tenants API answers 201.
+func (f *fixture) issueOnly(n net, kind network.CredentialKind) cred {
+	f.t.Helper()
+	return f.issueHashed(n, kind, passwords.HashSecret)
+}
+
+// issueHashed is issueOnly with the secret stored as hash makes it.
+func (f *fixture) issueHashed(n net, kind network.CredentialKind, hash func(string) (string, error)) cred {
+	f.t.Helper()
 	var b [32]byte
 	_, _ = rand.Read(b[:])
 	c := cred{id: naming.NewID(), secret: base64.RawURLEncoding.EncodeToString(b[:])}
@@ -107,11 +132,16 @@ func (f *fixture) issue(n net, kind network.CredentialKind) cred {
 	if kind == network.CredentialUpdate {
 		c.username = string(f.slug(n)) + "-" + c.secret[:8]
 	}
-	phc, err := passwords.Hash(c.secret)
+	phc, err := hash(c.secret)
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	f.appendNetwork(n, network.UpdateCredentialIssued{CredentialID: c.id, Kind: kind, Username: c.username, SecretHash: phc})
+	if _, err := f.store.Append(f.t.Context(), events.Meta{TenantID: n.daemon.TenantID, Actor: "test"}, events.Change{
+		Aggregate: events.MustRef(network.Type, n.id.String()), Expect: events.AnyVersion(),
+		Events: []events.Payload{network.UpdateCredentialIssued{CredentialID: c.id, Kind: kind, Username: c.username, SecretHash: phc}},
+	}); err != nil {
+		f.t.Fatal(err)
+	}
 	return c
 }
 

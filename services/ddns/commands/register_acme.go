@@ -14,13 +14,17 @@ import (
 )
 
 // ACMEAccount is an acme-dns account as /register answers it. Password is
-// shown once: the log holds only its argon2id hash.
+// shown once: the log holds only its SHA-256 (passwords.HashSecret).
 type ACMEAccount struct {
 	// Username is the account's credential id (a UUID, as acme-dns's).
 	Username string
 	// Password is 40 characters of base64url, as acme-dns's.
 	Password string
-	// FullDomain is the network's name, <slug>.<zone>; Subdomain its slug.
+	// FullDomain is the name whose TXT record the account updates,
+	// _acme-challenge.<slug>.<zone>, as acme-dns's is: a certificate for
+	// <slug>.<zone> validates there without more, and one for another
+	// domain once its _acme-challenge name is a CNAME to it. Subdomain is
+	// the network's slug, which /update names.
 	FullDomain, Subdomain string
 }
 
@@ -35,23 +39,19 @@ func (s *Service) RegisterACME(ctx context.Context, c Client) (ACMEAccount, erro
 	}
 	id := naming.NewID()
 	password := newACMEPassword()
-	var phc string // hashed once, and only for an account that can be registered
+	stored, err := passwords.HashSecret(password)
+	if err != nil {
+		return ACMEAccount{}, fmt.Errorf("register acme-dns: %w", err)
+	}
 	meta := events.Meta{TenantID: c.TenantID.String(), Actor: c.actor()}
-	_, err := s.networks.Execute(ctx, c.NetworkID.String(), meta, func(n network.State) ([]events.Payload, error) {
+	_, err = s.networks.Execute(ctx, c.NetworkID.String(), meta, func(n network.State) ([]events.Payload, error) {
 		if err := s.authorizeClient(n, c); err != nil {
 			return nil, err
 		}
 		if err := n.CanIssue(network.CredentialACMEDNS); err != nil {
 			return nil, err
 		}
-		if phc == "" {
-			h, err := passwords.Hash(password)
-			if err != nil {
-				return nil, fmt.Errorf("register acme-dns: %w", err)
-			}
-			phc = h
-		}
-		return network.IssueUpdateCredential{CredentialID: id, Kind: network.CredentialACMEDNS, Username: id.String(), SecretHash: phc}.Decide(n)
+		return network.IssueUpdateCredential{CredentialID: id, Kind: network.CredentialACMEDNS, Username: id.String(), SecretHash: stored}.Decide(n)
 	})
 	switch {
 	case errors.Is(err, network.ErrCredentialLimit):
@@ -60,7 +60,14 @@ func (s *Service) RegisterACME(ctx context.Context, c Client) (ACMEAccount, erro
 		return ACMEAccount{}, fmt.Errorf("register acme-dns: %w", err)
 	}
 	return ACMEAccount{Username: id.String(), Password: password,
-		FullDomain: c.Slug.String() + "." + s.d.Zone, Subdomain: c.Slug.String()}, nil
+		FullDomain: ChallengeName(c.Slug, s.d.Zone), Subdomain: c.Slug.String()}, nil
+}
+
+// ChallengeName is the name of network slug's ACME DNS-01 challenge under
+// zone, _acme-challenge.<slug>.<zone>: the TXT record of the daemon's and
+// every acme-dns account's values.
+func ChallengeName(slug naming.Slug, zone string) string {
+	return "_acme-challenge." + slug.String() + "." + zone
 }
 
 // newACMEPassword is 30 random bytes in base64url: 40 characters, the

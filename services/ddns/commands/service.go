@@ -15,6 +15,7 @@ import (
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/events"
+	"github.com/wardnet/wardnet-cloud/internal/passwords"
 	"github.com/wardnet/wardnet-cloud/projectors/credentials"
 )
 
@@ -43,14 +44,21 @@ type Deps struct {
 	// UpdateLimit their updates per credential
 	// (internal/ratelimit.StockClients and StockUpdates).
 	ClientLimit, UpdateLimit Limiter
+	// Passwords verifies the argon2id hashes of credentials issued before
+	// secrets were stored as their SHA-256, under the process's limit.
+	Passwords *passwords.Hasher
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }
 
-// Credentials finds a credential that is not revoked by its username
-// (projectors/credentials.Reader), or credentials.ErrNotFound.
+// Credentials finds a credential that is not revoked by its username,
+// among every credential issued before the call
+// (projectors/credentials.Reader.LookupCurrent, which waits, bounded, for
+// the projection to reach the log when the username is not there at first):
+// credentials.ErrNotFound when there is none, credentials.ErrBehind when
+// the projection did not reach the log in time to tell.
 type Credentials interface {
-	Lookup(ctx context.Context, username string) (credentials.Credential, error)
+	LookupCurrent(ctx context.Context, username string) (credentials.Credential, error)
 }
 
 // Limiter admits a bounded number of requests per key and window, across
@@ -89,6 +97,9 @@ func New(d Deps) (*Service, error) {
 	}
 	if d.ClientLimit == nil || d.UpdateLimit == nil {
 		missing = append(missing, "ClientLimit/UpdateLimit")
+	}
+	if d.Passwords == nil {
+		missing = append(missing, "Passwords")
 	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("ddns commands: missing %s", strings.Join(missing, ", "))

@@ -1,0 +1,82 @@
+package dns_test
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
+	"github.com/wardnet/wardnet-cloud/aggregates/dns"
+	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/events"
+)
+
+// Two acme-dns accounts of one network.
+const (
+	acc1 = naming.ID("6c0a6d5e-4a53-4d57-9a43-3f7e1c0b2a01")
+	acc2 = naming.ID("6c0a6d5e-4a53-4d57-9a43-3f7e1c0b2a02")
+)
+
+func TestAddAccountChallenge(t *testing.T) {
+	add := func(v string) dns.AddAccountChallenge {
+		return dns.AddAccountChallenge{CredentialID: acc1, Value: v, Keep: 2}
+	}
+	set := func(id naming.ID, vs ...string) dns.AccountChallengeSet {
+		return dns.AccountChallengeSet{CredentialID: id, Values: vs}
+	}
+	daemon := func(vs ...string) dns.ChallengeSet { return dns.ChallengeSet{Values: vs} }
+	aggregatetest.RunDecide(t, fold, []aggregatetest.DecideCase[dns.State]{
+		{Name: "first", Cmd: add("b"), Want: []events.Payload{set(acc1, "b")}},
+		{Name: "second", Given: []events.Payload{set(acc1, "b")}, Cmd: add("a"), Want: []events.Payload{set(acc1, "b", "a")}},
+		// "z" came before "a": "z" is the oldest and goes, though it
+		// sorts last.
+		{Name: "third drops the oldest", Given: []events.Payload{set(acc1, "z"), set(acc1, "z", "a")}, Cmd: add("m"),
+			Want: []events.Payload{set(acc1, "a", "m")}},
+		{Name: "keep one", Given: []events.Payload{set(acc1, "a", "b")}, Cmd: dns.AddAccountChallenge{CredentialID: acc1, Value: "c", Keep: 1},
+			Want: []events.Payload{set(acc1, "c")}},
+		{Name: "a value it has", Given: []events.Payload{set(acc1, "a", "b")}, Cmd: add("a")},
+		// The daemon's values and another account's are theirs: they
+		// neither stop nor limit this account's.
+		{Name: "a value the daemon has", Given: []events.Payload{daemon("a", "b", "c")}, Cmd: add("a"),
+			Want: []events.Payload{set(acc1, "a")}},
+		{Name: "beside another account", Given: []events.Payload{set(acc2, "x", "y")}, Cmd: add("x"),
+			Want: []events.Payload{set(acc1, "x")}},
+		{Name: "after the daemon's clear", Given: []events.Payload{set(acc1, "a"), dns.ChallengeCleared{}}, Cmd: add("b"),
+			Want: []events.Payload{set(acc1, "a", "b")}},
+		{Name: "empty value", Cmd: add(""), Err: dns.ErrBadChallenge},
+		{Name: "256 bytes", Cmd: add(strings.Repeat("x", 256)), Err: dns.ErrBadChallenge},
+		{Name: "keep none", Cmd: dns.AddAccountChallenge{CredentialID: acc1, Value: "a"}, Err: dns.ErrBadChallenge},
+		{Name: "keep five", Cmd: dns.AddAccountChallenge{CredentialID: acc1, Value: "a", Keep: 5}, Err: dns.ErrBadChallenge},
+		{Name: "no account", Cmd: dns.AddAccountChallenge{Value: "a", Keep: 2}, Err: dns.ErrBadChallenge},
+		{Name: "an account that is no id", Cmd: dns.AddAccountChallenge{CredentialID: "acc", Value: "a", Keep: 2}, Err: dns.ErrBadChallenge},
+	})
+}
+
+// The daemon's values and each account's are kept apart: setting or
+// clearing one leaves the others.
+func TestChallengeSources(t *testing.T) {
+	s := fold(
+		dns.AccountChallengeSet{CredentialID: acc1, Values: []string{"a1", "a2"}},
+		dns.ChallengeSet{Values: []string{"d2", "d1"}},
+		dns.AccountChallengeSet{CredentialID: acc2, Values: []string{"b1"}},
+		dns.ChallengeCleared{},
+		dns.ChallengeSet{Values: []string{"d3"}},
+		dns.AccountChallengeSet{CredentialID: acc1, Values: []string{"a2", "a3"}},
+	)
+	want := dns.State{Challenge: []string{"d3"}, Accounts: map[naming.ID][]string{acc1: {"a2", "a3"}, acc2: {"b1"}}}
+	if !reflect.DeepEqual(s, want) {
+		t.Fatalf("state %+v, want %+v", s, want)
+	}
+	// The daemon's set replaces only its own, whatever the accounts hold.
+	got, err := dns.SetChallenge{Values: []string{"d3"}}.Decide(s)
+	if err != nil || got != nil {
+		t.Fatalf("the daemon's values again: %v, %v", got, err)
+	}
+	// Evolve does not change the state it was given.
+	before := fold(dns.AccountChallengeSet{CredentialID: acc1, Values: []string{"a1"}})
+	_ = dns.Evolve(before, events.Record{Data: dns.AccountChallengeSet{CredentialID: acc1, Values: []string{"a9"}}})
+	if !reflect.DeepEqual(before.Accounts[acc1], []string{"a1"}) {
+		t.Fatalf("Evolve changed the state before: %v", before.Accounts)
+	}
+	aggregatetest.JSONRoundTrip(t, s)
+}
