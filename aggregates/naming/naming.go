@@ -94,7 +94,7 @@ const MaxEmailLen = 320
 
 // ParseEmail trims and lower-cases s and accepts it only as an address
 // that can go into a mail header as it is, so that the API refuses with
-// 400 what the mail layer would refuse later (gateways/mail checks the
+// 400 what the mail layer would refuse later (gateways/outbound/mail checks the
 // recipient with net/mail, stricter than the contract's minimal rule of
 // 3 bytes and an "@"). The result must be 3–320 bytes of valid UTF-8 and:
 //

@@ -256,7 +256,7 @@ func TestParseEmailRules(t *testing.T) {
 // wantSafeEmail fails t unless e, accepted from in, is safe in a mail
 // header: no ASCII control byte, none of RFC 5322's specials but one "@",
 // valid UTF-8, lower case, and a bare address to net/mail exactly as
-// gateways/mail checks a recipient (its Code.Validate; the httpapi tests
+// gateways/outbound/mail checks a recipient (its Code.Validate; the tenantsapi tests
 // run that one too).
 func wantSafeEmail(t *testing.T, in string, e naming.Email) {
 	t.Helper()

@@ -20,7 +20,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/wardnet/wardnet-cloud/gateways/cloudflare/cftest"
+	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare/cftest"
 )
 
 func main() {

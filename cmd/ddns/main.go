@@ -10,13 +10,13 @@ package main
 import (
 	"context"
 
-	"github.com/wardnet/wardnet-cloud/internal/service"
+	"github.com/wardnet/wardnet-cloud/internal/host"
 	"github.com/wardnet/wardnet-cloud/services/ddns"
 )
 
 func main() {
-	service.Main(ddns.Name, ddns.DefaultHTTPAddr, ddns.LoadConfig,
-		func(ctx context.Context, cfg ddns.Config, opts ...service.Option) (*ddns.Service, error) {
+	host.Main(ddns.Name, ddns.DefaultHTTPAddr, ddns.LoadConfig,
+		func(ctx context.Context, cfg ddns.Config, opts ...host.Option) (*ddns.Service, error) {
 			return ddns.New(ctx, cfg, ddns.WithServiceOptions(opts...))
 		})
 }

@@ -10,13 +10,13 @@ package main
 import (
 	"context"
 
-	"github.com/wardnet/wardnet-cloud/internal/service"
+	"github.com/wardnet/wardnet-cloud/internal/host"
 	"github.com/wardnet/wardnet-cloud/services/tenants"
 )
 
 func main() {
-	service.Main(tenants.Name, tenants.DefaultHTTPAddr, tenants.LoadConfig,
-		func(ctx context.Context, cfg tenants.Config, opts ...service.Option) (*tenants.Service, error) {
+	host.Main(tenants.Name, tenants.DefaultHTTPAddr, tenants.LoadConfig,
+		func(ctx context.Context, cfg tenants.Config, opts ...host.Option) (*tenants.Service, error) {
 			return tenants.New(ctx, cfg, tenants.WithServiceOptions(opts...))
 		})
 }

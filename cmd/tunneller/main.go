@@ -8,10 +8,10 @@
 package main
 
 import (
-	"github.com/wardnet/wardnet-cloud/internal/service"
+	"github.com/wardnet/wardnet-cloud/internal/host"
 	"github.com/wardnet/wardnet-cloud/services/tunneller"
 )
 
 func main() {
-	service.Main(tunneller.Name, tunneller.DefaultHTTPAddr, tunneller.LoadConfig, tunneller.New)
+	host.Main(tunneller.Name, tunneller.DefaultHTTPAddr, tunneller.LoadConfig, tunneller.New)
 }

@@ -15,7 +15,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/wardnet/wardnet-cloud/internal/service"
+	"github.com/wardnet/wardnet-cloud/internal/host"
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
 	"github.com/wardnet/wardnet-cloud/services/ddns"
 	"github.com/wardnet/wardnet-cloud/services/tenants"
@@ -119,7 +119,7 @@ func startServices(ctx context.Context, cfg config, dataDir, natsURL string, pg 
 			}
 		}
 	}()
-	shared := func(c service.Config, name, addr string) service.Config {
+	shared := func(c host.Config, name, addr string) host.Config {
 		c.NATSURL = natsURL
 		c.DatabaseURL = pg.url(name)
 		c.HTTPAddr = addr
@@ -127,7 +127,7 @@ func startServices(ctx context.Context, cfg config, dataDir, natsURL string, pg 
 		c.LogLevel = cfg.LogLevel
 		return c
 	}
-	opt := service.WithLogger(log)
+	opt := host.WithLogger(log)
 
 	tc := tenants.DefaultConfig()
 	tc.Config = shared(tc.Config, tenants.Name, cfg.TenantsAddr)

@@ -26,20 +26,20 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/wardnet/wardnet-cloud/internal/service"
+	"github.com/wardnet/wardnet-cloud/internal/host"
 )
 
 // config is wardnet-dev's configuration: flags for where things run, the
 // environment for what it shares with the services.
 type config struct {
-	DataDir       string      `ignored:"true"`
-	NATSPort      int         `ignored:"true"`
-	PostgresPort  int         `ignored:"true"`
-	TenantsAddr   string      `ignored:"true"`
-	DDNSAddr      string      `ignored:"true"`
-	TunnellerAddr string      `ignored:"true"`
-	DatabaseURL   service.DSN `envconfig:"WARDNET_DATABASE_URL"`
-	LogLevel      slog.Level  `envconfig:"WARDNET_LOG_LEVEL"`
+	DataDir       string     `ignored:"true"`
+	NATSPort      int        `ignored:"true"`
+	PostgresPort  int        `ignored:"true"`
+	TenantsAddr   string     `ignored:"true"`
+	DDNSAddr      string     `ignored:"true"`
+	TunnellerAddr string     `ignored:"true"`
+	DatabaseURL   host.DSN   `envconfig:"WARDNET_DATABASE_URL"`
+	LogLevel      slog.Level `envconfig:"WARDNET_LOG_LEVEL"`
 }
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -53,7 +53,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "wardnet-dev:", err)
 		return 2
 	}
-	log := service.NewLogger(stderr, cfg.LogLevel)
+	log := host.NewLogger(stderr, cfg.LogLevel)
 	slog.SetDefault(log)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -97,7 +97,7 @@ WARDNET_LOG_LEVEL is debug, info, warn or error.
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected arguments %q (see --help)", fs.Args())
 	}
-	if err := service.Load(&cfg); err != nil {
+	if err := host.Load(&cfg); err != nil {
 		return cfg, err
 	}
 	if cfg.NATSPort < 1 || cfg.NATSPort > 65535 {

@@ -14,14 +14,14 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/wardnet/wardnet-cloud/internal/host"
 	"github.com/wardnet/wardnet-cloud/internal/pgcluster"
-	"github.com/wardnet/wardnet-cloud/internal/service"
 )
 
 // postgres is the server the services use: a private cluster under the
 // data dir, or the one WARDNET_DATABASE_URL names.
 type postgres struct {
-	admin   service.DSN        // connection to a database that exists (postgres)
+	admin   host.DSN           // connection to a database that exists (postgres)
 	cluster *pgcluster.Cluster // nil for an external server
 	logPath string             // the private cluster's log
 	logFile *os.File
@@ -64,7 +64,7 @@ func startPostgres(ctx context.Context, dataDir string, cfg config, log *slog.Lo
 			"(e.g. --data-dir /tmp/wardnet-dev), or set WARDNET_DATABASE_URL to a server you already run; see %s",
 			err, dir, logPath)
 	}
-	return &postgres{admin: service.DSN(c.URL("postgres")), cluster: c, logPath: logPath, logFile: logFile}, nil
+	return &postgres{admin: host.DSN(c.URL("postgres")), cluster: c, logPath: logPath, logFile: logFile}, nil
 }
 
 // stop shuts the private cluster down and waits for its process to exit.
@@ -104,13 +104,13 @@ func (p *postgres) createDatabases(ctx context.Context, log *slog.Logger, names 
 }
 
 // url is the connection string for database name on the same server.
-func (p *postgres) url(name string) service.DSN {
+func (p *postgres) url(name string) host.DSN {
 	s := string(p.admin)
 	if u, err := url.Parse(s); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
 		u.Path = "/" + name
 		u.RawPath = ""
-		return service.DSN(u.String())
+		return host.DSN(u.String())
 	}
 	// keyword/value form: a later dbname overrides an earlier one.
-	return service.DSN(strings.TrimSpace(s) + " dbname=" + name)
+	return host.DSN(strings.TrimSpace(s) + " dbname=" + name)
 }

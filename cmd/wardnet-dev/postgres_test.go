@@ -5,7 +5,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"github.com/wardnet/wardnet-cloud/internal/service"
+	"github.com/wardnet/wardnet-cloud/internal/host"
 )
 
 // Each service's database lives on the server WARDNET_DATABASE_URL names,
@@ -17,7 +17,7 @@ func TestDatabaseURLPerService(t *testing.T) {
 		{"host=db user=admin dbname=postgres", "host=db user=admin dbname=postgres dbname=tenants"},
 	}
 	for _, tt := range tests {
-		p := &postgres{admin: service.DSN(tt.admin)}
+		p := &postgres{admin: host.DSN(tt.admin)}
 		got := string(p.url("tenants"))
 		if got != tt.want {
 			t.Errorf("url(%q) = %q, want %q", tt.admin, got, tt.want)

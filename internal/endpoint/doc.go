@@ -1,6 +1,6 @@
 // Package endpoint holds the conventions every public HTTP API of Wardnet
 // Cloud follows (wardnet-contract.md §1.3), so that the tenants API
-// (gateways/httpapi) and the ddns API (gateways/ddnsapi) answer, log and
+// (gateways/inbound/tenantsapi) and the ddns API (gateways/inbound/ddnsapi) answer, log and
 // refuse alike.
 //
 // Wrap puts an API's handler behind the middleware, in this order: an id

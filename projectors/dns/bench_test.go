@@ -21,8 +21,8 @@ import (
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/events"
-	"github.com/wardnet/wardnet-cloud/gateways/cloudflare"
-	"github.com/wardnet/wardnet-cloud/gateways/cloudflare/cftest"
+	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare"
+	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare/cftest"
 	"github.com/wardnet/wardnet-cloud/internal/benchreport"
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
 	"github.com/wardnet/wardnet-cloud/projectors"
@@ -165,7 +165,7 @@ func benchColdStart(b *testing.B, nt *testenv.NATS, store *events.Store, specs [
 	b.Helper()
 	quiet := slog.New(slog.DiscardHandler)
 	db := testenv.Postgres(b)
-	// A pool as the service makes one (service.Runtime): pgxpool's
+	// A pool as the service makes one (host.Runtime): pgxpool's
 	// default size, max(4, CPUs).
 	pc, err := pgxpool.ParseConfig(db.URL)
 	benchMust(b, err)

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
-	"github.com/wardnet/wardnet-cloud/gateways/cloudflare/cftest"
+	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare/cftest"
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
 	"github.com/wardnet/wardnet-cloud/projectors/dns"
 )

@@ -65,5 +65,5 @@
 //
 // This package does not decide what a daemon may report (aggregates/dns),
 // does not serve HTTP, and does not throttle Cloudflare requests itself:
-// budget and per-request retries are the gateway's (gateways/cloudflare).
+// budget and per-request retries are the gateway's (gateways/outbound/cloudflare).
 package dns

@@ -11,7 +11,7 @@ import (
 	dnsagg "github.com/wardnet/wardnet-cloud/aggregates/dns"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/events"
-	"github.com/wardnet/wardnet-cloud/gateways/cloudflare"
+	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare"
 	"github.com/wardnet/wardnet-cloud/projectors"
 	"github.com/wardnet/wardnet-cloud/projectors/dns"
 )

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/wardnet/wardnet-cloud/gateways/cloudflare"
+	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare"
 )
 
 // plan is what one reconcile does at Cloudflare to turn the actual records

@@ -12,7 +12,7 @@ import (
 
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/events"
-	"github.com/wardnet/wardnet-cloud/gateways/cloudflare"
+	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare"
 )
 
 // ensureSchema creates the reconciler's own tables if they are missing.

@@ -18,7 +18,7 @@ import (
 	"github.com/wardnet/wardnet-cloud/aggregates/dns"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/events"
-	"github.com/wardnet/wardnet-cloud/gateways/cloudflare"
+	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare"
 	"github.com/wardnet/wardnet-cloud/projectors"
 )
 

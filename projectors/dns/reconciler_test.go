@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wardnet/wardnet-cloud/gateways/cloudflare"
-	"github.com/wardnet/wardnet-cloud/gateways/cloudflare/cftest"
+	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare"
+	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare/cftest"
 	"github.com/wardnet/wardnet-cloud/projectors/dns"
 )
 

@@ -7,7 +7,7 @@ import (
 
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
-	"github.com/wardnet/wardnet-cloud/gateways/cloudflare"
+	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare"
 )
 
 // TTLs of the records (contract §2.4).

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
-	"github.com/wardnet/wardnet-cloud/gateways/cloudflare"
+	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare"
 )
 
 const zone = "my.example.net"

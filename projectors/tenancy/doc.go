@@ -16,5 +16,5 @@
 // tenant's data key, a rebuild stores ciphertexts nothing can open.
 //
 // Every query is scoped to one tenant. This package does not decide
-// anything (aggregates) and does not speak HTTP (gateways/httpapi).
+// anything (aggregates) and does not speak HTTP (gateways/inbound/tenantsapi).
 package tenancy

@@ -24,11 +24,11 @@ import (
 	"github.com/wardnet/wardnet-cloud/agent"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/events"
-	"github.com/wardnet/wardnet-cloud/gateways/cloudflare"
-	"github.com/wardnet/wardnet-cloud/gateways/cloudflare/cftest"
+	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare"
+	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare/cftest"
 	"github.com/wardnet/wardnet-cloud/internal/benchreport"
+	"github.com/wardnet/wardnet-cloud/internal/host"
 	"github.com/wardnet/wardnet-cloud/internal/pop"
-	"github.com/wardnet/wardnet-cloud/internal/service"
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
 	"github.com/wardnet/wardnet-cloud/services/ddns"
@@ -138,20 +138,20 @@ func benchStartSystem(b *testing.B) *benchSystem {
 
 	tc := tenants.DefaultConfig()
 	tc.NATSURL = s.nats.URL
-	tc.DatabaseURL = service.DSN(testenv.Postgres(b).URL)
+	tc.DatabaseURL = host.DSN(testenv.Postgres(b).URL)
 	tc.HTTPAddr = "127.0.0.1:0"
 	tc.StreamReplicas = 1
 	tc.KnownRegions = "local"
 	tc.MailSender = tenants.MailLog
 	benchMust(b, tenants.UseDevKeys(&tc, b.TempDir()))
 	tc.DataKeyPath = benchSecretFile(b, "data.key", benchHex(32)) // never ends in a line break
-	tsvc, err := tenants.New(context.Background(), tc, tenants.WithServiceOptions(service.WithLogger(quiet)))
+	tsvc, err := tenants.New(context.Background(), tc, tenants.WithServiceOptions(host.WithLogger(quiet)))
 	benchMust(b, err)
 	s.tenants = "http://" + benchRun(b, tsvc, tsvc.Addr().String())
 
 	dc := ddns.DefaultConfig()
 	dc.NATSURL = s.nats.URL
-	dc.DatabaseURL = service.DSN(testenv.Postgres(b).URL)
+	dc.DatabaseURL = host.DSN(testenv.Postgres(b).URL)
 	dc.HTTPAddr = "127.0.0.1:0"
 	dc.StreamReplicas = 1
 	dc.Region = "local"
@@ -160,7 +160,7 @@ func benchStartSystem(b *testing.B) *benchSystem {
 	dc.CloudflareAPITokenPath = benchSecretFile(b, "cloudflare-token", cfToken+"\n")
 	dc.CloudflareURL = srv.URL + "/client/v4/"
 	dc.JWKSURL = s.tenants + tokens.JWKSPath
-	dsvc, err := ddns.New(context.Background(), dc, ddns.WithServiceOptions(service.WithLogger(quiet)),
+	dsvc, err := ddns.New(context.Background(), dc, ddns.WithServiceOptions(host.WithLogger(quiet)),
 		ddns.WithCloudflareBudget(cloudflare.BudgetConfig{Requests: 1 << 30, Per: time.Second, Burst: 1 << 20}))
 	benchMust(b, err)
 	s.ddns = "http://" + benchRun(b, dsvc, dsvc.Addr().String())
@@ -180,7 +180,7 @@ func benchRun(b *testing.B, svc interface{ Run(context.Context) error }, addr st
 			b.Errorf("Run: %v", err)
 		}
 	})
-	for deadline := time.Now().Add(30 * time.Second); service.Probe(ctx, addr, "/readyz") != nil; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); host.Probe(ctx, addr, "/readyz") != nil; time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			b.Fatalf("%s not ready in time", addr)
 		}

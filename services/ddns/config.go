@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
-	"github.com/wardnet/wardnet-cloud/gateways/cloudflare"
-	"github.com/wardnet/wardnet-cloud/internal/service"
+	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare"
+	"github.com/wardnet/wardnet-cloud/internal/host"
 )
 
 // Name is the service's name: its NATS connection name and the "service"
@@ -26,11 +26,11 @@ const DefaultHTTPAddr = ":8081"
 const DefaultDriftInterval = 10 * time.Minute
 
 // Config is the service's configuration: the settings every service shares
-// (see package service) and its own. Secrets come only from files named by
+// (see package host) and its own. Secrets come only from files named by
 // *_PATH variables. docs/operations.md describes each variable.
 type Config struct {
-	service.Config
-	service.PublicAPI
+	host.Config
+	host.PublicAPI
 
 	// Region is the region this deployment serves: it takes the reports
 	// of the networks registered in it and keeps their records.
@@ -70,7 +70,7 @@ func (c Config) budget() cloudflare.BudgetConfig {
 
 // DefaultConfig is the configuration before the environment is read.
 func DefaultConfig() Config {
-	c := Config{Config: service.Defaults(), PublicAPI: service.PublicAPIDefaults()}
+	c := Config{Config: host.Defaults(), PublicAPI: host.PublicAPIDefaults()}
 	c.HTTPAddr = DefaultHTTPAddr
 	c.CloudflareURL = cloudflare.DefaultBaseURL
 	c.DNSDriftInterval = DefaultDriftInterval
@@ -82,7 +82,7 @@ func DefaultConfig() Config {
 // the defaults and validates it.
 func LoadConfig() (Config, error) {
 	c := DefaultConfig()
-	if err := service.Load(&c); err != nil {
+	if err := host.Load(&c); err != nil {
 		return Config{}, err
 	}
 	if err := c.Validate(); err != nil {

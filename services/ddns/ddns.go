@@ -1,6 +1,6 @@
 // Package ddns is the ddns service (regional): the daemon API that takes a
 // network's public address and ACME challenge, and the stock clients'
-// (dyndns2, acme-dns) with an update credential (gateways/ddnsapi, over the
+// (dyndns2, acme-dns) with an update credential (gateways/inbound/ddnsapi, over the
 // commands of services/ddns/commands and the update credentials projection
 // of projectors/credentials), and the DNS projection and reconciler
 // (projectors/dns) that turn the events of its region into desired records
@@ -23,12 +23,12 @@ import (
 	"time"
 
 	"github.com/wardnet/wardnet-cloud/events"
-	"github.com/wardnet/wardnet-cloud/gateways/cloudflare"
-	"github.com/wardnet/wardnet-cloud/gateways/ddnsapi"
+	"github.com/wardnet/wardnet-cloud/gateways/inbound/ddnsapi"
+	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare"
 	"github.com/wardnet/wardnet-cloud/internal/authn"
+	"github.com/wardnet/wardnet-cloud/internal/host"
 	"github.com/wardnet/wardnet-cloud/internal/pop"
 	"github.com/wardnet/wardnet-cloud/internal/ratelimit"
-	"github.com/wardnet/wardnet-cloud/internal/service"
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
 	"github.com/wardnet/wardnet-cloud/projectors"
 	"github.com/wardnet/wardnet-cloud/projectors/dns"
@@ -37,7 +37,7 @@ import (
 
 // Service is a started ddns service.
 type Service struct {
-	rt      *service.Runtime
+	rt      *host.Runtime
 	options options
 }
 
@@ -45,7 +45,7 @@ type Service struct {
 type Option func(*options)
 
 type options struct {
-	service    []service.Option
+	service    []host.Option
 	now        func() time.Time
 	proj       projectors.Options
 	cfRetry    cloudflare.RetryPolicy
@@ -53,8 +53,8 @@ type options struct {
 	reconciler dns.ReconcilerConfig
 }
 
-// WithServiceOptions passes options to the runtime (service.Start).
-func WithServiceOptions(o ...service.Option) Option {
+// WithServiceOptions passes options to the runtime (host.Start).
+func WithServiceOptions(o ...host.Option) Option {
 	return func(opts *options) { opts.service = append(opts.service, o...) }
 }
 
@@ -97,7 +97,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (_ *Service, err error
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	rt, err := service.Start(ctx, Name, cfg.Config, append([]service.Option{service.WithDescription(cfg)}, o.service...)...)
+	rt, err := host.Start(ctx, Name, cfg.Config, append([]host.Option{host.WithDescription(cfg)}, o.service...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +209,7 @@ func Catalog() *events.Catalog {
 // there). It must be called before Run.
 func (s *Service) Handle(pattern string, h http.Handler) { s.rt.Handle(pattern, h) }
 
-// Run serves until ctx ends, then shuts down gracefully (service.Runtime.Run).
+// Run serves until ctx ends, then shuts down gracefully (host.Runtime.Run).
 func (s *Service) Run(ctx context.Context) error { return s.rt.Run(ctx) }
 
 // Close releases a service that will not Run.

@@ -16,9 +16,9 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 
-	"github.com/wardnet/wardnet-cloud/gateways/cloudflare"
-	"github.com/wardnet/wardnet-cloud/gateways/cloudflare/cftest"
-	"github.com/wardnet/wardnet-cloud/internal/service"
+	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare"
+	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare/cftest"
+	"github.com/wardnet/wardnet-cloud/internal/host"
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
 	"github.com/wardnet/wardnet-cloud/services/ddns"
@@ -58,7 +58,7 @@ func TestLoadConfig(t *testing.T) {
 		t.Fatalf("defaults: %+v", cfg)
 	}
 	// The start-up log shows the token file's path, never the token.
-	desc := service.Describe(cfg).String()
+	desc := host.Describe(cfg).String()
 	if strings.Contains(desc, "cf-token") || !strings.Contains(desc, "WARDNET_CLOUDFLARE_API_TOKEN_PATH") {
 		t.Errorf("description: %s", desc)
 	}
@@ -163,7 +163,7 @@ func TestRunsOnGivenNATSAndDatabase(t *testing.T) {
 	n, db := testenv.StartNATS(t), testenv.Postgres(t)
 	cfg := ddns.DefaultConfig()
 	cfg.NATSURL = n.URL
-	cfg.DatabaseURL = service.DSN(db.URL)
+	cfg.DatabaseURL = host.DSN(db.URL)
 	cfg.HTTPAddr = "127.0.0.1:0"
 	cfg.StreamReplicas = 1
 	cf := cftest.NewServer(t, "token")
@@ -175,7 +175,7 @@ func TestRunsOnGivenNATSAndDatabase(t *testing.T) {
 	cfg.JWKSURL = jwksServer(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	svc, err := ddns.New(ctx, cfg, ddns.WithServiceOptions(service.WithLogger(slog.New(slog.DiscardHandler))))
+	svc, err := ddns.New(ctx, cfg, ddns.WithServiceOptions(host.WithLogger(slog.New(slog.DiscardHandler))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,10 +184,10 @@ func TestRunsOnGivenNATSAndDatabase(t *testing.T) {
 	go func() { done <- svc.Run(runCtx) }()
 
 	addr := svc.Addr().String()
-	if err := service.Probe(ctx, addr, "/healthz"); err != nil {
+	if err := host.Probe(ctx, addr, "/healthz"); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(30 * time.Second); service.Probe(ctx, addr, "/readyz") != nil; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); host.Probe(ctx, addr, "/readyz") != nil; time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("not ready in time: %s", get(t, "http://"+addr+"/readyz"))
 		}

@@ -2,8 +2,8 @@ package ddns
 
 import (
 	"github.com/wardnet/wardnet-cloud/events"
-	"github.com/wardnet/wardnet-cloud/gateways/cloudflare"
-	"github.com/wardnet/wardnet-cloud/internal/service"
+	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare"
+	"github.com/wardnet/wardnet-cloud/internal/host"
 	"github.com/wardnet/wardnet-cloud/projectors"
 	"github.com/wardnet/wardnet-cloud/projectors/credentials"
 	"github.com/wardnet/wardnet-cloud/projectors/dns"
@@ -25,7 +25,7 @@ func (s *Service) runDNS(store *events.Store, cf *cloudflare.Client, cfg Config)
 	if err != nil {
 		return err
 	}
-	rt.AddComponent("projector."+p.Name(), service.ComponentFunc(proj.Serve))
+	rt.AddComponent("projector."+p.Name(), host.ComponentFunc(proj.Serve))
 	rt.AddReadiness("projection."+p.Name(), proj.Ready(rt.Config().ReadyMaxLag))
 
 	rc := s.options.reconciler
@@ -52,7 +52,7 @@ func (s *Service) runCredentials(store *events.Store) (*credentials.Reader, erro
 	if err != nil {
 		return nil, err
 	}
-	rt.AddComponent("projector."+credentials.Name, service.ComponentFunc(proj.Serve))
+	rt.AddComponent("projector."+credentials.Name, host.ComponentFunc(proj.Serve))
 	rt.AddReadiness("projection."+credentials.Name, proj.Ready(rt.Config().ReadyMaxLag))
 	return credentials.NewReader(rt.Pool(), store), nil
 }

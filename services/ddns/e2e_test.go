@@ -23,9 +23,9 @@ import (
 	"github.com/wardnet/wardnet-cloud/agent"
 	"github.com/wardnet/wardnet-cloud/aggregates/tenant"
 	"github.com/wardnet/wardnet-cloud/events"
-	"github.com/wardnet/wardnet-cloud/gateways/cloudflare"
-	"github.com/wardnet/wardnet-cloud/gateways/cloudflare/cftest"
-	"github.com/wardnet/wardnet-cloud/internal/service"
+	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare"
+	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare/cftest"
+	"github.com/wardnet/wardnet-cloud/internal/host"
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
 	"github.com/wardnet/wardnet-cloud/projectors"
@@ -62,7 +62,7 @@ func startSystem(t *testing.T) *system {
 
 	tc := tenants.DefaultConfig()
 	tc.NATSURL = s.nats.URL
-	tc.DatabaseURL = service.DSN(testenv.Postgres(t).URL)
+	tc.DatabaseURL = host.DSN(testenv.Postgres(t).URL)
 	tc.HTTPAddr = "127.0.0.1:0"
 	tc.StreamReplicas = 1
 	tc.KnownRegions = "local"
@@ -71,7 +71,7 @@ func startSystem(t *testing.T) *system {
 		t.Fatal(err)
 	}
 	tc.DataKeyPath = dataKey(t)
-	tsvc, err := tenants.New(t.Context(), tc, tenants.WithServiceOptions(service.WithLogger(log.With("service", "tenants"))))
+	tsvc, err := tenants.New(t.Context(), tc, tenants.WithServiceOptions(host.WithLogger(log.With("service", "tenants"))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func startSystem(t *testing.T) *system {
 
 	dc := ddns.DefaultConfig()
 	dc.NATSURL = s.nats.URL
-	dc.DatabaseURL = service.DSN(testenv.Postgres(t).URL)
+	dc.DatabaseURL = host.DSN(testenv.Postgres(t).URL)
 	dc.HTTPAddr = "127.0.0.1:0"
 	dc.StreamReplicas = 1
 	dc.Region = "local"
@@ -89,7 +89,7 @@ func startSystem(t *testing.T) *system {
 	dc.CloudflareURL = s.cf.URL
 	dc.JWKSURL = s.tenants + tokens.JWKSPath
 	dsvc, err := ddns.New(t.Context(), dc,
-		ddns.WithServiceOptions(service.WithLogger(log)),
+		ddns.WithServiceOptions(host.WithLogger(log)),
 		ddns.WithProjectorOptions(projectors.Options{PinnedTTL: 2 * time.Second, AckWait: 5 * time.Second, RetryMax: time.Second}),
 		ddns.WithReconcilerOptions(dns.ReconcilerConfig{Poll: 100 * time.Millisecond, BackoffMin: 50 * time.Millisecond, BackoffMax: time.Second}),
 		ddns.WithCloudflareRetry(cloudflare.RetryPolicy{MaxAttempts: 3, BaseDelay: 10 * time.Millisecond, MaxDelay: 100 * time.Millisecond, MaxRetryAfter: time.Second}),
@@ -114,7 +114,7 @@ func run(t *testing.T, svc interface{ Run(context.Context) error }, addr string)
 			t.Errorf("Run: %v", err)
 		}
 	})
-	for deadline := time.Now().Add(30 * time.Second); service.Probe(ctx, addr, "/readyz") != nil; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); host.Probe(ctx, addr, "/readyz") != nil; time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("%s not ready in time: %s", addr, get(t, "http://"+addr+"/readyz"))
 		}

@@ -19,8 +19,8 @@ import (
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/internal/benchreport"
+	"github.com/wardnet/wardnet-cloud/internal/host"
 	"github.com/wardnet/wardnet-cloud/internal/pop"
-	"github.com/wardnet/wardnet-cloud/internal/service"
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
 	"github.com/wardnet/wardnet-cloud/services/tenants"
@@ -325,7 +325,7 @@ func benchStart(b *testing.B) *benchTenants {
 	n, db := testenv.StartNATS(b), testenv.Postgres(b)
 	cfg := tenants.DefaultConfig()
 	cfg.NATSURL = n.URL
-	cfg.DatabaseURL = service.DSN(db.URL)
+	cfg.DatabaseURL = host.DSN(db.URL)
 	cfg.HTTPAddr = "127.0.0.1:0"
 	cfg.StreamReplicas = 1
 	cfg.KnownRegions = "local"
@@ -334,7 +334,7 @@ func benchStart(b *testing.B) *benchTenants {
 		b.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	svc, err := tenants.New(ctx, cfg, tenants.WithServiceOptions(service.WithLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))))
+	svc, err := tenants.New(ctx, cfg, tenants.WithServiceOptions(host.WithLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))))
 	if err != nil {
 		cancel()
 		b.Fatal(err)
@@ -350,7 +350,7 @@ func benchStart(b *testing.B) *benchTenants {
 		}
 	})
 	addr := svc.Addr().String()
-	for deadline := time.Now().Add(30 * time.Second); service.Probe(ctx, addr, "/readyz") != nil; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); host.Probe(ctx, addr, "/readyz") != nil; time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			b.Fatal("tenants not ready in time")
 		}

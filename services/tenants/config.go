@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
-	"github.com/wardnet/wardnet-cloud/internal/service"
+	"github.com/wardnet/wardnet-cloud/internal/host"
 )
 
 // Name is the service's name: its NATS connection name and the "service"
@@ -24,11 +24,11 @@ const (
 )
 
 // Config is the service's configuration: the settings every service shares
-// (see package service) and its own. Secrets come only from files named by
+// (see package host) and its own. Secrets come only from files named by
 // *_PATH variables. docs/operations.md describes each variable.
 type Config struct {
-	service.Config
-	service.PublicAPI
+	host.Config
+	host.PublicAPI
 
 	// KnownRegions lists the regions networks may be registered in.
 	KnownRegions string `envconfig:"WARDNET_KNOWN_REGIONS"`
@@ -57,7 +57,7 @@ type Config struct {
 
 // DefaultConfig is the configuration before the environment is read.
 func DefaultConfig() Config {
-	c := Config{Config: service.Defaults(), PublicAPI: service.PublicAPIDefaults()}
+	c := Config{Config: host.Defaults(), PublicAPI: host.PublicAPIDefaults()}
 	c.HTTPAddr = DefaultHTTPAddr
 	c.MailSender = MailResend
 	c.ResendURL = "https://api.resend.com"
@@ -70,7 +70,7 @@ func DefaultConfig() Config {
 // the defaults and validates it.
 func LoadConfig() (Config, error) {
 	c := DefaultConfig()
-	if err := service.Load(&c); err != nil {
+	if err := host.Load(&c); err != nil {
 		return Config{}, err
 	}
 	if err := c.Validate(); err != nil {

@@ -28,8 +28,8 @@ import (
 	"github.com/wardnet/wardnet-cloud/aggregates/tenant"
 	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/internal/datakeys"
+	"github.com/wardnet/wardnet-cloud/internal/host"
 	"github.com/wardnet/wardnet-cloud/internal/pop"
-	"github.com/wardnet/wardnet-cloud/internal/service"
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
 	"github.com/wardnet/wardnet-cloud/services/tenants"
@@ -60,7 +60,7 @@ func e2eConfig(t *testing.T, n *testenv.NATS, db *testenv.DB, keys string) tenan
 	t.Helper()
 	cfg := tenants.DefaultConfig()
 	cfg.NATSURL = n.URL
-	cfg.DatabaseURL = service.DSN(db.URL)
+	cfg.DatabaseURL = host.DSN(db.URL)
 	cfg.HTTPAddr = "127.0.0.1:0"
 	cfg.StreamReplicas = 1
 	cfg.KnownRegions = "local"
@@ -77,7 +77,7 @@ func (e *e2e) start(cfg tenants.Config) (*tenants.Service, string) {
 	t := e.t
 	ctx, cancel := context.WithCancel(context.Background())
 	log := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	svc, err := tenants.New(ctx, cfg, tenants.WithServiceOptions(service.WithLogger(log)))
+	svc, err := tenants.New(ctx, cfg, tenants.WithServiceOptions(host.WithLogger(log)))
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -91,7 +91,7 @@ func (e *e2e) start(cfg tenants.Config) (*tenants.Service, string) {
 		}
 	})
 	addr := svc.Addr().String()
-	for deadline := time.Now().Add(30 * time.Second); service.Probe(ctx, addr, "/readyz") != nil; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); host.Probe(ctx, addr, "/readyz") != nil; time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("tenants not ready in time")
 		}

@@ -4,8 +4,8 @@
 // This package wires the service as a library, so the tenants binary and
 // wardnet-dev run the same thing: the commands (services/tenants/commands),
 // the process managers (services/tenants/processes), the tenancy and audit
-// projections, and the public API (gateways/httpapi), besides the runtime
-// endpoints of package service (/healthz, /readyz, /metrics).
+// projections, and the public API (gateways/inbound/tenantsapi), besides the runtime
+// endpoints of package host (/healthz, /readyz, /metrics).
 package tenants
 
 import (
@@ -19,12 +19,12 @@ import (
 
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/events"
-	"github.com/wardnet/wardnet-cloud/gateways/httpapi"
-	"github.com/wardnet/wardnet-cloud/gateways/mail"
+	"github.com/wardnet/wardnet-cloud/gateways/inbound/tenantsapi"
+	"github.com/wardnet/wardnet-cloud/gateways/outbound/mail"
 	"github.com/wardnet/wardnet-cloud/internal/authn"
 	"github.com/wardnet/wardnet-cloud/internal/datakeys"
+	"github.com/wardnet/wardnet-cloud/internal/host"
 	"github.com/wardnet/wardnet-cloud/internal/pop"
-	"github.com/wardnet/wardnet-cloud/internal/service"
 	"github.com/wardnet/wardnet-cloud/internal/sessioncookie"
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
 	"github.com/wardnet/wardnet-cloud/projectors"
@@ -36,7 +36,7 @@ import (
 
 // Service is a started tenants service.
 type Service struct {
-	rt      *service.Runtime
+	rt      *host.Runtime
 	cmds    *commands.Service
 	signer  *tokens.Signer
 	options options
@@ -46,14 +46,14 @@ type Service struct {
 type Option func(*options)
 
 type options struct {
-	service []service.Option
+	service []host.Option
 	now     func() time.Time
 	mail    mail.Sender
 	proj    projectors.Options
 }
 
-// WithServiceOptions passes options to the runtime (service.Start).
-func WithServiceOptions(o ...service.Option) Option {
+// WithServiceOptions passes options to the runtime (host.Start).
+func WithServiceOptions(o ...host.Option) Option {
 	return func(opts *options) { opts.service = append(opts.service, o...) }
 }
 
@@ -81,7 +81,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (_ *Service, err error
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	rt, err := service.Start(ctx, Name, cfg.Config, append([]service.Option{service.WithDescription(cfg)}, o.service...)...)
+	rt, err := host.Start(ctx, Name, cfg.Config, append([]host.Option{host.WithDescription(cfg)}, o.service...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +119,7 @@ func (s *Service) wire(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("WARDNET_DATA_KEY_PATH: %w", err)
 	}
-	rt.AddComponent("datakeys.janitor", service.ComponentFunc(func(ctx context.Context) error {
+	rt.AddComponent("datakeys.janitor", host.ComponentFunc(func(ctx context.Context) error {
 		return keyring.RunJanitor(ctx, time.Hour)
 	}))
 	replicas := cfg.StreamReplicas
@@ -156,7 +156,7 @@ func (s *Service) wire(ctx context.Context, cfg Config) error {
 	}
 
 	auth := authn.New(tokens.NewVerifier(tokens.AudienceTenants, signer.Keys()), popVerifier, authn.Options{Clock: o.now, Logger: log})
-	api, err := httpapi.New(httpapi.Config{
+	api, err := tenantsapi.New(tenantsapi.Config{
 		Commands: cmds,
 		Reader:   tenancy.NewReader(rt.Pool(), store),
 		Auth:     auth,
@@ -218,7 +218,7 @@ func (s *Service) runProjection(store *events.Store, p projectors.Projection) er
 	if err != nil {
 		return err
 	}
-	s.rt.AddComponent("projector."+p.Name(), service.ComponentFunc(proj.Serve))
+	s.rt.AddComponent("projector."+p.Name(), host.ComponentFunc(proj.Serve))
 	s.rt.AddReadiness("projection."+p.Name(), proj.Ready(s.rt.Config().ReadyMaxLag))
 	return nil
 }
@@ -230,7 +230,7 @@ func (s *Service) Commands() *commands.Service { return s.cmds }
 // Signer is the service's token signer.
 func (s *Service) Signer() *tokens.Signer { return s.signer }
 
-// Run serves until ctx ends, then shuts down gracefully (service.Runtime.Run).
+// Run serves until ctx ends, then shuts down gracefully (host.Runtime.Run).
 func (s *Service) Run(ctx context.Context) error { return s.rt.Run(ctx) }
 
 // Close releases a service that will not Run.

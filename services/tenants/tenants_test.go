@@ -13,7 +13,7 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/wardnet/wardnet-cloud/events"
-	"github.com/wardnet/wardnet-cloud/internal/service"
+	"github.com/wardnet/wardnet-cloud/internal/host"
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
 	"github.com/wardnet/wardnet-cloud/projectors/audit"
 	"github.com/wardnet/wardnet-cloud/services/tenants"
@@ -48,7 +48,7 @@ func TestRunsOnGivenNATSAndDatabase(t *testing.T) {
 	n, db := testenv.StartNATS(t), testenv.Postgres(t)
 	cfg := tenants.DefaultConfig()
 	cfg.NATSURL = n.URL
-	cfg.DatabaseURL = service.DSN(db.URL)
+	cfg.DatabaseURL = host.DSN(db.URL)
 	cfg.HTTPAddr = "127.0.0.1:0"
 	cfg.StreamReplicas = 1
 	cfg.KnownRegions = "local"
@@ -58,7 +58,7 @@ func TestRunsOnGivenNATSAndDatabase(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	svc, err := tenants.New(ctx, cfg, tenants.WithServiceOptions(service.WithLogger(slog.New(slog.DiscardHandler))))
+	svc, err := tenants.New(ctx, cfg, tenants.WithServiceOptions(host.WithLogger(slog.New(slog.DiscardHandler))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,11 +67,11 @@ func TestRunsOnGivenNATSAndDatabase(t *testing.T) {
 	go func() { done <- svc.Run(runCtx) }()
 
 	addr := svc.Addr().String()
-	if err := service.Probe(ctx, addr, "/healthz"); err != nil {
+	if err := host.Probe(ctx, addr, "/healthz"); err != nil {
 		t.Fatal(err)
 	}
 	// Ready once the projections have set up their read models.
-	for deadline := time.Now().Add(30 * time.Second); service.Probe(ctx, addr, "/readyz") != nil; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); host.Probe(ctx, addr, "/readyz") != nil; time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("not ready in time: %s", get(t, "http://"+addr+"/readyz"))
 		}

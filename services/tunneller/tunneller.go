@@ -10,7 +10,7 @@ import (
 	"context"
 	"net"
 
-	"github.com/wardnet/wardnet-cloud/internal/service"
+	"github.com/wardnet/wardnet-cloud/internal/host"
 )
 
 // Name is the service's name: its NATS connection name and the "service"
@@ -22,15 +22,15 @@ const Name = "tunneller"
 const DefaultHTTPAddr = ":8082"
 
 // Config is the service's configuration: the settings every service shares
-// (see package service) and, as the service grows, its own. Describe
+// (see package host) and, as the service grows, its own. Describe
 // renders all of it for the start-up log.
 type Config struct {
-	service.Config
+	host.Config
 }
 
 // DefaultConfig is the configuration before the environment is read.
 func DefaultConfig() Config {
-	c := Config{Config: service.Defaults()}
+	c := Config{Config: host.Defaults()}
 	c.HTTPAddr = DefaultHTTPAddr
 	return c
 }
@@ -39,7 +39,7 @@ func DefaultConfig() Config {
 // the defaults and validates it.
 func LoadConfig() (Config, error) {
 	c := DefaultConfig()
-	if err := service.Load(&c); err != nil {
+	if err := host.Load(&c); err != nil {
 		return Config{}, err
 	}
 	if err := c.Validate(); err != nil {
@@ -50,23 +50,23 @@ func LoadConfig() (Config, error) {
 
 // Service is a started tunneller service.
 type Service struct {
-	rt *service.Runtime
+	rt *host.Runtime
 }
 
 // New validates cfg, connects to NATS and Postgres, applies the migrations,
-// ensures the EVENTS stream and binds the HTTP listener (service.Start).
+// ensures the EVENTS stream and binds the HTTP listener (host.Start).
 // Callers that already run NATS and Postgres (wardnet-dev, tests) set
 // cfg.NATSURL, cfg.DatabaseURL and cfg.HTTPAddr directly.
-func New(ctx context.Context, cfg Config, opts ...service.Option) (*Service, error) {
-	opts = append([]service.Option{service.WithDescription(cfg)}, opts...)
-	rt, err := service.Start(ctx, Name, cfg.Config, opts...)
+func New(ctx context.Context, cfg Config, opts ...host.Option) (*Service, error) {
+	opts = append([]host.Option{host.WithDescription(cfg)}, opts...)
+	rt, err := host.Start(ctx, Name, cfg.Config, opts...)
 	if err != nil {
 		return nil, err
 	}
 	return &Service{rt: rt}, nil
 }
 
-// Run serves until ctx ends, then shuts down gracefully (service.Runtime.Run).
+// Run serves until ctx ends, then shuts down gracefully (host.Runtime.Run).
 func (s *Service) Run(ctx context.Context) error { return s.rt.Run(ctx) }
 
 // Close releases a service that will not Run.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 
-	"github.com/wardnet/wardnet-cloud/internal/service"
+	"github.com/wardnet/wardnet-cloud/internal/host"
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
 	"github.com/wardnet/wardnet-cloud/services/tunneller"
 )
@@ -38,12 +38,12 @@ func TestRunsOnGivenNATSAndDatabase(t *testing.T) {
 	n, db := testenv.StartNATS(t), testenv.Postgres(t)
 	cfg := tunneller.DefaultConfig()
 	cfg.NATSURL = n.URL
-	cfg.DatabaseURL = service.DSN(db.URL)
+	cfg.DatabaseURL = host.DSN(db.URL)
 	cfg.HTTPAddr = "127.0.0.1:0"
 	cfg.StreamReplicas = 1
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	svc, err := tunneller.New(ctx, cfg, service.WithLogger(slog.New(slog.DiscardHandler)))
+	svc, err := tunneller.New(ctx, cfg, host.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func TestRunsOnGivenNATSAndDatabase(t *testing.T) {
 
 	addr := svc.Addr().String()
 	for _, path := range []string{"/healthz", "/readyz"} {
-		if err := service.Probe(ctx, addr, path); err != nil {
+		if err := host.Probe(ctx, addr, path); err != nil {
 			t.Fatal(err)
 		}
 	}

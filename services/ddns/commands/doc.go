@@ -31,7 +31,7 @@
 //
 // Nothing here calls Cloudflare: which records follow from these events,
 // and making Cloudflare hold them, is the DNS projector's business
-// (projectors/dns). This package does not speak HTTP (gateways/ddnsapi)
+// (projectors/dns). This package does not speak HTTP (gateways/inbound/ddnsapi)
 // and does not check tokens or request signatures (internal/authn).
 //
 // Errors a caller can act on are *Error values with a Kind, which the

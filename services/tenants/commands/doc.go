@@ -14,7 +14,7 @@
 // gateway maps to a status and whose Message is the contract's body text;
 // anything else is an internal failure.
 //
-// This package does not speak HTTP (gateways/httpapi does), does not check
+// This package does not speak HTTP (gateways/inbound/tenantsapi does), does not check
 // bearer tokens or request signatures (internal/authn, internal/pop) and
 // does not serve reads (projectors/tenancy).
 package commands

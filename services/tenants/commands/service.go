@@ -13,7 +13,7 @@ import (
 
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/events"
-	"github.com/wardnet/wardnet-cloud/gateways/mail"
+	"github.com/wardnet/wardnet-cloud/gateways/outbound/mail"
 	"github.com/wardnet/wardnet-cloud/internal/passwords"
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
 )

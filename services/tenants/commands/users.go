@@ -13,7 +13,7 @@ import (
 	"github.com/wardnet/wardnet-cloud/aggregates/reservation"
 	"github.com/wardnet/wardnet-cloud/aggregates/tenant"
 	"github.com/wardnet/wardnet-cloud/events"
-	"github.com/wardnet/wardnet-cloud/gateways/mail"
+	"github.com/wardnet/wardnet-cloud/gateways/outbound/mail"
 	"github.com/wardnet/wardnet-cloud/internal/datakeys"
 	"github.com/wardnet/wardnet-cloud/internal/ratelimit"
 )
