@@ -19,5 +19,5 @@
 // verifying the secret, and whether the network is live, of this region
 // and still holds the credential (the network aggregate is the authority,
 // ahead of this projection), is the commands' business
-// (services/ddns/commands). Nothing here ever sees a secret, only hashes.
+// (commands/ddns). Nothing here ever sees a secret, only hashes.
 package credentials

@@ -17,11 +17,11 @@ import (
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/aggregates/subscription"
 	"github.com/wardnet/wardnet-cloud/aggregates/tenant"
+	"github.com/wardnet/wardnet-cloud/commands/tenants"
 	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
 	"github.com/wardnet/wardnet-cloud/projectors"
 	"github.com/wardnet/wardnet-cloud/projectors/tenancy"
-	"github.com/wardnet/wardnet-cloud/services/tenants/commands"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -41,7 +41,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Cleanup(cancel)
 	n := testenv.StartNATS(t)
 	c := events.NewCatalog()
-	commands.Catalog(c)
+	tenants.Catalog(c)
 	f := &fixture{t: t, ctx: ctx, store: n.Store(t, c), db: testenv.Postgres(t)}
 	p, err := projectors.New(f.db.Pool, f.store, tenancy.New(), projectors.Options{
 		PinnedTTL: 3 * time.Second, Logger: slog.New(slog.NewTextHandler(t.Output(), nil)),

@@ -1,7 +1,7 @@
 // Package ddns is the ddns service (regional): the daemon API that takes a
 // network's public address and ACME challenge, and the stock clients'
 // (dyndns2, acme-dns) with an update credential (gateways/inbound/ddnsapi, over the
-// commands of services/ddns/commands and the update credentials projection
+// commands of commands/ddns and the update credentials projection
 // of projectors/credentials), and the DNS projection and reconciler
 // (projectors/dns) that turn the events of its region into desired records
 // and keep Cloudflare equal to them (docs/ddns.md). This
@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"time"
 
+	app "github.com/wardnet/wardnet-cloud/commands/ddns"
 	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/gateways/inbound/ddnsapi"
 	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare"
@@ -32,7 +33,6 @@ import (
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
 	"github.com/wardnet/wardnet-cloud/projectors"
 	"github.com/wardnet/wardnet-cloud/projectors/dns"
-	"github.com/wardnet/wardnet-cloud/services/ddns/commands"
 )
 
 // Service is a started ddns service.
@@ -141,7 +141,7 @@ func (s *Service) wire(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	cmds, err := commands.New(commands.Deps{Store: store, Pool: rt.Pool(), Region: region, Logger: log,
+	cmds, err := app.New(app.Deps{Store: store, Pool: rt.Pool(), Region: region, Logger: log,
 		Zone: cfg.DNSZone, Credentials: creds, ClientLimit: clientLimit, UpdateLimit: updateLimit, Passwords: rt.Passwords()})
 	if err != nil {
 		return err
@@ -201,7 +201,7 @@ func (s *Service) cloudflareClient(cfg Config) (*cloudflare.Client, error) {
 // their reports'.
 func Catalog() *events.Catalog {
 	c := events.NewCatalog()
-	commands.Catalog(c)
+	app.Catalog(c)
 	return c
 }
 

@@ -26,6 +26,7 @@ import (
 	"github.com/wardnet/wardnet-cloud/aggregates/code"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/aggregates/tenant"
+	app "github.com/wardnet/wardnet-cloud/commands/tenants"
 	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/internal/datakeys"
 	"github.com/wardnet/wardnet-cloud/internal/host"
@@ -33,7 +34,6 @@ import (
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
 	"github.com/wardnet/wardnet-cloud/services/tenants"
-	"github.com/wardnet/wardnet-cloud/services/tenants/processes"
 )
 
 // e2e is a tenants service on its own NATS and database, as wardnet-dev
@@ -376,7 +376,7 @@ func TestEndToEndTenantLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lifecycle := processes.NewLifecycle(e.svc.Commands())
+	lifecycle := app.NewLifecycle(e.svc.Commands())
 	redelivered := 0
 	for rec, err := range store.Read(ctx, events.Query{Subjects: lifecycle.Subjects()}) {
 		if err != nil {

@@ -2,8 +2,8 @@
 // (tenants, networks, daemon enrollment and tokens, password logins), the
 // JWT signer, and later billing, as DESIGN §5 and docs/tenants.md describe.
 // This package wires the service as a library, so the tenants binary and
-// wardnet-dev run the same thing: the commands (services/tenants/commands),
-// the process managers (services/tenants/processes), the tenancy and audit
+// wardnet-dev run the same thing: the commands (commands/tenants),
+// its process manager (commands/tenants.Lifecycle), the tenancy and audit
 // projections, and the public API (gateways/inbound/tenantsapi), besides the runtime
 // endpoints of package host (/healthz, /readyz, /metrics).
 package tenants
@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	app "github.com/wardnet/wardnet-cloud/commands/tenants"
 	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/gateways/inbound/tenantsapi"
 	"github.com/wardnet/wardnet-cloud/gateways/outbound/mail"
@@ -30,14 +31,12 @@ import (
 	"github.com/wardnet/wardnet-cloud/projectors"
 	"github.com/wardnet/wardnet-cloud/projectors/audit"
 	"github.com/wardnet/wardnet-cloud/projectors/tenancy"
-	"github.com/wardnet/wardnet-cloud/services/tenants/commands"
-	"github.com/wardnet/wardnet-cloud/services/tenants/processes"
 )
 
 // Service is a started tenants service.
 type Service struct {
 	rt      *host.Runtime
-	cmds    *commands.Service
+	cmds    *app.Service
 	signer  *tokens.Signer
 	options options
 }
@@ -123,7 +122,7 @@ func (s *Service) wire(ctx context.Context, cfg Config) error {
 		return keyring.RunJanitor(ctx, time.Hour)
 	}))
 	replicas := cfg.StreamReplicas
-	limiters, err := commands.NewLimiters(ctx, rt.JetStream(), replicas, o.now)
+	limiters, err := app.NewLimiters(ctx, rt.JetStream(), replicas, o.now)
 	if err != nil {
 		return err
 	}
@@ -139,7 +138,7 @@ func (s *Service) wire(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	cmds, err := commands.New(commands.Deps{
+	cmds, err := app.New(app.Deps{
 		Store: store, Pool: rt.Pool(), Keyring: keyring, Signer: signer, Mail: sender,
 		Limiters: limiters, Passwords: rt.Passwords(), Regions: regions,
 		UserTokenTTL: cfg.UserTokenTTL, Now: o.now, Logger: log, Registerer: rt.Registry(),
@@ -149,7 +148,7 @@ func (s *Service) wire(ctx context.Context, cfg Config) error {
 	}
 	s.cmds = cmds
 
-	for _, p := range []projectors.Projection{audit.New(), tenancy.New(), processes.NewLifecycle(cmds)} {
+	for _, p := range []projectors.Projection{audit.New(), tenancy.New(), app.NewLifecycle(cmds)} {
 		if err := s.runProjection(store, p); err != nil {
 			return err
 		}
@@ -205,7 +204,7 @@ func loadSigner(cfg Config) (*tokens.Signer, error) {
 // writes.
 func Catalog() *events.Catalog {
 	c := events.NewCatalog()
-	commands.Catalog(c)
+	app.Catalog(c)
 	return c
 }
 
@@ -225,7 +224,7 @@ func (s *Service) runProjection(store *events.Store, p projectors.Projection) er
 
 // Commands is the service's write side, for tests and tools that decide
 // what another service will (the DNS projector's network activation).
-func (s *Service) Commands() *commands.Service { return s.cmds }
+func (s *Service) Commands() *app.Service { return s.cmds }
 
 // Signer is the service's token signer.
 func (s *Service) Signer() *tokens.Signer { return s.signer }

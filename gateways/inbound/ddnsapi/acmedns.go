@@ -7,10 +7,10 @@ import (
 
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
+	"github.com/wardnet/wardnet-cloud/commands/ddns"
 	"github.com/wardnet/wardnet-cloud/internal/authn"
 	"github.com/wardnet/wardnet-cloud/internal/endpoint"
 	"github.com/wardnet/wardnet-cloud/internal/proxyproto"
-	"github.com/wardnet/wardnet-cloud/services/ddns/commands"
 )
 
 // The acme-dns API (github.com/joohoi/acme-dns), for ACME clients with an
@@ -143,19 +143,19 @@ func (a *api) acmeUpdate(w http.ResponseWriter, r *http.Request) {
 // acmeFail answers a refused acme-dns request in acme-dns's terms; an
 // internal failure is logged and answered 500 db_error.
 func (a *api) acmeFail(w http.ResponseWriter, r *http.Request, err error) {
-	var te *commands.ThrottledError
+	var te *ddns.ThrottledError
 	switch {
 	case errors.As(err, &te):
 		w.Header().Set("Retry-After", endpoint.RetryAfter(te.RetryAfter))
 		endpoint.WriteError(w, http.StatusTooManyRequests, acmeTooMany)
-	case errors.Is(err, commands.ErrBadCredentials), errors.Is(err, commands.ErrNotServedHere),
-		errors.Is(err, commands.ErrWrongSubdomain):
+	case errors.Is(err, ddns.ErrBadCredentials), errors.Is(err, ddns.ErrNotServedHere),
+		errors.Is(err, ddns.ErrWrongSubdomain):
 		endpoint.WriteError(w, http.StatusUnauthorized, acmeForbidden)
-	case errors.Is(err, commands.ErrBadTXT):
+	case errors.Is(err, ddns.ErrBadTXT):
 		endpoint.WriteError(w, http.StatusBadRequest, acmeBadTXT)
-	case errors.Is(err, commands.ErrAccountLimit):
+	case errors.Is(err, ddns.ErrAccountLimit):
 		endpoint.WriteError(w, http.StatusConflict, acmeAccountLimit)
-	case errors.Is(err, commands.ErrUnavailable):
+	case errors.Is(err, ddns.ErrUnavailable):
 		// acme-dns's answer when its database fails: its clients retry.
 		a.log.WarnContext(r.Context(), "acme-dns request cannot be answered now", "err", err)
 		endpoint.WriteError(w, http.StatusInternalServerError, acmeDBError)

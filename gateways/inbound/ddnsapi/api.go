@@ -7,16 +7,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wardnet/wardnet-cloud/commands/ddns"
 	"github.com/wardnet/wardnet-cloud/internal/authn"
 	"github.com/wardnet/wardnet-cloud/internal/endpoint"
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
-	"github.com/wardnet/wardnet-cloud/services/ddns/commands"
 )
 
 // Config is what the API runs on. Commands, Auth and Keys are required.
 type Config struct {
 	// Commands is the write side.
-	Commands *commands.Service
+	Commands *ddns.Service
 	// Auth authenticates daemon tokens (audience ddns) and their proofs of
 	// possession.
 	Auth *authn.Authenticator
@@ -33,7 +33,7 @@ type Config struct {
 
 // api holds the handlers' dependencies.
 type api struct {
-	cmd           *commands.Service
+	cmd           *ddns.Service
 	auth          *authn.Authenticator
 	tenantsTokens *tokens.Verifier // tokens addressed to tenants, see requireNetworkScope
 	log           *slog.Logger

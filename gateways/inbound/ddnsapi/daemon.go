@@ -5,10 +5,10 @@ import (
 	"net/http"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/commands/ddns"
 	"github.com/wardnet/wardnet-cloud/internal/authn"
 	"github.com/wardnet/wardnet-cloud/internal/endpoint"
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
-	"github.com/wardnet/wardnet-cloud/services/ddns/commands"
 )
 
 const msgInvalidToken = "invalid token"
@@ -21,7 +21,7 @@ func health(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusO
 // one is told so, see requireNetworkScope). The handler gets the caller in
 // the commands' terms; the network it acts on is the token's, and nothing
 // else.
-func (a *api) daemon(h func(http.ResponseWriter, *http.Request, commands.Daemon)) http.Handler {
+func (a *api) daemon(h func(http.ResponseWriter, *http.Request, ddns.Daemon)) http.Handler {
 	return a.requireNetworkScope(a.auth.Require(tokens.PrincipalDaemon)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, ok := authn.FromContext(r.Context())
 		if !ok || !c.IsDaemon() {
@@ -29,7 +29,7 @@ func (a *api) daemon(h func(http.ResponseWriter, *http.Request, commands.Daemon)
 			return
 		}
 		if c.NetworkID == "" {
-			endpoint.WriteError(w, http.StatusForbidden, commands.MsgNeedNetwork)
+			endpoint.WriteError(w, http.StatusForbidden, ddns.MsgNeedNetwork)
 			return
 		}
 		key, err := naming.DaemonKeyOf(c.PublicKey)
@@ -37,7 +37,7 @@ func (a *api) daemon(h func(http.ResponseWriter, *http.Request, commands.Daemon)
 			endpoint.WriteError(w, http.StatusUnauthorized, msgInvalidToken)
 			return
 		}
-		h(w, r, commands.Daemon{TenantID: c.TenantID, NetworkID: c.NetworkID, Key: key})
+		h(w, r, ddns.Daemon{TenantID: c.TenantID, NetworkID: c.NetworkID, Key: key})
 	})))
 }
 
@@ -46,7 +46,7 @@ type reportIPRequest struct {
 }
 
 // reportIP is PUT /v1/ip.
-func (a *api) reportIP(w http.ResponseWriter, r *http.Request, caller commands.Daemon) {
+func (a *api) reportIP(w http.ResponseWriter, r *http.Request, caller ddns.Daemon) {
 	var req reportIPRequest
 	if !endpoint.Decode(w, r, &req) || !endpoint.Require(w, "ip", req.IP != nil) {
 		return
@@ -63,7 +63,7 @@ type setChallengeRequest struct {
 }
 
 // setChallenge is PUT /v1/acme-challenge.
-func (a *api) setChallenge(w http.ResponseWriter, r *http.Request, caller commands.Daemon) {
+func (a *api) setChallenge(w http.ResponseWriter, r *http.Request, caller ddns.Daemon) {
 	var req setChallengeRequest
 	if !endpoint.Decode(w, r, &req) || !endpoint.Require(w, "values", req.Values != nil) {
 		return
@@ -77,7 +77,7 @@ func (a *api) setChallenge(w http.ResponseWriter, r *http.Request, caller comman
 
 // clearChallenge is DELETE /v1/acme-challenge. Its body, if any, is
 // ignored.
-func (a *api) clearChallenge(w http.ResponseWriter, r *http.Request, caller commands.Daemon) {
+func (a *api) clearChallenge(w http.ResponseWriter, r *http.Request, caller ddns.Daemon) {
 	if err := a.cmd.ClearChallenge(r.Context(), caller); err != nil {
 		a.fail(w, r, err)
 		return

@@ -2,7 +2,7 @@
 // wardnet-contract.md §1.6): the routes a network's daemon calls to report
 // its public address and to publish its ACME DNS-01 challenge, and those
 // of the stock clients that do the same with an update credential. It
-// translates requests into the commands of services/ddns/commands and
+// translates requests into the commands of commands/ddns and
 // their refusals into each protocol's statuses and bodies.
 //
 //	GET    /v1/health          200, empty body, unauthenticated

@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
+	"github.com/wardnet/wardnet-cloud/commands/ddns"
 	"github.com/wardnet/wardnet-cloud/internal/proxyproto"
-	"github.com/wardnet/wardnet-cloud/services/ddns/commands"
 )
 
 // The dyndns2 update protocol (Dyn's Remote Access API), for the stock
@@ -123,7 +123,7 @@ func (a *api) dyndnsUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	q := parseUpdateQuery(r.URL.RawQuery)
 	client, err := a.cmd.Authenticate(ctx, username, secret, network.CredentialUpdate)
-	elsewhere := errors.Is(err, commands.ErrNotServedHere) // a good credential, its names not here
+	elsewhere := errors.Is(err, ddns.ErrNotServedHere) // a good credential, its names not here
 	if err != nil && !elsewhere {
 		a.dynAnswer(w, r, a.dynCode(r, err))
 		return
@@ -157,7 +157,7 @@ func (a *api) dyndnsUpdate(w http.ResponseWriter, r *http.Request) {
 		}
 		changed, err := a.cmd.UpdateAddress(ctx, client, addrs...)
 		switch {
-		case errors.Is(err, commands.ErrNotServedHere):
+		case errors.Is(err, ddns.ErrNotServedHere):
 			lines = append(lines, dynNoHost)
 			continue
 		case err != nil:
@@ -180,17 +180,17 @@ func (a *api) dyndnsUpdate(w http.ResponseWriter, r *http.Request) {
 // logged and answered 911.
 func (a *api) dynCode(r *http.Request, err error) string {
 	switch {
-	case errors.Is(err, commands.ErrThrottled):
+	case errors.Is(err, ddns.ErrThrottled):
 		return dynAbuse
-	case errors.Is(err, commands.ErrBadCredentials):
+	case errors.Is(err, ddns.ErrBadCredentials):
 		return dynBadAuth
-	case errors.Is(err, commands.ErrNotFQDN):
+	case errors.Is(err, ddns.ErrNotFQDN):
 		return dynNotFQDN
-	case errors.Is(err, commands.ErrNoHost), errors.Is(err, commands.ErrNotServedHere):
+	case errors.Is(err, ddns.ErrNoHost), errors.Is(err, ddns.ErrNotServedHere):
 		return dynNoHost
-	case errors.Is(err, commands.ErrBadAddress):
+	case errors.Is(err, ddns.ErrBadAddress):
 		return dynBadIP
-	case errors.Is(err, commands.ErrUnavailable):
+	case errors.Is(err, ddns.ErrUnavailable):
 		a.log.WarnContext(r.Context(), "dyndns2 update cannot be answered now", "err", err)
 		return dyn911
 	}

@@ -24,6 +24,7 @@ import (
 
 	"github.com/wardnet/wardnet-cloud/agent"
 	"github.com/wardnet/wardnet-cloud/aggregates/dns"
+	"github.com/wardnet/wardnet-cloud/commands/ddns"
 	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/gateways/inbound/ddnsapi"
 	"github.com/wardnet/wardnet-cloud/internal/authn"
@@ -36,8 +37,7 @@ import (
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
 	"github.com/wardnet/wardnet-cloud/projectors"
 	"github.com/wardnet/wardnet-cloud/projectors/credentials"
-	"github.com/wardnet/wardnet-cloud/services/ddns"
-	"github.com/wardnet/wardnet-cloud/services/ddns/commands"
+	ddnsservice "github.com/wardnet/wardnet-cloud/services/ddns"
 	"github.com/wardnet/wardnet-cloud/services/tenants"
 )
 
@@ -83,7 +83,7 @@ func newStackWithLimits(t *testing.T, client, update ratelimit.Limit) *stack {
 	ctx := t.Context()
 	db := testenv.Postgres(t)
 	s.db = db
-	s.store = n.Store(t, ddns.Catalog())
+	s.store = n.Store(t, ddnsservice.Catalog())
 	log := slog.New(slog.NewJSONHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	update.Name += "-update" // the same Limit twice would share its counts
 	clientLimit, err := ratelimit.New(ctx, n.JS, client, ratelimit.Options{})
@@ -92,7 +92,7 @@ func newStackWithLimits(t *testing.T, client, update ratelimit.Limit) *stack {
 	must(t, err)
 	s.creds = credentials.NewReader(db.Pool, s.store)
 	s.runProjection(db, log)
-	cmds, err := commands.New(commands.Deps{
+	cmds, err := ddns.New(ddns.Deps{
 		Store: s.store, Pool: db.Pool, Region: region, Logger: log,
 		Zone: zone, Credentials: s.creds, ClientLimit: clientLimit, UpdateLimit: updateLimit,
 		Passwords: passwords.NewHasher(0),

@@ -7,9 +7,9 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/wardnet/wardnet-cloud/commands/ddns"
 	"github.com/wardnet/wardnet-cloud/internal/endpoint"
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
-	"github.com/wardnet/wardnet-cloud/services/ddns/commands"
 )
 
 // A tenant-scoped daemon token (an enrolled daemon without a network) is
@@ -60,7 +60,7 @@ func looksTenantScoped(raw string) bool {
 func (a *api) requireNetworkScope(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if a.tenantScoped(r.Context(), r) {
-			endpoint.WriteError(w, http.StatusForbidden, commands.MsgNeedNetwork)
+			endpoint.WriteError(w, http.StatusForbidden, ddns.MsgNeedNetwork)
 			return
 		}
 		next.ServeHTTP(w, r)

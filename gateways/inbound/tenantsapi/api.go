@@ -7,19 +7,19 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wardnet/wardnet-cloud/commands/tenants"
 	"github.com/wardnet/wardnet-cloud/internal/authn"
 	"github.com/wardnet/wardnet-cloud/internal/endpoint"
 	"github.com/wardnet/wardnet-cloud/internal/sessioncookie"
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
 	"github.com/wardnet/wardnet-cloud/projectors/tenancy"
-	"github.com/wardnet/wardnet-cloud/services/tenants/commands"
 )
 
 // Config is what the public API runs on. Every field but Logger and Now
 // is required.
 type Config struct {
 	// Commands is the write side.
-	Commands *commands.Service
+	Commands *tenants.Service
 	// Reader is the read model of the user routes.
 	Reader *tenancy.Reader
 	// Auth authenticates bearer tokens and proofs of possession.
@@ -37,7 +37,7 @@ type Config struct {
 
 // api holds the handlers' dependencies.
 type api struct {
-	cmd     *commands.Service
+	cmd     *tenants.Service
 	read    *tenancy.Reader
 	auth    *authn.Authenticator
 	cookies *sessioncookie.Sealer

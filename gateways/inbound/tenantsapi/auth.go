@@ -5,11 +5,11 @@ import (
 	"net/http"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/commands/tenants"
 	"github.com/wardnet/wardnet-cloud/internal/authn"
 	"github.com/wardnet/wardnet-cloud/internal/endpoint"
 	"github.com/wardnet/wardnet-cloud/internal/pop"
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
-	"github.com/wardnet/wardnet-cloud/services/tenants/commands"
 )
 
 // Route groups of contract §1.4: authn.Require authenticates the caller
@@ -27,7 +27,7 @@ func (a *api) daemonOrUser(h http.HandlerFunc) http.Handler {
 }
 
 // daemon is the daemon group: a daemon token with proof of possession.
-func (a *api) daemon(h func(http.ResponseWriter, *http.Request, commands.Daemon)) http.Handler {
+func (a *api) daemon(h func(http.ResponseWriter, *http.Request, tenants.Daemon)) http.Handler {
 	return a.auth.Require(tokens.PrincipalDaemon)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, ok := authn.FromContext(r.Context())
 		if !ok || !c.IsDaemon() {
@@ -39,7 +39,7 @@ func (a *api) daemon(h func(http.ResponseWriter, *http.Request, commands.Daemon)
 			endpoint.WriteError(w, http.StatusUnauthorized, msgInvalidToken)
 			return
 		}
-		h(w, r, commands.Daemon{TenantID: c.TenantID, NetworkID: c.NetworkID, Key: key})
+		h(w, r, tenants.Daemon{TenantID: c.TenantID, NetworkID: c.NetworkID, Key: key})
 	}))
 }
 

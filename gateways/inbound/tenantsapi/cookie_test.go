@@ -51,7 +51,7 @@ func badCookies(t *testing.T, s *stack) []struct {
 }
 
 // The cookie exchange answers 401 for a missing cookie and for any cookie
-// this service did not seal, before asking the commands.
+// this service did not seal, before asking the tenants.
 func TestExchangeWithoutAGoodCookieIs401(t *testing.T) {
 	t.Parallel()
 	s := newStack(t)

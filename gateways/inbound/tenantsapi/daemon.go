@@ -5,9 +5,9 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/wardnet/wardnet-cloud/commands/tenants"
 	"github.com/wardnet/wardnet-cloud/internal/endpoint"
 	"github.com/wardnet/wardnet-cloud/projectors/tenancy"
-	"github.com/wardnet/wardnet-cloud/services/tenants/commands"
 )
 
 // The daemon_or_user and daemon groups (contract §1.4).
@@ -35,7 +35,7 @@ type registerNetworkRequest struct {
 // registerNetwork is POST /v1/networks: the calling daemon registers a
 // network and is bound to it. The answer is the network as the read model
 // shows it once it has caught up with the registration.
-func (a *api) registerNetwork(w http.ResponseWriter, r *http.Request, caller commands.Daemon) {
+func (a *api) registerNetwork(w http.ResponseWriter, r *http.Request, caller tenants.Daemon) {
 	var req registerNetworkRequest
 	if !endpoint.Decode(w, r, &req) ||
 		!endpoint.Require(w, "slug", req.Slug != nil) || !endpoint.Require(w, "region", req.Region != nil) {
@@ -73,7 +73,7 @@ func (a *api) readNetwork(r *http.Request, tenantID, networkID string) (tenancy.
 
 // removeSelf is DELETE /v1/networks/{id}/daemons/self: it needs a token
 // scoped to network {id}.
-func (a *api) removeSelf(w http.ResponseWriter, r *http.Request, caller commands.Daemon) {
+func (a *api) removeSelf(w http.ResponseWriter, r *http.Request, caller tenants.Daemon) {
 	network := r.PathValue("id")
 	if caller.NetworkID == "" || caller.NetworkID != network {
 		endpoint.WriteError(w, http.StatusForbidden, msgNeedNetwork)

@@ -1,6 +1,6 @@
 // Package tenantsapi is the tenants service's public HTTP API
 // (docs/api/tenants.yaml, wardnet-contract.md §1.3–§1.4, §3.6): it
-// translates requests into the commands of services/tenants/commands and
+// translates requests into the commands of commands/tenants and
 // the queries of projectors/tenancy, and their results and refusals into
 // the contract's statuses and JSON bodies.
 //
@@ -22,7 +22,7 @@
 // ignored.
 //
 // Browser sessions live in the wardnet_session cookie, which holds a
-// commands.SessionToken sealed by internal/sessioncookie.
+// tenants.SessionToken sealed by internal/sessioncookie.
 //
 // This package holds no business rule: whether a code is good, a slug
 // free or a tenant live is the commands' decision. It does not verify

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/commands/tenants"
 	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/gateways/inbound/tenantsapi"
 	"github.com/wardnet/wardnet-cloud/gateways/outbound/mail"
@@ -37,8 +38,6 @@ import (
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
 	"github.com/wardnet/wardnet-cloud/projectors"
 	"github.com/wardnet/wardnet-cloud/projectors/tenancy"
-	"github.com/wardnet/wardnet-cloud/services/tenants/commands"
-	"github.com/wardnet/wardnet-cloud/services/tenants/processes"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -106,7 +105,7 @@ type stack struct {
 	NATS     *testenv.NATS
 	DB       *testenv.DB
 	Store    *events.Store
-	Commands *commands.Service
+	Commands *tenants.Service
 	Reader   *tenancy.Reader
 	Signer   *tokens.Signer
 	Cookies  *sessioncookie.Sealer
@@ -137,7 +136,7 @@ func newStack(t *testing.T) *stack {
 	s.NATS = testenv.StartNATS(t)
 	s.DB = testenv.Postgres(t)
 	cat := events.NewCatalog()
-	commands.Catalog(cat)
+	tenants.Catalog(cat)
 	s.Store = s.NATS.Store(t, cat, events.WithSource("/tenants"))
 
 	keyring, err := datakeys.New(s.DB.Pool, randomBytes(t, datakeys.MinMasterKeyLen), datakeys.Options{Clock: s.Clock.Now, Logger: log})
@@ -146,10 +145,10 @@ func newStack(t *testing.T) *stack {
 	must(t, err)
 	s.Signer, err = tokens.NewSigner(signingKey)
 	must(t, err)
-	limiters, err := commands.NewLimiters(ctx, s.NATS.JS, 1, s.Clock.Now)
+	limiters, err := tenants.NewLimiters(ctx, s.NATS.JS, 1, s.Clock.Now)
 	must(t, err)
 	s.Passwords = passwords.NewHasher(0)
-	s.Commands, err = commands.New(commands.Deps{
+	s.Commands, err = tenants.New(tenants.Deps{
 		Store: s.Store, Pool: s.DB.Pool, Keyring: keyring, Signer: s.Signer,
 		// Echoes codes, as in wardnet-dev. It also logs them, by design:
 		// to its own log, so the stack's shows what the API logs.
@@ -159,7 +158,7 @@ func newStack(t *testing.T) *stack {
 	})
 	must(t, err)
 	s.Reader = tenancy.NewReader(s.DB.Pool, s.Store)
-	s.runProjections(t, log, tenancy.New(), processes.NewLifecycle(s.Commands))
+	s.runProjections(t, log, tenancy.New(), tenants.NewLifecycle(s.Commands))
 
 	popVerifier, err := pop.NewVerifier(ctx, s.NATS.JS, pop.Options{Clock: s.Clock.Now})
 	must(t, err)

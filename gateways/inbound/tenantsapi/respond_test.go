@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wardnet/wardnet-cloud/commands/tenants"
 	"github.com/wardnet/wardnet-cloud/internal/endpoint"
 	"github.com/wardnet/wardnet-cloud/projectors/tenancy"
-	"github.com/wardnet/wardnet-cloud/services/tenants/commands"
 )
 
 func testAPI(log *bytes.Buffer) *api {
@@ -30,9 +30,9 @@ func testAPI(log *bytes.Buffer) *api {
 // 500 that says nothing.
 func TestFailMapsErrors(t *testing.T) {
 	t.Parallel()
-	refused := func(k commands.Kind, msg string) error {
+	refused := func(k tenants.Kind, msg string) error {
 		// Wrapped, as a command's caller may receive it.
-		return fmt.Errorf("register network: %w", &commands.Error{Kind: k, Message: msg, Err: errors.New("domain detail")})
+		return fmt.Errorf("register network: %w", &tenants.Error{Kind: k, Message: msg, Err: errors.New("domain detail")})
 	}
 	for _, c := range []struct {
 		name       string
@@ -43,15 +43,15 @@ func TestFailMapsErrors(t *testing.T) {
 		retryAfter string
 		logged     string // a fragment of the log, "" for none checked
 	}{
-		{"bad request", refused(commands.BadRequest, "invalid slug"), "", 400, `{"error":"invalid slug"}`, "", ""},
-		{"unauthorized", refused(commands.Unauthorized, "invalid or expired code"), "", 401, `{"error":"invalid or expired code"}`, "", ""},
-		{"forbidden", refused(commands.Forbidden, "tenant has no active subscription"), "", 403, `{"error":"tenant has no active subscription"}`, "", ""},
-		{"not found", refused(commands.NotFound, "tenant not found"), "", 404, `{"error":"tenant not found"}`, "", ""},
-		{"conflict", refused(commands.Conflict, "slug is already taken"), "", 409, `{"error":"slug is already taken"}`, "", ""},
-		{"rate limited", &commands.Error{Kind: commands.RateLimited, Message: "too many login attempts; try again later", RetryAfter: 90500 * time.Millisecond},
+		{"bad request", refused(tenants.BadRequest, "invalid slug"), "", 400, `{"error":"invalid slug"}`, "", ""},
+		{"unauthorized", refused(tenants.Unauthorized, "invalid or expired code"), "", 401, `{"error":"invalid or expired code"}`, "", ""},
+		{"forbidden", refused(tenants.Forbidden, "tenant has no active subscription"), "", 403, `{"error":"tenant has no active subscription"}`, "", ""},
+		{"not found", refused(tenants.NotFound, "tenant not found"), "", 404, `{"error":"tenant not found"}`, "", ""},
+		{"conflict", refused(tenants.Conflict, "slug is already taken"), "", 409, `{"error":"slug is already taken"}`, "", ""},
+		{"rate limited", &tenants.Error{Kind: tenants.RateLimited, Message: "too many login attempts; try again later", RetryAfter: 90500 * time.Millisecond},
 			"", 429, `{"error":"too many login attempts; try again later"}`, "91", ""},
-		{"rate limited, no wait", &commands.Error{Kind: commands.RateLimited, Message: "slow down"}, "", 429, `{"error":"slow down"}`, "1", ""},
-		{"unknown kind", &commands.Error{Kind: 99, Message: "secret detail"}, "", 500, `{"error":"internal server error"}`, "", "secret detail"},
+		{"rate limited, no wait", &tenants.Error{Kind: tenants.RateLimited, Message: "slow down"}, "", 429, `{"error":"slow down"}`, "1", ""},
+		{"unknown kind", &tenants.Error{Kind: 99, Message: "secret detail"}, "", 500, `{"error":"internal server error"}`, "", "secret detail"},
 		{"behind", fmt.Errorf("read: %w", tenancy.ErrBehind), "", 503, `{"error":"read model is catching up; retry"}`, "1", "behind"},
 		{"not found in read model", fmt.Errorf("read: %w", tenancy.ErrNotFound), "network not found", 404, `{"error":"network not found"}`, "", ""},
 		{"not found where unexpected", tenancy.ErrNotFound, "", 500, `{"error":"internal server error"}`, "", "tenancy: not found"},

@@ -3,14 +3,14 @@ package tenantsapi
 import (
 	"net/http"
 
+	"github.com/wardnet/wardnet-cloud/commands/tenants"
 	"github.com/wardnet/wardnet-cloud/internal/endpoint"
 	"github.com/wardnet/wardnet-cloud/internal/proxyproto"
 	"github.com/wardnet/wardnet-cloud/internal/sessioncookie"
-	"github.com/wardnet/wardnet-cloud/services/tenants/commands"
 )
 
 // Password login and browser sessions (contract §3.6). The session cookie
-// holds a commands.SessionToken sealed by the cookie jar: the browser can
+// holds a tenants.SessionToken sealed by the cookie jar: the browser can
 // neither read nor forge it.
 
 // Bodies of the cookie-authenticated routes' 401s.
@@ -102,7 +102,7 @@ func (a *api) exchangeSession(w http.ResponseWriter, r *http.Request) {
 // cookie names one, and clears the cookie; 204 either way.
 func (a *api) logout(w http.ResponseWriter, r *http.Request) {
 	if tok, msg := a.sessionFrom(r); msg == "" {
-		if err := a.cmd.Logout(r.Context(), tok); err != nil && commands.KindOf(err) == 0 {
+		if err := a.cmd.Logout(r.Context(), tok); err != nil && tenants.KindOf(err) == 0 {
 			a.fail(w, r, err, "")
 			return
 		}
@@ -112,25 +112,25 @@ func (a *api) logout(w http.ResponseWriter, r *http.Request) {
 }
 
 // startSession sets the cookie of a new session and answers 204.
-func (a *api) startSession(w http.ResponseWriter, tok commands.SessionToken) {
+func (a *api) startSession(w http.ResponseWriter, tok tenants.SessionToken) {
 	http.SetCookie(w, sessioncookie.New(a.cookies.Seal(tok.String())))
 	w.WriteHeader(http.StatusNoContent)
 }
 
 // sessionFrom reads the session cookie of r. It returns the 401 body when
 // there is no cookie or the cookie is not one this service sealed.
-func (a *api) sessionFrom(r *http.Request) (commands.SessionToken, string) {
+func (a *api) sessionFrom(r *http.Request) (tenants.SessionToken, string) {
 	c, err := r.Cookie(sessioncookie.Name)
 	if err != nil || c.Value == "" {
-		return commands.SessionToken{}, msgNoSession
+		return tenants.SessionToken{}, msgNoSession
 	}
 	plain, err := a.cookies.Open(c.Value)
 	if err != nil {
-		return commands.SessionToken{}, msgInvalidSession
+		return tenants.SessionToken{}, msgInvalidSession
 	}
-	tok, err := commands.ParseSessionToken(plain)
+	tok, err := tenants.ParseSessionToken(plain)
 	if err != nil {
-		return commands.SessionToken{}, msgInvalidSession
+		return tenants.SessionToken{}, msgInvalidSession
 	}
 	return tok, ""
 }

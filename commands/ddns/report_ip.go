@@ -1,0 +1,43 @@
+package ddns
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+
+	"github.com/wardnet/wardnet-cloud/aggregates/dns"
+)
+
+// ReportIP records ip as the caller's network's public address of its
+// family (PUT /v1/ip): an IPv4 dotted quad for the A record, an IPv6
+// address for the AAAA record. Addresses that are not public are refused
+// (400); so is a network that is being deprovisioned (403). Reporting the
+// address the network already has appends nothing.
+func (s *Service) ReportIP(ctx context.Context, caller Daemon, ip string) error {
+	addr, err := parseIP(ip)
+	if err != nil {
+		return err
+	}
+	notLive := refuse(Forbidden, msgDeprovisioning, nil)
+	return s.report(ctx, caller, notLive, dns.ReportAddress{Address: addr}.Decide)
+}
+
+// parseIP reads the address of a report, with the answer's reason for a
+// bad one: garbage, IPv4-mapped IPv6, or not public.
+func parseIP(ip string) (netip.Addr, error) {
+	addr, err := dns.ParsePublicAddress(ip)
+	if err == nil {
+		return addr, nil
+	}
+	if !errors.Is(err, dns.ErrNotPublic) {
+		return netip.Addr{}, err
+	}
+	switch parsed, perr := netip.ParseAddr(ip); {
+	case perr != nil || parsed.Zone() != "":
+		return netip.Addr{}, refuse(BadRequest, msgNotAnIP, err)
+	case parsed.Is4In6():
+		return netip.Addr{}, refuse(BadRequest, msgMapped, err)
+	default:
+		return netip.Addr{}, refuse(BadRequest, msgNotPublic, err)
+	}
+}

@@ -1,0 +1,212 @@
+package ddns
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/wardnet/wardnet-cloud/aggregates"
+	"github.com/wardnet/wardnet-cloud/aggregates/dns"
+	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/network"
+	"github.com/wardnet/wardnet-cloud/events"
+	"github.com/wardnet/wardnet-cloud/internal/passwords"
+	"github.com/wardnet/wardnet-cloud/projectors/credentials"
+)
+
+// Catalog registers every event the commands read or write: the network's
+// (to check the caller) and the dns aggregate's.
+func Catalog(c *events.Catalog) {
+	network.Register(c)
+	dns.Register(c)
+}
+
+// Deps is what the commands run on.
+type Deps struct {
+	// Store is the event log; its catalogue must hold Catalog's events.
+	Store *events.Store
+	// Pool holds the aggregates' snapshots; nil disables them.
+	Pool *pgxpool.Pool
+	// Region is the region this service serves: reports for networks of
+	// other regions are refused.
+	Region naming.Region
+	// Zone is the parent of the networks' names (WARDNET_DNS_ZONE, lower
+	// case, no final dot): a network's name is <slug>.<zone>.
+	Zone string
+	// Credentials finds the update credentials of the stock clients.
+	Credentials Credentials
+	// ClientLimit counts stock-client requests per client address,
+	// UpdateLimit their updates per credential
+	// (internal/ratelimit.StockClients and StockUpdates).
+	ClientLimit, UpdateLimit Limiter
+	// Passwords verifies the argon2id hashes of credentials issued before
+	// secrets were stored as their SHA-256, under the process's limit.
+	Passwords *passwords.Hasher
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+}
+
+// Credentials finds a credential that is not revoked by its username,
+// among every credential issued before the call
+// (projectors/credentials.Reader.LookupCurrent, which waits, bounded, for
+// the projection to reach the log when the username is not there at first):
+// credentials.ErrNotFound when there is none, credentials.ErrBehind when
+// the projection did not reach the log in time to tell.
+type Credentials interface {
+	LookupCurrent(ctx context.Context, username string) (credentials.Credential, error)
+}
+
+// Limiter admits a bounded number of requests per key and window, across
+// every replica (internal/ratelimit.Limiter).
+type Limiter interface {
+	Allow(ctx context.Context, key string) (bool, time.Duration, error)
+}
+
+// Service runs the ddns commands. It is safe for concurrent use.
+type Service struct {
+	d        Deps
+	networks *aggregates.Repository[network.State]
+	reports  *aggregates.Repository[dns.State]
+}
+
+// snapshotEvery: a network's reports are a short aggregate per address
+// change and challenge; snapshots keep a long-lived one cheap to load.
+const snapshotEvery = 100
+
+// New checks deps and builds the aggregates' repositories.
+func New(d Deps) (*Service, error) {
+	var missing []string
+	if d.Store == nil {
+		missing = append(missing, "Store")
+	}
+	if d.Region == "" {
+		missing = append(missing, "Region")
+	}
+	if d.Zone == "" {
+		missing = append(missing, "Zone")
+	} else if d.Zone != strings.ToLower(strings.TrimSuffix(d.Zone, ".")) {
+		return nil, fmt.Errorf("ddns commands: zone %q must be lower case without a final dot", d.Zone)
+	}
+	if d.Credentials == nil {
+		missing = append(missing, "Credentials")
+	}
+	if d.ClientLimit == nil || d.UpdateLimit == nil {
+		missing = append(missing, "ClientLimit/UpdateLimit")
+	}
+	if d.Passwords == nil {
+		missing = append(missing, "Passwords")
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("ddns commands: missing %s", strings.Join(missing, ", "))
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	networks, err := aggregates.NewRepository(d.Store, d.Pool, aggregates.Kind[network.State]{
+		Type: network.Type, Initial: network.Initial, Evolve: network.Evolve,
+		StateVersion: network.StateVersion, SnapshotEvery: snapshotEvery,
+	}, aggregates.WithLogger(d.Logger))
+	if err != nil {
+		return nil, fmt.Errorf("ddns commands: %w", err)
+	}
+	reports, err := aggregates.NewRepository(d.Store, d.Pool, aggregates.Kind[dns.State]{
+		Type: dns.Type, Initial: dns.Initial, Evolve: dns.Evolve,
+		StateVersion: dns.StateVersion, SnapshotEvery: snapshotEvery,
+	}, aggregates.WithLogger(d.Logger))
+	if err != nil {
+		return nil, fmt.Errorf("ddns commands: %w", err)
+	}
+	return &Service{d: d, networks: networks, reports: reports}, nil
+}
+
+// Daemon is an authenticated daemon caller: the tenant and network of its
+// token and the key whose proof of possession was checked.
+type Daemon struct {
+	TenantID  string
+	NetworkID string // empty for a tenant-scoped token, which is refused
+	Key       naming.DaemonKey
+}
+
+// report runs one command on the caller's network: it checks the caller
+// against the network (see the package comment), decides with decide on
+// the network's dns aggregate and appends what it decided. notLive is the
+// refusal for a network that is no longer live; nil lets the command run
+// on it.
+func (s *Service) report(ctx context.Context, caller Daemon, notLive *Error, decide func(dns.State) ([]events.Payload, error)) error {
+	if caller.NetworkID == "" {
+		return refuse(Forbidden, MsgNeedNetwork, nil)
+	}
+	id, err := naming.ParseID(caller.NetworkID)
+	if err != nil {
+		return refuse(Forbidden, msgNetworkNotFound, err)
+	}
+	meta := events.Meta{TenantID: caller.TenantID, Actor: "daemon:" + caller.Key.Fingerprint()}
+	_, err = s.decideReports(ctx, id, meta, func(n network.State) error {
+		if err := s.authorize(n, caller); err != nil {
+			return err
+		}
+		if notLive != nil && !n.Live() {
+			return notLive
+		}
+		return nil
+	}, decide)
+	return err
+}
+
+// decideReports loads network id, lets check refuse the command on it,
+// decides with decide on the network's dns aggregate and appends what it
+// decided. It reports whether anything was appended. (The DNS projection
+// marks the network dirty when it applies the event, and its notification
+// wakes the reconciler.)
+func (s *Service) decideReports(ctx context.Context, id naming.ID, meta events.Meta, check func(network.State) error, decide func(dns.State) ([]events.Payload, error)) (bool, error) {
+	res, err := aggregates.Execute(ctx, s.d.Store, meta, func(ctx context.Context, tx *aggregates.Tx) error {
+		n, err := aggregates.Get(ctx, tx, s.networks, id.String())
+		if err != nil {
+			return err
+		}
+		if err := check(n); err != nil {
+			return err
+		}
+		r, err := aggregates.Get(ctx, tx, s.reports, id.String())
+		if err != nil {
+			return err
+		}
+		decided, err := decide(r)
+		if err != nil {
+			return err
+		}
+		ref, err := s.reports.Ref(id.String())
+		if err != nil {
+			return err
+		}
+		tx.Emit(ref, decided...)
+		return nil
+	})
+	if err != nil {
+		return false, err
+	}
+	return res.Last != 0, nil
+}
+
+// authorize checks that the caller may report for network n: it exists,
+// is its tenant's, is served here and has the caller bound to it. A
+// network of another tenant is "not found", as one that does not exist.
+func (s *Service) authorize(n network.State, caller Daemon) error {
+	if !n.Exists() || n.TenantID.String() != caller.TenantID {
+		return refuse(Forbidden, msgNetworkNotFound, nil)
+	}
+	if n.Region != s.d.Region {
+		return refuse(Forbidden, msgOtherRegion, fmt.Errorf("network of region %q, this is %q", n.Region, s.d.Region))
+	}
+	for _, key := range n.Daemons {
+		if key == caller.Key {
+			return nil
+		}
+	}
+	return refuse(Forbidden, msgNotBound, errors.New("the token's key is not among the network's daemons"))
+}

@@ -1,0 +1,70 @@
+package tenants
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/network"
+	"github.com/wardnet/wardnet-cloud/events"
+	"github.com/wardnet/wardnet-cloud/internal/passwords"
+)
+
+// credentialAttempts bounds the fresh ids and usernames drawn when one is
+// taken (one in 2^40 per live credential of the network).
+const credentialAttempts = 3
+
+// IssueCredential issues an update credential (kind update) for the
+// tenant's network named slug: username <slug>-<8 random characters>,
+// secret 32 random bytes in base64url. A network of another tenant is not
+// found, like a missing one; a network on its way out (409) and one that
+// has network.MaxCredentials of them (409) get none.
+func (s *Service) IssueCredential(ctx context.Context, tenantID naming.ID, slugIn string) (IssuedCredential, error) {
+	slug, networkID, err := s.networkBySlug(ctx, slugIn)
+	if err != nil {
+		return IssuedCredential{}, err
+	}
+	secret := newCredentialSecret()
+	stored, err := passwords.HashSecret(secret)
+	if err != nil {
+		return IssuedCredential{}, fmt.Errorf("issue credential: %w", err)
+	}
+	meta := events.Meta{TenantID: tenantID.String(), Actor: "user:" + tenantID.String()}
+	for range credentialAttempts {
+		c := IssuedCredential{ID: naming.NewID(), Username: slug.String() + "-" + credentialSuffix(), Secret: secret}
+		_, err := s.repos.networks.Execute(ctx, networkID.String(), meta, func(n network.State) ([]events.Payload, error) {
+			if !n.Exists() || n.TenantID != tenantID {
+				return nil, refuse(NotFound, msgNetworkNotFound, nil)
+			}
+			if err := n.CanIssue(network.CredentialUpdate); err != nil {
+				return nil, err
+			}
+			return network.IssueUpdateCredential{CredentialID: c.ID, Kind: network.CredentialUpdate, Username: c.Username, SecretHash: stored}.Decide(n)
+		})
+		if errors.Is(err, network.ErrCredentialExists) {
+			continue
+		}
+		if err != nil {
+			return IssuedCredential{}, credentialRefusal(err)
+		}
+		return c, nil
+	}
+	return IssuedCredential{}, fmt.Errorf("issue credential: %d collisions in a row", credentialAttempts)
+}
+
+// newCredentialSecret is 32 random bytes, base64url without padding (43
+// characters): nothing in it needs escaping in a URL, a header or a router's
+// form.
+func newCredentialSecret() string {
+	var b [32]byte
+	_, _ = rand.Read(b[:]) // never fails on supported platforms
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// credentialSuffix is 8 random characters of [a-z2-7] (40 bits), which
+// set apart the usernames of one network.
+func credentialSuffix() string { return strings.ToLower(rand.Text()[:8]) }
