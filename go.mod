@@ -5,7 +5,6 @@ go 1.26.0
 require (
 	github.com/cloudflare/cloudflare-go/v7 v7.9.0
 	github.com/golang-jwt/jwt/v5 v5.3.1
-	github.com/google/uuid v1.6.0
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/kelseyhightower/envconfig v1.4.0
 	github.com/nats-io/nats-server/v2 v2.15.2

@@ -1,13 +1,13 @@
 package account
 
 import (
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
 // End ends one session: the user logged out.
 type End struct {
-	SessionID naming.ID
+	SessionID ids.SessionID
 }
 
 // Decide returns SessionEnded, or nothing when the account holds no such

@@ -3,7 +3,8 @@ package account
 import (
 	"time"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
+	"github.com/wardnet/wardnet-cloud/aggregates/personal"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
@@ -16,9 +17,9 @@ const StateVersion = 1
 
 // PasswordSet: the account's password was set or replaced.
 type PasswordSet struct {
-	EmailIndex naming.EmailIndex `json:"email_index"`
+	EmailIndex personal.EmailIndex `json:"email_index"`
 	// Hash is the argon2id PHC string, sealed with the tenant's key.
-	Hash naming.Sealed `json:"hash"`
+	Hash personal.Sealed `json:"hash"`
 }
 
 // EventType implements events.Payload.
@@ -26,7 +27,7 @@ func (PasswordSet) EventType() string { return "wardnet.account.password_set" }
 
 // SessionStarted: a browser session began.
 type SessionStarted struct {
-	SessionID naming.ID `json:"session_id"`
+	SessionID ids.SessionID `json:"session_id"`
 	// TokenHash is the hex SHA-256 of the session token.
 	TokenHash string    `json:"token_hash"`
 	ExpiresAt time.Time `json:"expires_at"`
@@ -37,8 +38,8 @@ func (SessionStarted) EventType() string { return "wardnet.account.session_start
 
 // SessionRefreshed: a session's expiry slid forward.
 type SessionRefreshed struct {
-	SessionID naming.ID `json:"session_id"`
-	ExpiresAt time.Time `json:"expires_at"`
+	SessionID ids.SessionID `json:"session_id"`
+	ExpiresAt time.Time     `json:"expires_at"`
 }
 
 // EventType implements events.Payload.
@@ -46,7 +47,7 @@ func (SessionRefreshed) EventType() string { return "wardnet.account.session_ref
 
 // SessionEnded: the user logged out of one session.
 type SessionEnded struct {
-	SessionID naming.ID `json:"session_id"`
+	SessionID ids.SessionID `json:"session_id"`
 }
 
 // EventType implements events.Payload.

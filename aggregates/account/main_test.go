@@ -9,7 +9,8 @@ import (
 
 	"github.com/wardnet/wardnet-cloud/aggregates/account"
 	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
+	"github.com/wardnet/wardnet-cloud/aggregates/personal"
 	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
 )
@@ -18,15 +19,15 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 
 var (
 	t0     = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	tenant = naming.ID("0b7f4c1e-3c1a-4d55-9a8e-1f2b3c4d5e6f")
-	index  = naming.EmailIndex("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")
-	hash1  = naming.Sealed("v1.sealed-hash-one")
-	hash2  = naming.Sealed("v1.sealed-hash-two")
+	tenant = ids.TenantID("0b7f4c1e-3c1a-4d55-9a8e-1f2b3c4d5e6f")
+	index  = personal.EmailIndex("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")
+	hash1  = personal.Sealed("v1.sealed-hash-one")
+	hash2  = personal.Sealed("v1.sealed-hash-two")
 )
 
 // sessionID and tokenHash give session n a stable id and token hash.
-func sessionID(n int) naming.ID {
-	return naming.ID(fmt.Sprintf("00000000-0000-4000-8000-%012d", n))
+func sessionID(n int) ids.SessionID {
+	return ids.SessionID(fmt.Sprintf("00000000-0000-4000-8000-%012d", n))
 }
 
 func tokenHash(n int) string {

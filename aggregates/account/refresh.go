@@ -4,14 +4,14 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
 // Refresh slides a live session's expiry to SessionTTL after Now, as the
 // cookie exchange does, at most once per RefreshInterval.
 type Refresh struct {
-	SessionID naming.ID
+	SessionID ids.SessionID
 	Now       time.Time
 }
 

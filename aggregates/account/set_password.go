@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/personal"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
@@ -23,8 +23,8 @@ const (
 // and change.
 type SetPassword struct {
 	Mode       Mode
-	EmailIndex naming.EmailIndex
-	Hash       naming.Sealed
+	EmailIndex personal.EmailIndex
+	Hash       personal.Sealed
 }
 
 // Decide returns PasswordSet; a sign-up fails with ErrPasswordExists when

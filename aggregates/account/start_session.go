@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
 // StartSession starts a browser session that expires SessionTTL after Now.
 type StartSession struct {
-	SessionID naming.ID
+	SessionID ids.SessionID
 	// TokenHash is the hex SHA-256 of the session token.
 	TokenHash string
 	Now       time.Time

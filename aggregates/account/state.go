@@ -4,7 +4,8 @@ import (
 	"errors"
 	"time"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
+	"github.com/wardnet/wardnet-cloud/aggregates/personal"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
@@ -28,8 +29,8 @@ var (
 
 // Session is one live browser session.
 type Session struct {
-	ID        naming.ID `json:"id"`
-	TokenHash string    `json:"token_hash"`
+	ID        ids.SessionID `json:"id"`
+	TokenHash string        `json:"token_hash"`
 	// Started is the log's time of the session_started event.
 	Started   time.Time `json:"started"`
 	ExpiresAt time.Time `json:"expires_at"`
@@ -44,23 +45,23 @@ func (s Session) LiveAt(now time.Time) bool { return now.Before(s.ExpiresAt) }
 // State is an account as its events leave it. Its JSON is what snapshots
 // store: bump StateVersion when it changes meaning.
 type State struct {
-	EmailIndex naming.EmailIndex `json:"email_index,omitempty"`
+	EmailIndex personal.EmailIndex `json:"email_index,omitempty"`
 	// Hash is the sealed password hash; empty when the account has no
 	// password.
-	Hash naming.Sealed `json:"hash,omitempty"`
+	Hash personal.Sealed `json:"hash,omitempty"`
 	// Sessions are the sessions started and neither ended nor revoked
 	// since, by id. Expired ones stay until a later event prunes them: ask
 	// Session or LiveAt, never the map alone.
-	Sessions map[naming.ID]Session `json:"sessions"`
+	Sessions map[ids.SessionID]Session `json:"sessions"`
 }
 
 // Initial is the state of an account without events.
-func Initial() State { return State{Sessions: map[naming.ID]Session{}} }
+func Initial() State { return State{Sessions: map[ids.SessionID]Session{}} }
 
 // Evolve applies one stored event. It ignores events it does not know.
 func Evolve(s State, rec events.Record) State {
 	if s.Sessions == nil {
-		s.Sessions = map[naming.ID]Session{}
+		s.Sessions = map[ids.SessionID]Session{}
 	}
 	switch e := rec.Data.(type) {
 	case PasswordSet:
@@ -116,7 +117,7 @@ func (s State) Session(tokenHash string, now time.Time) (Session, bool) {
 }
 
 // PasswordHash is the sealed password hash; empty when there is none.
-func (s State) PasswordHash() naming.Sealed { return s.Hash }
+func (s State) PasswordHash() personal.Sealed { return s.Hash }
 
 // HasPassword reports whether the account has a password.
 func (s State) HasPassword() bool { return s.Hash != "" }

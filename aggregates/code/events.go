@@ -3,18 +3,19 @@ package code
 import (
 	"time"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
+	"github.com/wardnet/wardnet-cloud/aggregates/personal"
 )
 
 // Issued is a new one-time code.
 type Issued struct {
-	Purpose naming.Purpose `json:"purpose"`
+	Purpose Purpose `json:"purpose"`
 	// Email is sealed with the key of the day.
-	Email      naming.Sealed     `json:"email"`
-	EmailIndex naming.EmailIndex `json:"email_index"`
+	Email      personal.Sealed     `json:"email"`
+	EmailIndex personal.EmailIndex `json:"email_index"`
 	// TenantID is set only for add-daemon (enrollment) codes.
-	TenantID  naming.ID `json:"tenant_id,omitempty"`
-	ExpiresAt time.Time `json:"expires_at"`
+	TenantID  ids.TenantID `json:"tenant_id,omitempty"`
+	ExpiresAt time.Time    `json:"expires_at"`
 }
 
 // EventType implements events.Payload.

@@ -5,7 +5,6 @@ import (
 
 	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
 	"github.com/wardnet/wardnet-cloud/aggregates/code"
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 )
 
 // Every event goes through the catalogue's codec unchanged, under the
@@ -14,12 +13,12 @@ func TestEventsRoundTrip(t *testing.T) {
 	t.Parallel()
 	aggregatetest.CheckCatalog(t, code.Register, []aggregatetest.EventCase{
 		{
-			Event: issued(naming.PurposeEnrollment, tenantID), Type: "wardnet.code.issued",
+			Event: issued(code.PurposeEnrollment, tenantID), Type: "wardnet.code.issued",
 			JSON: `{"purpose":"enrollment","email":"v1:day:sealed-email","email_index":"` + string(index) +
 				`","tenant_id":"` + string(tenantID) + `","expires_at":"2026-03-01T12:05:00Z"}`,
 		},
 		{
-			Event: issued(naming.PurposeSignup, ""), Type: "wardnet.code.issued",
+			Event: issued(code.PurposeSignup, ""), Type: "wardnet.code.issued",
 			JSON: `{"purpose":"signup","email":"v1:day:sealed-email","email_index":"` + string(index) + `","expires_at":"2026-03-01T12:05:00Z"}`,
 		},
 		{Event: code.Used{}, Type: "wardnet.code.used", JSON: `{}`},

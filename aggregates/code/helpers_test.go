@@ -5,14 +5,15 @@ import (
 
 	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
 	"github.com/wardnet/wardnet-cloud/aggregates/code"
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
+	"github.com/wardnet/wardnet-cloud/aggregates/personal"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
 const (
-	tenantID naming.ID         = "6f1c2a34-0d5e-4b7a-9c1d-2e3f4a5b6c7d"
-	sealed   naming.Sealed     = "v1:day:sealed-email"
-	index    naming.EmailIndex = "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8"
+	tenantID ids.TenantID        = "6f1c2a34-0d5e-4b7a-9c1d-2e3f4a5b6c7d"
+	sealed   personal.Sealed     = "v1:day:sealed-email"
+	index    personal.EmailIndex = "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8"
 )
 
 var (
@@ -21,7 +22,7 @@ var (
 )
 
 // issued is a code issued at now for purpose, bound to tenant when not empty.
-func issued(purpose naming.Purpose, tenant naming.ID) code.Issued {
+func issued(purpose code.Purpose, tenant ids.TenantID) code.Issued {
 	return code.Issued{Purpose: purpose, Email: sealed, EmailIndex: index, TenantID: tenant, ExpiresAt: expires}
 }
 

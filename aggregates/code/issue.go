@@ -4,18 +4,19 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
+	"github.com/wardnet/wardnet-cloud/aggregates/personal"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
 // Issue records a new code under its hash (the aggregate id).
 type Issue struct {
-	Purpose naming.Purpose
+	Purpose Purpose
 	// Email is sealed with the key of the day.
-	Email      naming.Sealed
-	EmailIndex naming.EmailIndex
+	Email      personal.Sealed
+	EmailIndex personal.EmailIndex
 	// TenantID binds an add-daemon code to its tenant; empty otherwise.
-	TenantID naming.ID
+	TenantID ids.TenantID
 	Now      time.Time
 }
 

@@ -8,7 +8,6 @@ import (
 	"github.com/wardnet/wardnet-cloud/aggregates"
 	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
 	"github.com/wardnet/wardnet-cloud/aggregates/code"
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
@@ -22,13 +21,13 @@ func TestConcurrentUsesOfOneCode(t *testing.T) {
 	codes := aggregatetest.Repository(t, aggregatetest.Store(t, code.Register), aggregates.Kind[code.State]{
 		Type: code.Type, Initial: code.Initial, Evolve: code.Evolve, StateVersion: code.StateVersion,
 	})
-	id := naming.NewCode().Hash()
-	issue := code.Issue{Purpose: naming.PurposeSignup, Email: sealed, EmailIndex: index, Now: now}
+	id := code.New().Hash()
+	issue := code.Issue{Purpose: code.PurposeSignup, Email: sealed, EmailIndex: index, Now: now}
 	if _, err := codes.Execute(ctx, id, events.Meta{}, issue.Decide); err != nil {
 		t.Fatal(err)
 	}
 
-	use := aggregatetest.Execute(codes, id, code.Use{Purpose: naming.PurposeSignup, Now: now.Add(time.Minute)}.Decide)
+	use := aggregatetest.Execute(codes, id, code.Use{Purpose: code.PurposeSignup, Now: now.Add(time.Minute)}.Decide)
 	aggregatetest.OneWins(t, aggregatetest.Race(ctx, use, use), code.ErrInvalidCode)
 
 	got, err := codes.Load(ctx, id)

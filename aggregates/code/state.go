@@ -3,7 +3,8 @@ package code
 import (
 	"time"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
+	"github.com/wardnet/wardnet-cloud/aggregates/personal"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
@@ -12,13 +13,13 @@ import (
 // the day, the email index, the tenant of a tenant-bound code). Its JSON is
 // what snapshots store: bump StateVersion when it changes meaning.
 type State struct {
-	Issued     bool              `json:"issued,omitempty"`
-	Purpose    naming.Purpose    `json:"purpose,omitempty"`
-	Email      naming.Sealed     `json:"email,omitempty"`
-	EmailIndex naming.EmailIndex `json:"email_index,omitempty"`
-	TenantID   naming.ID         `json:"tenant_id,omitempty"`
-	ExpiresAt  time.Time         `json:"expires_at"`
-	Used       bool              `json:"used,omitempty"`
+	Issued     bool                `json:"issued,omitempty"`
+	Purpose    Purpose             `json:"purpose,omitempty"`
+	Email      personal.Sealed     `json:"email,omitempty"`
+	EmailIndex personal.EmailIndex `json:"email_index,omitempty"`
+	TenantID   ids.TenantID        `json:"tenant_id,omitempty"`
+	ExpiresAt  time.Time           `json:"expires_at"`
+	Used       bool                `json:"used,omitempty"`
 }
 
 // Initial is the state of a hash no code was issued under.

@@ -7,7 +7,6 @@ import (
 
 	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
 	"github.com/wardnet/wardnet-cloud/aggregates/code"
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
@@ -16,9 +15,9 @@ func TestEvolve(t *testing.T) {
 	if s := code.Initial(); s.Exists() || s.Used {
 		t.Fatalf("initial state %+v", s)
 	}
-	s := given(issued(naming.PurposeEnrollment, tenantID), events.Unknown{Type: "wardnet.code.resent", Raw: json.RawMessage(`{}`)})
+	s := given(issued(code.PurposeEnrollment, tenantID), events.Unknown{Type: "wardnet.code.resent", Raw: json.RawMessage(`{}`)})
 	want := code.State{
-		Issued: true, Purpose: naming.PurposeEnrollment, Email: sealed, EmailIndex: index,
+		Issued: true, Purpose: code.PurposeEnrollment, Email: sealed, EmailIndex: index,
 		TenantID: tenantID, ExpiresAt: expires,
 	}
 	if !reflect.DeepEqual(s, want) || !s.TenantBound() || s.Expired(now) || !s.Expired(expires) {
@@ -29,7 +28,7 @@ func TestEvolve(t *testing.T) {
 	if !reflect.DeepEqual(s, want) {
 		t.Fatalf("used state %+v, want %+v", s, want)
 	}
-	if given(issued(naming.PurposeSignup, "")).TenantBound() {
+	if given(issued(code.PurposeSignup, "")).TenantBound() {
 		t.Fatal("a code without tenant is tenant-bound")
 	}
 }
@@ -37,5 +36,5 @@ func TestEvolve(t *testing.T) {
 // Snapshots store State as JSON: it must come back equal.
 func TestStateJSONRoundTrip(t *testing.T) {
 	t.Parallel()
-	aggregatetest.JSONRoundTrip(t, code.Initial(), given(issued(naming.PurposeEnrollment, tenantID), code.Used{}))
+	aggregatetest.JSONRoundTrip(t, code.Initial(), given(issued(code.PurposeEnrollment, tenantID), code.Used{}))
 }

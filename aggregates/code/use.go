@@ -4,13 +4,12 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
 // Use burns a code for Purpose.
 type Use struct {
-	Purpose naming.Purpose
+	Purpose Purpose
 	Now     time.Time
 }
 

@@ -1,5 +1,5 @@
 // Package daemon is the daemon aggregate (wardnet.ev.daemon.<fingerprint>,
-// the fingerprint being naming.DaemonKey.Fingerprint): the lifecycle of one
+// the fingerprint being ids.DaemonKey.Fingerprint): the lifecycle of one
 // daemon key, which is also the key's reservation, so that a key is
 // registered to at most one network at a time.
 //

@@ -5,15 +5,15 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
 // Enroll binds a key to a tenant, pending registration, for EnrollmentTTL.
 // The application decides it with the burning of the enrollment code.
 type Enroll struct {
-	TenantID naming.ID
-	Key      naming.DaemonKey
+	TenantID ids.TenantID
+	Key      ids.DaemonKey
 	Now      time.Time
 }
 

@@ -12,7 +12,7 @@ import (
 func TestEnroll(t *testing.T) {
 	later := t0.Add(time.Hour)
 	enrollA := daemon.Enroll{TenantID: tenantA, Key: key, Now: later}
-	removed := daemon.Removed{DaemonID: daemonID, NetworkID: net1, Reason: daemon.ReasonSelf}
+	removed := daemon.Removed{RegistrationID: registration, NetworkID: net1, Reason: daemon.ReasonSelf}
 	aggregatetest.RunDecide(t, fold, []decideCase{
 		{Name: "new key", Cmd: enrollA, Want: []events.Payload{enrolled(tenantA, later)}},
 		{Name: "again refreshes", Given: []events.Payload{enrolled(tenantA, t0)}, Cmd: enrollA, Want: []events.Payload{enrolled(tenantA, later)}},

@@ -3,7 +3,7 @@ package daemon
 import (
 	"time"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
@@ -17,19 +17,20 @@ const StateVersion = 1
 // Enrolled: the key was enrolled for a tenant, pending registration until
 // ExpiresAt.
 type Enrolled struct {
-	TenantID  naming.ID        `json:"tenant_id"`
-	PublicKey naming.DaemonKey `json:"public_key"`
-	ExpiresAt time.Time        `json:"expires_at"`
+	TenantID  ids.TenantID  `json:"tenant_id"`
+	PublicKey ids.DaemonKey `json:"public_key"`
+	ExpiresAt time.Time     `json:"expires_at"`
 }
 
 // EventType implements events.Payload.
 func (Enrolled) EventType() string { return "wardnet.daemon.enrolled" }
 
-// Registered: the key was registered as daemon DaemonID of a network.
+// Registered: the key was registered with a network, where the daemon is
+// RegistrationID.
 type Registered struct {
-	DaemonID  naming.ID `json:"daemon_id"`
-	TenantID  naming.ID `json:"tenant_id"`
-	NetworkID naming.ID `json:"network_id"`
+	RegistrationID ids.RegistrationID `json:"daemon_id"`
+	TenantID       ids.TenantID       `json:"tenant_id"`
+	NetworkID      ids.NetworkID      `json:"network_id"`
 }
 
 // EventType implements events.Payload.
@@ -37,9 +38,9 @@ func (Registered) EventType() string { return "wardnet.daemon.registered" }
 
 // Removed: the daemon left its network; the key is no longer registered.
 type Removed struct {
-	DaemonID  naming.ID `json:"daemon_id"`
-	NetworkID naming.ID `json:"network_id"`
-	Reason    Reason    `json:"reason"`
+	RegistrationID ids.RegistrationID `json:"daemon_id"`
+	NetworkID      ids.NetworkID      `json:"network_id"`
+	Reason         Reason             `json:"reason"`
 }
 
 // EventType implements events.Payload.

@@ -9,6 +9,7 @@ import (
 	"github.com/wardnet/wardnet-cloud/aggregates"
 	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
 	"github.com/wardnet/wardnet-cloud/aggregates/daemon"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/events"
@@ -37,8 +38,8 @@ func newFixture(t *testing.T) fixture {
 // registerNetwork is the daemon and network part of POST /v1/networks:
 // the network's registration and the key's, in one atomic append. It calls
 // loaded once each attempt has loaded both aggregates.
-func (f fixture) registerNetwork(networkID naming.ID, slug naming.Slug) aggregatetest.Racer {
-	fp := key.Fingerprint()
+func (f fixture) registerNetwork(networkID ids.NetworkID, slug naming.Slug) aggregatetest.Racer {
+	fp := key.Fingerprint().String()
 	return func(ctx context.Context, loaded func()) (aggregates.Result, error) {
 		return aggregates.Execute(ctx, f.store, events.Meta{}, func(ctx context.Context, tx *aggregates.Tx) error {
 			d, err := aggregates.Get(ctx, tx, f.daemons, fp)
@@ -50,13 +51,13 @@ func (f fixture) registerNetwork(networkID naming.ID, slug naming.Slug) aggregat
 				return err
 			}
 			loaded()
-			daemonID := naming.NewID()
-			regDaemon, err := daemon.RegisterDaemon{DaemonID: daemonID, NetworkID: networkID, TenantID: tenantA}.Decide(d)
+			registration := ids.New[ids.RegistrationID]()
+			regDaemon, err := daemon.RegisterDaemon{RegistrationID: registration, NetworkID: networkID, TenantID: tenantA}.Decide(d)
 			if err != nil {
 				return err
 			}
 			regNetwork, err := network.RegisterNetwork{
-				TenantID: tenantA, Slug: slug, Region: "local", DaemonID: daemonID, DaemonKey: key,
+				TenantID: tenantA, Slug: slug, Region: "local", RegistrationID: registration, DaemonKey: key,
 			}.Decide(n)
 			if err != nil {
 				return err
@@ -70,7 +71,7 @@ func (f fixture) registerNetwork(networkID naming.ID, slug naming.Slug) aggregat
 
 func (f fixture) enroll(t *testing.T) {
 	t.Helper()
-	if _, err := f.daemons.Execute(context.Background(), key.Fingerprint(), events.Meta{}, daemon.Enroll{TenantID: tenantA, Key: key, Now: t0}.Decide); err != nil {
+	if _, err := f.daemons.Execute(context.Background(), key.Fingerprint().String(), events.Meta{}, daemon.Enroll{TenantID: tenantA, Key: key, Now: t0}.Decide); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -83,11 +84,11 @@ func TestRegisterOneKeyIntoTwoNetworks(t *testing.T) {
 	f.enroll(t)
 	ctx := context.Background()
 
-	nets := []naming.ID{net1, net2}
+	nets := []ids.NetworkID{net1, net2}
 	outs := aggregatetest.Race(ctx, f.registerNetwork(nets[0], "net-0"), f.registerNetwork(nets[1], "net-1"))
 	winner, loser := aggregatetest.OneWins(t, outs, daemon.ErrAlreadyRegistered)
 
-	d, err := f.daemons.Load(ctx, key.Fingerprint())
+	d, err := f.daemons.Load(ctx, key.Fingerprint().String())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +99,7 @@ func TestRegisterOneKeyIntoTwoNetworks(t *testing.T) {
 		t.Fatalf("scope %+v", s)
 	}
 	w, err := f.networks.Load(ctx, string(nets[winner]))
-	if err != nil || !w.State.HasDaemon(d.State.DaemonID) || w.State.Daemons[d.State.DaemonID] != key {
+	if err != nil || !w.State.HasDaemon(d.State.RegistrationID) || w.State.Daemons[d.State.RegistrationID] != key {
 		t.Fatalf("winner network %+v, %v", w.State, err)
 	}
 	l, err := f.networks.Load(ctx, string(nets[loser]))
@@ -115,7 +116,7 @@ func TestRegisterOneKeyManyTimes(t *testing.T) {
 
 	racers := make([]aggregatetest.Racer, 8)
 	for i := range racers {
-		racers[i] = f.registerNetwork(naming.NewID(), naming.Slug(fmt.Sprintf("net-%d", i)))
+		racers[i] = f.registerNetwork(ids.New[ids.NetworkID](), naming.Slug(fmt.Sprintf("net-%d", i)))
 	}
 	wins := 0
 	for _, o := range aggregatetest.Crowd(ctx, racers...) {

@@ -4,19 +4,19 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
-// RegisterDaemon registers the key with a network as daemon DaemonID
-// (Register in docs/tenants.md; the name Register is the package's
-// catalogue function). The application appends its event atomically with
-// the network's registration.
+// RegisterDaemon registers the key with a network, where the daemon is
+// RegistrationID (Register in docs/tenants.md; the name Register is the
+// package's catalogue function). The application appends its event
+// atomically with the network's registration.
 type RegisterDaemon struct {
-	DaemonID  naming.ID
-	NetworkID naming.ID
+	RegistrationID ids.RegistrationID
+	NetworkID      ids.NetworkID
 	// TenantID is the caller's tenant, from its token.
-	TenantID naming.ID
+	TenantID ids.TenantID
 }
 
 // Decide returns Registered when the key is not registered and its latest
@@ -24,7 +24,7 @@ type RegisterDaemon struct {
 // enrollment to be unexpired: the tenant-scoped token the caller holds was
 // minted from it, and the token's own expiry bounds it.
 func (c RegisterDaemon) Decide(s State) ([]events.Payload, error) {
-	if c.DaemonID == "" || c.NetworkID == "" || c.TenantID == "" {
+	if c.RegistrationID == "" || c.NetworkID == "" || c.TenantID == "" {
 		return nil, errors.New("register daemon: daemon, network and tenant ids are required")
 	}
 	switch {
@@ -35,5 +35,5 @@ func (c RegisterDaemon) Decide(s State) ([]events.Payload, error) {
 	case s.TenantID != c.TenantID:
 		return nil, fmt.Errorf("register daemon in network %s: %w", c.NetworkID, ErrOtherTenant)
 	}
-	return []events.Payload{Registered{DaemonID: c.DaemonID, TenantID: c.TenantID, NetworkID: c.NetworkID}}, nil
+	return []events.Payload{Registered{RegistrationID: c.RegistrationID, TenantID: c.TenantID, NetworkID: c.NetworkID}}, nil
 }

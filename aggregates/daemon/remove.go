@@ -3,7 +3,7 @@ package daemon
 import (
 	"fmt"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
@@ -15,7 +15,7 @@ type Remove struct {
 	// process manager that removes a deprovisioned network's daemons sets
 	// it, so that a late redelivery cannot remove the key from a network
 	// it joined since.
-	NetworkID naming.ID
+	NetworkID ids.NetworkID
 }
 
 // Decide returns Removed, or nothing when the key is not registered (to
@@ -27,5 +27,5 @@ func (c Remove) Decide(s State) ([]events.Payload, error) {
 	if !s.Registered() || (c.NetworkID != "" && c.NetworkID != s.NetworkID) {
 		return nil, nil
 	}
-	return []events.Payload{Removed{DaemonID: s.DaemonID, NetworkID: s.NetworkID, Reason: c.Reason}}, nil
+	return []events.Payload{Removed{RegistrationID: s.RegistrationID, NetworkID: s.NetworkID, Reason: c.Reason}}, nil
 }

@@ -13,11 +13,11 @@ func TestRemove(t *testing.T) {
 	reg := []events.Payload{enrolled(tenantA, t0), registeredIn(net1)}
 	aggregatetest.RunDecide(t, fold, []decideCase{
 		{Name: "registered", Given: reg, Cmd: self,
-			Want: []events.Payload{daemon.Removed{DaemonID: daemonID, NetworkID: net1, Reason: daemon.ReasonSelf}}},
+			Want: []events.Payload{daemon.Removed{RegistrationID: registration, NetworkID: net1, Reason: daemon.ReasonSelf}}},
 		{Name: "registered to the given network", Given: reg, Cmd: daemon.Remove{Reason: daemon.ReasonNetworkDeprovisioned, NetworkID: net1},
-			Want: []events.Payload{daemon.Removed{DaemonID: daemonID, NetworkID: net1, Reason: daemon.ReasonNetworkDeprovisioned}}},
+			Want: []events.Payload{daemon.Removed{RegistrationID: registration, NetworkID: net1, Reason: daemon.ReasonNetworkDeprovisioned}}},
 		{Name: "registered to another network", Given: reg, Cmd: daemon.Remove{Reason: daemon.ReasonNetworkDeprovisioned, NetworkID: net2}},
-		{Name: "already removed", Given: append(reg, daemon.Removed{DaemonID: daemonID, NetworkID: net1, Reason: daemon.ReasonSelf}), Cmd: self},
+		{Name: "already removed", Given: append(reg, daemon.Removed{RegistrationID: registration, NetworkID: net1, Reason: daemon.ReasonSelf}), Cmd: self},
 		{Name: "only pending", Given: []events.Payload{enrolled(tenantA, t0)}, Cmd: self},
 		{Name: "unknown key", Cmd: self},
 		{Name: "unknown reason", Given: reg, Cmd: daemon.Remove{Reason: "bored"}, Err: aggregatetest.ErrAny},

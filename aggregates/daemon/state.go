@@ -4,7 +4,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
@@ -37,16 +37,16 @@ var (
 // store: bump StateVersion when it changes meaning.
 type State struct {
 	// Key is the public key; zero before the first enrollment.
-	Key naming.DaemonKey `json:"key,omitzero"`
+	Key ids.DaemonKey `json:"key,omitzero"`
 	// TenantID is the tenant of the latest enrollment or registration;
 	// empty when the key was never enrolled.
-	TenantID naming.ID `json:"tenant_id,omitempty"`
+	TenantID ids.TenantID `json:"tenant_id,omitempty"`
 	// PendingUntil is when the pending enrollment expires; zero when there
 	// is none (never enrolled, or consumed by a registration).
 	PendingUntil time.Time `json:"pending_until,omitzero"`
-	// DaemonID and NetworkID are set while the key is registered.
-	DaemonID  naming.ID `json:"daemon_id,omitempty"`
-	NetworkID naming.ID `json:"network_id,omitempty"`
+	// RegistrationID and NetworkID are set while the key is registered.
+	RegistrationID ids.RegistrationID `json:"daemon_id,omitempty"`
+	NetworkID      ids.NetworkID      `json:"network_id,omitempty"`
 }
 
 // Initial is the state of a key without events.
@@ -58,10 +58,10 @@ func Evolve(s State, rec events.Record) State {
 	case Enrolled:
 		s.Key, s.TenantID, s.PendingUntil = e.PublicKey, e.TenantID, e.ExpiresAt
 	case Registered:
-		s.TenantID, s.DaemonID, s.NetworkID = e.TenantID, e.DaemonID, e.NetworkID
+		s.TenantID, s.RegistrationID, s.NetworkID = e.TenantID, e.RegistrationID, e.NetworkID
 		s.PendingUntil = time.Time{} // a registration consumes the enrollment
 	case Removed:
-		s.DaemonID, s.NetworkID = "", ""
+		s.RegistrationID, s.NetworkID = "", ""
 	}
 	return s
 }
@@ -98,10 +98,10 @@ func (k ScopeKind) String() string {
 // Scope is what a token minted for the key at some time may carry.
 type Scope struct {
 	Kind     ScopeKind
-	TenantID naming.ID // set for ScopeTenant and ScopeNetwork
-	// NetworkID and DaemonID are set for ScopeNetwork.
-	NetworkID naming.ID
-	DaemonID  naming.ID
+	TenantID ids.TenantID // set for ScopeTenant and ScopeNetwork
+	// NetworkID and RegistrationID are set for ScopeNetwork.
+	NetworkID      ids.NetworkID
+	RegistrationID ids.RegistrationID
 }
 
 // Scope tells token minting what the key may have at now: registered →
@@ -111,7 +111,7 @@ type Scope struct {
 func (s State) Scope(now time.Time) Scope {
 	switch {
 	case s.Registered():
-		return Scope{Kind: ScopeNetwork, TenantID: s.TenantID, NetworkID: s.NetworkID, DaemonID: s.DaemonID}
+		return Scope{Kind: ScopeNetwork, TenantID: s.TenantID, NetworkID: s.NetworkID, RegistrationID: s.RegistrationID}
 	case s.Pending(now):
 		return Scope{Kind: ScopeTenant, TenantID: s.TenantID}
 	}

@@ -11,7 +11,7 @@ import (
 )
 
 func TestScope(t *testing.T) {
-	removed := daemon.Removed{DaemonID: daemonID, NetworkID: net1, Reason: daemon.ReasonSelf}
+	removed := daemon.Removed{RegistrationID: registration, NetworkID: net1, Reason: daemon.ReasonSelf}
 	expires := t0.Add(daemon.EnrollmentTTL)
 	cases := []struct {
 		name  string
@@ -25,7 +25,7 @@ func TestScope(t *testing.T) {
 		{"pending expired", []events.Payload{enrolled(tenantA, t0)}, expires, daemon.Scope{Kind: daemon.ScopeNone}},
 		{"re-enrolled", []events.Payload{enrolled(tenantA, t0), enrolled(tenantB, t0.Add(time.Hour))}, t0.Add(time.Hour), daemon.Scope{Kind: daemon.ScopeTenant, TenantID: tenantB}},
 		{"registered", []events.Payload{enrolled(tenantA, t0), registeredIn(net1)}, t0.Add(48 * time.Hour),
-			daemon.Scope{Kind: daemon.ScopeNetwork, TenantID: tenantA, NetworkID: net1, DaemonID: daemonID}},
+			daemon.Scope{Kind: daemon.ScopeNetwork, TenantID: tenantA, NetworkID: net1, RegistrationID: registration}},
 		{"removed", []events.Payload{enrolled(tenantA, t0), registeredIn(net1), removed}, t0, daemon.Scope{Kind: daemon.ScopeNone}},
 		{"enrolled after removal", []events.Payload{enrolled(tenantA, t0), registeredIn(net1), removed, enrolled(tenantA, t0)}, t0,
 			daemon.Scope{Kind: daemon.ScopeTenant, TenantID: tenantA}},
@@ -48,12 +48,12 @@ func TestEvolve(t *testing.T) {
 		t.Fatalf("enrolled: %+v", s)
 	}
 	s = fold(enrolled(tenantA, t0), registeredIn(net1))
-	if !s.Registered() || s.Pending(t0) || !s.PendingUntil.IsZero() || s.DaemonID != daemonID || s.NetworkID != net1 {
+	if !s.Registered() || s.Pending(t0) || !s.PendingUntil.IsZero() || s.RegistrationID != registration || s.NetworkID != net1 {
 		t.Fatalf("registered: %+v", s)
 	}
-	s = fold(enrolled(tenantA, t0), registeredIn(net1), daemon.Removed{DaemonID: daemonID, NetworkID: net1, Reason: daemon.ReasonSelf},
+	s = fold(enrolled(tenantA, t0), registeredIn(net1), daemon.Removed{RegistrationID: registration, NetworkID: net1, Reason: daemon.ReasonSelf},
 		events.Unknown{Type: "wardnet.daemon.renamed", Version: 1, Raw: json.RawMessage(`{}`)})
-	if s.Registered() || s.Pending(t0) || s.DaemonID != "" || s.TenantID != tenantA || s.Key != key {
+	if s.Registered() || s.Pending(t0) || s.RegistrationID != "" || s.TenantID != tenantA || s.Key != key {
 		t.Fatalf("removed: %+v", s)
 	}
 }

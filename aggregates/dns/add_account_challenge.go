@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
@@ -17,7 +17,7 @@ import (
 type AddAccountChallenge struct {
 	// CredentialID is the account's: an update credential of kind
 	// acme_dns of the network, which the caller checked is live.
-	CredentialID naming.ID
+	CredentialID ids.CredentialID
 	Value        string
 	Keep         int
 }
@@ -28,7 +28,7 @@ type AddAccountChallenge struct {
 // ErrBadChallenge for an empty or too long value, a Keep outside 1 to
 // MaxValues or a credential id that is not one.
 func (c AddAccountChallenge) Decide(s State) ([]events.Payload, error) {
-	if _, err := naming.ParseID(c.CredentialID.String()); err != nil {
+	if _, err := ids.Parse[ids.CredentialID](c.CredentialID.String()); err != nil {
 		return nil, fmt.Errorf("%w: account: %w", ErrBadChallenge, err)
 	}
 	if c.Keep < 1 || c.Keep > MaxValues {

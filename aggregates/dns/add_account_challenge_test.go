@@ -7,21 +7,21 @@ import (
 
 	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
 	"github.com/wardnet/wardnet-cloud/aggregates/dns"
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
 // Two acme-dns accounts of one network.
 const (
-	acc1 = naming.ID("6c0a6d5e-4a53-4d57-9a43-3f7e1c0b2a01")
-	acc2 = naming.ID("6c0a6d5e-4a53-4d57-9a43-3f7e1c0b2a02")
+	acc1 = ids.CredentialID("6c0a6d5e-4a53-4d57-9a43-3f7e1c0b2a01")
+	acc2 = ids.CredentialID("6c0a6d5e-4a53-4d57-9a43-3f7e1c0b2a02")
 )
 
 func TestAddAccountChallenge(t *testing.T) {
 	add := func(v string) dns.AddAccountChallenge {
 		return dns.AddAccountChallenge{CredentialID: acc1, Value: v, Keep: 2}
 	}
-	set := func(id naming.ID, vs ...string) dns.AccountChallengeSet {
+	set := func(id ids.CredentialID, vs ...string) dns.AccountChallengeSet {
 		return dns.AccountChallengeSet{CredentialID: id, Values: vs}
 	}
 	daemon := func(vs ...string) dns.ChallengeSet { return dns.ChallengeSet{Values: vs} }
@@ -63,7 +63,7 @@ func TestChallengeSources(t *testing.T) {
 		dns.ChallengeSet{Values: []string{"d3"}},
 		dns.AccountChallengeSet{CredentialID: acc1, Values: []string{"a2", "a3"}},
 	)
-	want := dns.State{Challenge: []string{"d3"}, Accounts: map[naming.ID][]string{acc1: {"a2", "a3"}, acc2: {"b1"}}}
+	want := dns.State{Challenge: []string{"d3"}, Accounts: map[ids.CredentialID][]string{acc1: {"a2", "a3"}, acc2: {"b1"}}}
 	if !reflect.DeepEqual(s, want) {
 		t.Fatalf("state %+v, want %+v", s, want)
 	}

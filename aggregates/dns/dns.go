@@ -7,7 +7,7 @@ import (
 	"net/netip"
 	"slices"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
@@ -70,8 +70,8 @@ func (ChallengeCleared) EventType() string { return "wardnet.dns.challenge_clear
 // account (an update credential of kind acme_dns of the network): Values
 // are the account's, oldest first, the newest last.
 type AccountChallengeSet struct {
-	CredentialID naming.ID `json:"credential_id"`
-	Values       []string  `json:"values"`
+	CredentialID ids.CredentialID `json:"credential_id"`
+	Values       []string         `json:"values"`
 }
 
 // EventType implements events.Payload.
@@ -92,7 +92,7 @@ type State struct {
 	Challenge []string `json:"challenge,omitempty"`
 	// Accounts holds each acme-dns account's values, oldest first, by its
 	// credential id.
-	Accounts map[naming.ID][]string `json:"accounts,omitempty"`
+	Accounts map[ids.CredentialID][]string `json:"accounts,omitempty"`
 }
 
 // Initial is the state of a network without reports.
@@ -115,7 +115,7 @@ func Evolve(s State, rec events.Record) State {
 		// A copy: the state before keeps its map.
 		accounts := maps.Clone(s.Accounts)
 		if accounts == nil {
-			accounts = map[naming.ID][]string{}
+			accounts = map[ids.CredentialID][]string{}
 		}
 		accounts[e.CredentialID] = slices.Clone(e.Values)
 		s.Accounts = accounts

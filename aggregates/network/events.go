@@ -1,6 +1,7 @@
 package network
 
 import (
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/events"
 )
@@ -15,12 +16,12 @@ const StateVersion = 2
 
 // Registered: the network was registered with its first daemon.
 type Registered struct {
-	TenantID    naming.ID        `json:"tenant_id"`
-	Slug        naming.Slug      `json:"slug"`
-	DisplayName string           `json:"display_name"`
-	Region      naming.Region    `json:"region"`
-	DaemonID    naming.ID        `json:"daemon_id"`
-	DaemonKey   naming.DaemonKey `json:"daemon_key"`
+	TenantID       ids.TenantID       `json:"tenant_id"`
+	Slug           naming.Slug        `json:"slug"`
+	DisplayName    string             `json:"display_name"`
+	Region         naming.Region      `json:"region"`
+	RegistrationID ids.RegistrationID `json:"daemon_id"`
+	DaemonKey      ids.DaemonKey      `json:"daemon_key"`
 }
 
 // EventType implements events.Payload.
@@ -43,7 +44,7 @@ func (DeprovisioningStarted) EventType() string { return "wardnet.network.deprov
 
 // DaemonUnbound: a daemon left the network.
 type DaemonUnbound struct {
-	DaemonID naming.ID `json:"daemon_id"`
+	RegistrationID ids.RegistrationID `json:"daemon_id"`
 }
 
 // EventType implements events.Payload.
@@ -60,9 +61,9 @@ func (Deprovisioned) EventType() string { return "wardnet.network.deprovisioned"
 // whoever asked for it and is not in the log: only its hash, which the
 // ddns service verifies.
 type UpdateCredentialIssued struct {
-	CredentialID naming.ID      `json:"credential_id"`
-	Kind         CredentialKind `json:"kind"`
-	Username     string         `json:"username"`
+	CredentialID ids.CredentialID `json:"credential_id"`
+	Kind         CredentialKind   `json:"kind"`
+	Username     string           `json:"username"`
 	// SecretHash is the secret's stored form (internal/passwords):
 	// "$sha256$…" (HashSecret) since the secrets are drawn at random with
 	// 240 bits or more; credentials issued before that have an argon2id
@@ -75,7 +76,7 @@ func (UpdateCredentialIssued) EventType() string { return "wardnet.network.updat
 
 // UpdateCredentialRevoked: the credential no longer authenticates anyone.
 type UpdateCredentialRevoked struct {
-	CredentialID naming.ID `json:"credential_id"`
+	CredentialID ids.CredentialID `json:"credential_id"`
 }
 
 // EventType implements events.Payload.

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
@@ -14,7 +14,7 @@ import (
 // hashes the secret (argon2id) before deciding: the aggregate sees only
 // the hash.
 type IssueUpdateCredential struct {
-	CredentialID naming.ID
+	CredentialID ids.CredentialID
 	Kind         CredentialKind
 	Username     string
 	SecretHash   string

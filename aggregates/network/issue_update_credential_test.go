@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/events"
 )
@@ -19,10 +19,10 @@ func TestIssueUpdateCredential(t *testing.T) {
 		return c
 	}
 	// full holds MaxCredentials live update credentials (and one revoked).
-	full := []events.Payload{registered, issued(naming.NewID(), network.CredentialUpdate, "old")}
+	full := []events.Payload{registered, issued(ids.New[ids.CredentialID](), network.CredentialUpdate, "old")}
 	full = append(full, network.UpdateCredentialRevoked{CredentialID: full[1].(network.UpdateCredentialIssued).CredentialID})
 	for i := range network.MaxCredentials {
-		full = append(full, issued(naming.NewID(), network.CredentialUpdate, fmt.Sprintf("home-lab-%08d", i)))
+		full = append(full, issued(ids.New[ids.CredentialID](), network.CredentialUpdate, fmt.Sprintf("home-lab-%08d", i)))
 	}
 	want := []events.Payload{issued(cred1, network.CredentialUpdate, "home-lab-a1b2c3d4")}
 	started := network.DeprovisioningStarted{Reason: network.ReasonUser}
@@ -62,7 +62,7 @@ func TestIssueUpdateCredential(t *testing.T) {
 func TestCanIssue(t *testing.T) {
 	full := []events.Payload{registered}
 	for i := range network.MaxCredentials {
-		full = append(full, issued(naming.NewID(), network.CredentialUpdate, fmt.Sprintf("home-lab-%08d", i)))
+		full = append(full, issued(ids.New[ids.CredentialID](), network.CredentialUpdate, fmt.Sprintf("home-lab-%08d", i)))
 	}
 	started := network.DeprovisioningStarted{Reason: network.ReasonUser}
 	for _, tc := range []struct {

@@ -26,7 +26,7 @@ func TestActivateRacesDeprovision(t *testing.T) {
 	ctx := context.Background()
 	const id = "3f1e2d4c-5b6a-4978-8a9b-0c1d2e3f4a5b"
 	if _, err := repo.Execute(ctx, id, events.Meta{}, network.RegisterNetwork{
-		TenantID: tenant, Slug: "home-lab", Region: "local", DaemonID: daemon1, DaemonKey: key1,
+		TenantID: tenant, Slug: "home-lab", Region: "local", RegistrationID: daemon1, DaemonKey: key1,
 	}.Decide); err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func TestRegisterRace(t *testing.T) {
 	repo := newRepo(t)
 	const id = "4a2f3e5d-6c7b-4a89-9bac-1d2e3f4a5b6c"
 	reg := func(slug string) aggregatetest.Racer {
-		return aggregatetest.Execute(repo, id, network.RegisterNetwork{TenantID: tenant, Slug: naming.Slug(slug), Region: "local", DaemonID: daemon1, DaemonKey: key1}.Decide)
+		return aggregatetest.Execute(repo, id, network.RegisterNetwork{TenantID: tenant, Slug: naming.Slug(slug), Region: "local", RegistrationID: daemon1, DaemonKey: key1}.Decide)
 	}
 	aggregatetest.OneWins(t, aggregatetest.Race(context.Background(), reg("first"), reg("second")), network.ErrExists)
 	got, err := repo.Load(context.Background(), id)

@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/events"
 )
@@ -12,7 +12,7 @@ import (
 func TestRegisterNetwork(t *testing.T) {
 	cmd := network.RegisterNetwork{
 		TenantID: tenant, Slug: "home-lab", DisplayName: "Home lab", Region: "local",
-		DaemonID: daemon1, DaemonKey: key1,
+		RegistrationID: daemon1, DaemonKey: key1,
 	}
 	without := func(f func(*network.RegisterNetwork)) network.RegisterNetwork {
 		c := cmd
@@ -27,9 +27,9 @@ func TestRegisterNetwork(t *testing.T) {
 		{Name: "no tenant", Cmd: without(func(c *network.RegisterNetwork) { c.TenantID = "" }), Err: aggregatetest.ErrAny},
 		{Name: "no slug", Cmd: without(func(c *network.RegisterNetwork) { c.Slug = "" }), Err: aggregatetest.ErrAny},
 		{Name: "no region", Cmd: without(func(c *network.RegisterNetwork) { c.Region = "" }), Err: aggregatetest.ErrAny},
-		{Name: "no daemon id", Cmd: without(func(c *network.RegisterNetwork) { c.DaemonID = "" }), Err: aggregatetest.ErrAny},
-		{Name: "no daemon key", Cmd: without(func(c *network.RegisterNetwork) { c.DaemonKey = naming.DaemonKey{} }), Err: aggregatetest.ErrAny},
+		{Name: "no daemon id", Cmd: without(func(c *network.RegisterNetwork) { c.RegistrationID = "" }), Err: aggregatetest.ErrAny},
+		{Name: "no daemon key", Cmd: without(func(c *network.RegisterNetwork) { c.DaemonKey = ids.DaemonKey{} }), Err: aggregatetest.ErrAny},
 		{Name: "display name is optional", Cmd: without(func(c *network.RegisterNetwork) { c.DisplayName = "" }),
-			Want: []events.Payload{network.Registered{TenantID: tenant, Slug: "home-lab", Region: "local", DaemonID: daemon1, DaemonKey: key1}}},
+			Want: []events.Payload{network.Registered{TenantID: tenant, Slug: "home-lab", Region: "local", RegistrationID: daemon1, DaemonKey: key1}}},
 	})
 }

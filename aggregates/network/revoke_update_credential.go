@@ -3,13 +3,13 @@ package network
 import (
 	"fmt"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
 // RevokeUpdateCredential ends an update credential of the network.
 type RevokeUpdateCredential struct {
-	CredentialID naming.ID
+	CredentialID ids.CredentialID
 }
 
 // Decide returns UpdateCredentialRevoked for a live credential, in every

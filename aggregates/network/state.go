@@ -4,6 +4,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/events"
 )
@@ -83,7 +84,7 @@ type Credential struct {
 // State is a network as its events leave it. Its JSON is what snapshots
 // store: bump StateVersion when it changes meaning.
 type State struct {
-	TenantID    naming.ID     `json:"tenant_id,omitempty"`
+	TenantID    ids.TenantID  `json:"tenant_id,omitempty"`
 	Slug        naming.Slug   `json:"slug,omitempty"`
 	DisplayName string        `json:"display_name,omitempty"`
 	Region      naming.Region `json:"region,omitempty"`
@@ -93,37 +94,37 @@ type State struct {
 	// Daemons are the daemons bound to the network, by daemon id. A
 	// daemon's aggregate id is its key's Fingerprint. Deprovisioned does
 	// not unbind them: the process manager removes them afterwards.
-	Daemons map[naming.ID]naming.DaemonKey `json:"daemons"`
+	Daemons map[ids.RegistrationID]ids.DaemonKey `json:"daemons"`
 	// Credentials are the live update credentials, by credential id. They
 	// authenticate only while the network is Live; a revoked one is gone.
-	Credentials map[naming.ID]Credential `json:"credentials"`
+	Credentials map[ids.CredentialID]Credential `json:"credentials"`
 }
 
 // Initial is the state of a network without events.
 func Initial() State {
-	return State{Daemons: map[naming.ID]naming.DaemonKey{}, Credentials: map[naming.ID]Credential{}}
+	return State{Daemons: map[ids.RegistrationID]ids.DaemonKey{}, Credentials: map[ids.CredentialID]Credential{}}
 }
 
 // Evolve applies one stored event. It ignores events it does not know.
 func Evolve(s State, rec events.Record) State {
 	if s.Daemons == nil {
-		s.Daemons = map[naming.ID]naming.DaemonKey{}
+		s.Daemons = map[ids.RegistrationID]ids.DaemonKey{}
 	}
 	if s.Credentials == nil {
-		s.Credentials = map[naming.ID]Credential{}
+		s.Credentials = map[ids.CredentialID]Credential{}
 	}
 	switch e := rec.Data.(type) {
 	case Registered:
 		s.TenantID, s.Slug, s.DisplayName, s.Region = e.TenantID, e.Slug, e.DisplayName, e.Region
 		s.Status = StatusProvisioning
 		s.Created = rec.Time
-		s.Daemons[e.DaemonID] = e.DaemonKey
+		s.Daemons[e.RegistrationID] = e.DaemonKey
 	case Activated:
 		s.Status = StatusActive
 	case DeprovisioningStarted:
 		s.Status = StatusDeprovisioning
 	case DaemonUnbound:
-		delete(s.Daemons, e.DaemonID)
+		delete(s.Daemons, e.RegistrationID)
 	case Deprovisioned:
 		s.Status = StatusDeprovisioned
 	case UpdateCredentialIssued:
@@ -142,14 +143,14 @@ func (s State) Exists() bool { return s.Status != "" }
 func (s State) Live() bool { return s.Status == StatusProvisioning || s.Status == StatusActive }
 
 // HasDaemon reports whether daemon id is bound to the network.
-func (s State) HasDaemon(id naming.ID) bool {
+func (s State) HasDaemon(id ids.RegistrationID) bool {
 	_, ok := s.Daemons[id]
 	return ok
 }
 
 // HasCredential reports whether id is a live credential of the network,
 // of kind.
-func (s State) HasCredential(id naming.ID, kind CredentialKind) bool {
+func (s State) HasCredential(id ids.CredentialID, kind CredentialKind) bool {
 	c, ok := s.Credentials[id]
 	return ok && c.Kind == kind
 }

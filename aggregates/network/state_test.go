@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/events"
 )
@@ -17,8 +17,8 @@ func TestEvolveLifecycle(t *testing.T) {
 	want := network.State{
 		TenantID: tenant, Slug: "home-lab", DisplayName: "Home lab", Region: "local",
 		Status: network.StatusProvisioning, Created: t0,
-		Daemons:     map[naming.ID]naming.DaemonKey{daemon1: key1},
-		Credentials: map[naming.ID]network.Credential{},
+		Daemons:     map[ids.RegistrationID]ids.DaemonKey{daemon1: key1},
+		Credentials: map[ids.CredentialID]network.Credential{},
 	}
 	if !reflect.DeepEqual(s, want) {
 		t.Fatalf("registered: %+v, want %+v", s, want)
@@ -39,7 +39,7 @@ func TestEvolveLifecycle(t *testing.T) {
 		{network.Activated{}, network.StatusActive, true, true},
 		{network.DeprovisioningStarted{Reason: network.ReasonUser}, network.StatusDeprovisioning, false, true},
 		{network.Deprovisioned{}, network.StatusDeprovisioned, false, true},
-		{network.DaemonUnbound{DaemonID: daemon1}, network.StatusDeprovisioned, false, false},
+		{network.DaemonUnbound{RegistrationID: daemon1}, network.StatusDeprovisioned, false, false},
 		{events.Unknown{Type: "wardnet.network.renamed", Version: 1, Raw: json.RawMessage(`{}`)}, network.StatusDeprovisioned, false, false},
 	}
 	given := []events.Payload{registered}
@@ -85,7 +85,7 @@ func TestEvolveCredentials(t *testing.T) {
 		issued(cred2, network.CredentialACMEDNS, string(cred2)),
 		network.UpdateCredentialRevoked{CredentialID: cred1},
 		network.DeprovisioningStarted{Reason: network.ReasonUser})
-	want := map[naming.ID]network.Credential{
+	want := map[ids.CredentialID]network.Credential{
 		cred2: {Kind: network.CredentialACMEDNS, Username: string(cred2), Issued: t0.Add(2 * time.Minute)},
 	}
 	if !reflect.DeepEqual(s.Credentials, want) {

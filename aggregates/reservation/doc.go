@@ -10,6 +10,11 @@
 // decision saw, so of two concurrent claims one conflicts, decides again,
 // sees the other's claim and fails with ErrTaken.
 //
+// State, Claim and Release take the owners' id type as a type parameter,
+// so that a slug can only be claimed for a network and an email only for a
+// tenant: the compiler refuses the other. The events, shared by both
+// namespaces, carry the owner as a string.
+//
 // The package is pure and knows nothing of networks or tenants beyond their
 // ids.
 package reservation

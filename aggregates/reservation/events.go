@@ -1,11 +1,12 @@
 package reservation
 
-import "github.com/wardnet/wardnet-cloud/aggregates/naming"
-
 // Claimed records that owner holds the name.
 type Claimed struct {
-	// Owner is a network id for a slug, a tenant id for an email.
-	Owner naming.ID `json:"owner"`
+	// Owner is the owner's id: a network's (ids.NetworkID) for a slug, a
+	// tenant's (ids.TenantID) for an email. The events are shared by both
+	// namespaces, so they hold it as a string; a namespace's State and
+	// commands hold it as its type.
+	Owner string `json:"owner"`
 }
 
 // EventType implements events.Payload.
@@ -13,7 +14,7 @@ func (Claimed) EventType() string { return "wardnet.reservation.claimed" }
 
 // Released frees the name its owner held.
 type Released struct {
-	Owner naming.ID `json:"owner"`
+	Owner string `json:"owner"`
 }
 
 // EventType implements events.Payload.

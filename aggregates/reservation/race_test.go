@@ -7,7 +7,7 @@ import (
 
 	"github.com/wardnet/wardnet-cloud/aggregates"
 	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/reservation"
 	"github.com/wardnet/wardnet-cloud/events"
 )
@@ -21,19 +21,17 @@ func TestConcurrentClaimsOfOneSlug(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	store := aggregatetest.Store(t, reservation.Register)
-	kind := func(typ string) aggregates.Kind[reservation.State] {
-		return aggregates.Kind[reservation.State]{
-			Type: typ, Initial: reservation.Initial, Evolve: reservation.Evolve, StateVersion: reservation.StateVersion,
-		}
-	}
-	slugs := aggregatetest.Repository(t, store, kind(reservation.SlugType))
+	slugs := aggregatetest.Repository(t, store, aggregates.Kind[reservation.State[ids.NetworkID]]{
+		Type: reservation.SlugType, Initial: reservation.Initial[ids.NetworkID], Evolve: reservation.Evolve[ids.NetworkID],
+		StateVersion: reservation.StateVersion,
+	})
 	const slug = "home-lab"
 
-	owners := [2]naming.ID{alice, bob}
-	claim := func(owner naming.ID) aggregatetest.Racer {
-		return aggregatetest.Execute(slugs, slug, reservation.Claim{Owner: owner}.Decide)
+	owners := [2]ids.NetworkID{alice, bob}
+	claimSlug := func(owner ids.NetworkID) aggregatetest.Racer {
+		return aggregatetest.Execute(slugs, slug, reservation.Claim[ids.NetworkID]{Owner: owner}.Decide)
 	}
-	w, l := aggregatetest.OneWins(t, aggregatetest.Race(ctx, claim(owners[0]), claim(owners[1])), reservation.ErrTaken)
+	w, l := aggregatetest.OneWins(t, aggregatetest.Race(ctx, claimSlug(owners[0]), claimSlug(owners[1])), reservation.ErrTaken)
 	winner, loser := owners[w], owners[l]
 	got, err := slugs.Load(ctx, slug)
 	if err != nil {
@@ -43,16 +41,19 @@ func TestConcurrentClaimsOfOneSlug(t *testing.T) {
 		t.Fatalf("slug %+v after %d events; want one claim by %s", got.State, got.Events, winner)
 	}
 
-	// The loser's second try after the winner's release, and the same
-	// owner's claim of the same name in the other namespace, both succeed.
-	if _, err := slugs.Execute(ctx, slug, events.Meta{}, reservation.Release{Owner: winner}.Decide); err != nil {
+	// The loser's second try after the winner's release, and a tenant's
+	// claim of the same name in the other namespace, both succeed.
+	if _, err := slugs.Execute(ctx, slug, events.Meta{}, reservation.Release[ids.NetworkID]{Owner: winner}.Decide); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := slugs.Execute(ctx, slug, events.Meta{}, reservation.Claim{Owner: loser}.Decide); err != nil {
+	if _, err := slugs.Execute(ctx, slug, events.Meta{}, reservation.Claim[ids.NetworkID]{Owner: loser}.Decide); err != nil {
 		t.Fatalf("claim after release: %v", err)
 	}
-	emails := aggregatetest.Repository(t, store, kind(reservation.EmailType))
-	if _, err := emails.Execute(ctx, slug, events.Meta{}, reservation.Claim{Owner: winner}.Decide); err != nil {
+	emails := aggregatetest.Repository(t, store, aggregates.Kind[state]{
+		Type: reservation.EmailType, Initial: reservation.Initial[ids.TenantID], Evolve: reservation.Evolve[ids.TenantID],
+		StateVersion: reservation.StateVersion,
+	})
+	if _, err := emails.Execute(ctx, slug, events.Meta{}, claim{Owner: alice}.Decide); err != nil {
 		t.Fatalf("the email namespace shares the slug's name: %v", err)
 	}
 	got, err = slugs.Load(ctx, slug)

@@ -7,7 +7,9 @@ import (
 )
 
 // The aggregate types of the two namespaces. Each needs its own
-// aggregates.Kind (and Repository) built from the same Initial and Evolve.
+// aggregates.Kind (and Repository) built from Initial and Evolve for its
+// owners' type: State[ids.NetworkID] for slugs, State[ids.TenantID] for
+// emails.
 const (
 	// SlugType: wardnet.ev.slug.<slug>, owned by a network id.
 	SlugType = "slug"

@@ -1,27 +1,34 @@
 package reservation
 
 import (
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
-// State is a name's reservation. Its JSON is what snapshots store: bump
-// StateVersion when it changes meaning.
-type State struct {
+// Owner is what may own a name: a network (a slug's owner) or a tenant (an
+// email's).
+type Owner interface{ ids.NetworkID | ids.TenantID }
+
+// State is a name's reservation in a namespace whose owners are O: a
+// State[ids.NetworkID] for slugs, a State[ids.TenantID] for emails. Its
+// JSON is what snapshots store: bump StateVersion when it changes meaning.
+type State[O Owner] struct {
 	// Owner holds the name; empty when it is free.
-	Owner naming.ID `json:"owner,omitempty"`
+	Owner O `json:"owner,omitempty"`
 }
 
 // Initial is the state of a name never claimed: free.
-func Initial() State { return State{} }
+func Initial[O Owner]() State[O] { return State[O]{} }
 
-// Evolve applies one event. It ignores events it does not know.
-func Evolve(s State, rec events.Record) State {
+// Evolve applies one event. It ignores events it does not know. The
+// namespace's aggregate type says whose id an event's owner is: only
+// Claim[O] and Release[O] decided them.
+func Evolve[O Owner](s State[O], rec events.Record) State[O] {
 	switch e := rec.Data.(type) {
 	case Claimed:
-		s.Owner = e.Owner
+		s.Owner = O(e.Owner)
 	case Released:
-		if s.Owner == e.Owner {
+		if s.Owner == O(e.Owner) {
 			s.Owner = ""
 		}
 	}
@@ -29,7 +36,7 @@ func Evolve(s State, rec events.Record) State {
 }
 
 // Held reports whether someone holds the name.
-func (s State) Held() bool { return s.Owner != "" }
+func (s State[O]) Held() bool { return s.Owner != "" }
 
 // HeldBy reports whether owner holds the name.
-func (s State) HeldBy(owner naming.ID) bool { return s.Held() && s.Owner == owner }
+func (s State[O]) HeldBy(owner O) bool { return s.Held() && s.Owner == owner }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/reservation"
 	"github.com/wardnet/wardnet-cloud/events"
 )
@@ -21,7 +22,7 @@ func TestEvolve(t *testing.T) {
 		{reservation.Released{Owner: alice}, ""},
 		{reservation.Claimed{Owner: bob}, string(bob)},
 	}
-	s := reservation.Initial()
+	s := reservation.Initial[ids.TenantID]()
 	if s.Held() {
 		t.Fatal("initial state is held")
 	}
@@ -31,7 +32,7 @@ func TestEvolve(t *testing.T) {
 			t.Fatalf("after %#v: %+v, want owner %q", st.event, s, st.owner)
 		}
 	}
-	if s.HeldBy(alice) || !s.HeldBy(bob) || reservation.Initial().HeldBy("") {
+	if s.HeldBy(alice) || !s.HeldBy(bob) || reservation.Initial[ids.TenantID]().HeldBy("") {
 		t.Fatalf("HeldBy on %+v", s)
 	}
 }
@@ -39,5 +40,5 @@ func TestEvolve(t *testing.T) {
 // Snapshots store State as JSON: it must come back equal.
 func TestStateJSONRoundTrip(t *testing.T) {
 	t.Parallel()
-	aggregatetest.JSONRoundTrip(t, reservation.Initial(), given(reservation.Claimed{Owner: alice}))
+	aggregatetest.JSONRoundTrip(t, reservation.Initial[ids.TenantID](), given(reservation.Claimed{Owner: alice}))
 }

@@ -3,13 +3,13 @@ package subscription
 import (
 	"time"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/plan"
 )
 
 // TrialOpened starts the tenant's one trial.
 type TrialOpened struct {
-	Entitlement naming.Entitlement `json:"entitlement"`
-	ExpiresAt   time.Time          `json:"expires_at"`
+	Entitlement plan.Entitlement `json:"entitlement"`
+	ExpiresAt   time.Time        `json:"expires_at"`
 }
 
 // EventType implements events.Payload.

@@ -3,15 +3,15 @@ package subscription
 import (
 	"time"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/plan"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
 // OpenTrial opens the tenant's trial, as the process manager does on
 // tenant.created and the reconcile does for a live tenant without one.
 type OpenTrial struct {
-	// Entitlement is normally naming.TrialEntitlement.
-	Entitlement naming.Entitlement
+	// Entitlement is normally plan.Trial.
+	Entitlement plan.Entitlement
 	Now         time.Time
 }
 

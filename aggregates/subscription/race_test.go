@@ -7,7 +7,7 @@ import (
 
 	"github.com/wardnet/wardnet-cloud/aggregates"
 	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/plan"
 	"github.com/wardnet/wardnet-cloud/aggregates/subscription"
 	"github.com/wardnet/wardnet-cloud/events"
 )
@@ -24,7 +24,7 @@ func TestConcurrentOpenTrialOpensOne(t *testing.T) {
 		Type: subscription.Type, Initial: subscription.Initial, Evolve: subscription.Evolve, StateVersion: subscription.StateVersion,
 	})
 
-	open := aggregatetest.Execute(subs, tenantID, subscription.OpenTrial{Entitlement: naming.TrialEntitlement, Now: now}.Decide)
+	open := aggregatetest.Execute(subs, tenantID, subscription.OpenTrial{Entitlement: plan.Trial, Now: now}.Decide)
 	aggregatetest.OneWins(t, aggregatetest.Race(ctx, open, open), nil)
 	got, err := subs.Load(ctx, tenantID)
 	if err != nil {
@@ -37,7 +37,7 @@ func TestConcurrentOpenTrialOpensOne(t *testing.T) {
 	if _, err := subs.Execute(ctx, tenantID, events.Meta{}, subscription.Close{Reason: subscription.ReasonExpired}.Decide); err != nil {
 		t.Fatal(err)
 	}
-	res, err := subs.Execute(ctx, tenantID, events.Meta{}, subscription.OpenTrial{Entitlement: naming.TrialEntitlement, Now: now}.Decide)
+	res, err := subs.Execute(ctx, tenantID, events.Meta{}, subscription.OpenTrial{Entitlement: plan.Trial, Now: now}.Decide)
 	if err != nil || res.Last != 0 {
 		t.Fatalf("reopen after close: %+v, %v; want nothing stored", res, err)
 	}
@@ -45,7 +45,7 @@ func TestConcurrentOpenTrialOpensOne(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Events != 2 || got.State.Current() || got.State.Entitlement() != (naming.Entitlement{}) {
+	if got.Events != 2 || got.State.Current() || got.State.Entitlement() != (plan.Entitlement{}) {
 		t.Fatalf("subscription %+v after %d events; want the trial closed for good", got.State, got.Events)
 	}
 }

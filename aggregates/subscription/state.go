@@ -3,7 +3,7 @@ package subscription
 import (
 	"time"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/plan"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
@@ -15,8 +15,8 @@ type State struct {
 	// Open is true while the subscription is not closed.
 	Open bool `json:"open,omitempty"`
 	// Granted is the last subscription's entitlement; see Entitlement.
-	Granted   naming.Entitlement `json:"entitlement"`
-	ExpiresAt time.Time          `json:"expires_at"`
+	Granted   plan.Entitlement `json:"entitlement"`
+	ExpiresAt time.Time        `json:"expires_at"`
 	// ClosedFor is why the last subscription was closed.
 	ClosedFor Reason `json:"closed_for,omitempty"`
 }
@@ -50,9 +50,9 @@ func (s State) Active(now time.Time, grace time.Duration) bool {
 
 // Entitlement is what the open subscription allows; nothing when none is
 // open.
-func (s State) Entitlement() naming.Entitlement {
+func (s State) Entitlement() plan.Entitlement {
 	if !s.Open {
-		return naming.Entitlement{}
+		return plan.Entitlement{}
 	}
 	return s.Granted
 }

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/plan"
 	"github.com/wardnet/wardnet-cloud/aggregates/subscription"
 	"github.com/wardnet/wardnet-cloud/events"
 )
@@ -23,13 +23,13 @@ func TestQueries(t *testing.T) {
 		exists      bool
 		current     bool
 		active      bool
-		entitlement naming.Entitlement
+		entitlement plan.Entitlement
 	}{
-		{"never had one", subscription.Initial(), now, false, false, false, naming.Entitlement{}},
-		{"trial", open, now, true, true, true, naming.TrialEntitlement},
-		{"after expiry, in grace", open, expires.Add(grace - time.Nanosecond), true, true, true, naming.TrialEntitlement},
-		{"grace ends", open, expires.Add(grace), true, true, false, naming.TrialEntitlement},
-		{"closed", closed, now, true, false, false, naming.Entitlement{}},
+		{"never had one", subscription.Initial(), now, false, false, false, plan.Entitlement{}},
+		{"trial", open, now, true, true, true, plan.Trial},
+		{"after expiry, in grace", open, expires.Add(grace - time.Nanosecond), true, true, true, plan.Trial},
+		{"grace ends", open, expires.Add(grace), true, true, false, plan.Trial},
+		{"closed", closed, now, true, false, false, plan.Entitlement{}},
 	}
 	for _, tc := range cases {
 		if got := tc.s.Exists(); got != tc.exists {

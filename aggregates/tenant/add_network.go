@@ -3,17 +3,18 @@ package tenant
 import (
 	"fmt"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
+	"github.com/wardnet/wardnet-cloud/aggregates/plan"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
 // AddNetwork counts a newly registered network against the tenant's
 // entitlement, in the append that registers it.
 type AddNetwork struct {
-	NetworkID naming.ID
+	NetworkID ids.NetworkID
 	// Entitlement is the tenant's current subscription's; the zero value
 	// (no subscription) allows nothing.
-	Entitlement naming.Entitlement
+	Entitlement plan.Entitlement
 }
 
 // Decide: the tenant must be live and hold fewer than max_networks networks,

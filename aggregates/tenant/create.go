@@ -3,15 +3,16 @@ package tenant
 import (
 	"fmt"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
+	"github.com/wardnet/wardnet-cloud/aggregates/personal"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
 // Create opens a new tenant. The caller has claimed the email's reservation
 // in the same append and sealed the email with the tenant's data key.
 type Create struct {
-	TenantID naming.ID
-	Email    naming.Sealed
+	TenantID ids.TenantID
+	Email    personal.Sealed
 }
 
 // Decide: only a tenant without events can be created.

@@ -1,12 +1,15 @@
 package tenant
 
-import "github.com/wardnet/wardnet-cloud/aggregates/naming"
+import (
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
+	"github.com/wardnet/wardnet-cloud/aggregates/personal"
+)
 
 // Created is the first event of a tenant.
 type Created struct {
-	TenantID naming.ID `json:"tenant_id"`
+	TenantID ids.TenantID `json:"tenant_id"`
 	// Email is sealed with the tenant's own data key, so the sweep shreds it.
-	Email naming.Sealed `json:"email"`
+	Email personal.Sealed `json:"email"`
 }
 
 // EventType implements events.Payload.
@@ -20,7 +23,7 @@ func (Deregistered) EventType() string { return "wardnet.tenant.deregistered" }
 
 // NetworkAdded counts a registered network against the entitlement.
 type NetworkAdded struct {
-	NetworkID naming.ID `json:"network_id"`
+	NetworkID ids.NetworkID `json:"network_id"`
 }
 
 // EventType implements events.Payload.
@@ -28,7 +31,7 @@ func (NetworkAdded) EventType() string { return "wardnet.tenant.network_added" }
 
 // NetworkRemoved stops counting a network, once it is deprovisioned.
 type NetworkRemoved struct {
-	NetworkID naming.ID `json:"network_id"`
+	NetworkID ids.NetworkID `json:"network_id"`
 }
 
 // EventType implements events.Payload.
@@ -36,7 +39,7 @@ func (NetworkRemoved) EventType() string { return "wardnet.tenant.network_remove
 
 // DaemonAdded counts a registered daemon against the entitlement.
 type DaemonAdded struct {
-	DaemonID naming.ID `json:"daemon_id"`
+	RegistrationID ids.RegistrationID `json:"daemon_id"`
 }
 
 // EventType implements events.Payload.
@@ -44,7 +47,7 @@ func (DaemonAdded) EventType() string { return "wardnet.tenant.daemon_added" }
 
 // DaemonRemoved stops counting a daemon.
 type DaemonRemoved struct {
-	DaemonID naming.ID `json:"daemon_id"`
+	RegistrationID ids.RegistrationID `json:"daemon_id"`
 }
 
 // EventType implements events.Payload.

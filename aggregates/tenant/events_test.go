@@ -16,8 +16,8 @@ func TestEventsRoundTrip(t *testing.T) {
 		{Event: tenant.Deregistered{}, Type: "wardnet.tenant.deregistered", JSON: `{}`},
 		{Event: tenant.NetworkAdded{NetworkID: net1}, Type: "wardnet.tenant.network_added", JSON: `{"network_id":"` + string(net1) + `"}`},
 		{Event: tenant.NetworkRemoved{NetworkID: net1}, Type: "wardnet.tenant.network_removed", JSON: `{"network_id":"` + string(net1) + `"}`},
-		{Event: tenant.DaemonAdded{DaemonID: daemon1}, Type: "wardnet.tenant.daemon_added", JSON: `{"daemon_id":"` + string(daemon1) + `"}`},
-		{Event: tenant.DaemonRemoved{DaemonID: daemon1}, Type: "wardnet.tenant.daemon_removed", JSON: `{"daemon_id":"` + string(daemon1) + `"}`},
+		{Event: tenant.DaemonAdded{RegistrationID: daemon1}, Type: "wardnet.tenant.daemon_added", JSON: `{"daemon_id":"` + string(daemon1) + `"}`},
+		{Event: tenant.DaemonRemoved{RegistrationID: daemon1}, Type: "wardnet.tenant.daemon_removed", JSON: `{"daemon_id":"` + string(daemon1) + `"}`},
 		{Event: tenant.Swept{}, Type: "wardnet.tenant.swept", JSON: `{}`},
 	})
 }

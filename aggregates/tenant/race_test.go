@@ -7,7 +7,8 @@ import (
 
 	"github.com/wardnet/wardnet-cloud/aggregates"
 	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
+	"github.com/wardnet/wardnet-cloud/aggregates/plan"
 	"github.com/wardnet/wardnet-cloud/aggregates/tenant"
 	"github.com/wardnet/wardnet-cloud/events"
 )
@@ -27,8 +28,8 @@ func TestConcurrentAddNetworkRespectsLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	add := func(nw naming.ID) aggregatetest.Racer {
-		return aggregatetest.Execute(tenants, id, tenant.AddNetwork{NetworkID: nw, Entitlement: naming.TrialEntitlement}.Decide)
+	add := func(nw ids.NetworkID) aggregatetest.Racer {
+		return aggregatetest.Execute(tenants, id, tenant.AddNetwork{NetworkID: nw, Entitlement: plan.Trial}.Decide)
 	}
 	aggregatetest.OneWins(t, aggregatetest.Race(ctx, add(net1), add(net2)), tenant.ErrNetworkLimit)
 

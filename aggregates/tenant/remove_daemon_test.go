@@ -10,13 +10,13 @@ import (
 
 func TestRemoveDaemon(t *testing.T) {
 	t.Parallel()
-	cmd := tenant.RemoveDaemon{DaemonID: daemon1}
-	removed := []events.Payload{tenant.DaemonRemoved{DaemonID: daemon1}}
+	cmd := tenant.RemoveDaemon{RegistrationID: daemon1}
+	removed := []events.Payload{tenant.DaemonRemoved{RegistrationID: daemon1}}
 	aggregatetest.RunDecide(t, given, []decideCase{
 		{Name: "never created", Cmd: cmd},
-		{Name: "not added", Given: with(created, tenant.DaemonAdded{DaemonID: daemon2}), Cmd: cmd},
-		{Name: "added", Given: with(created, tenant.DaemonAdded{DaemonID: daemon1}), Cmd: cmd, Want: removed},
-		{Name: "removed already", Given: with(created, tenant.DaemonAdded{DaemonID: daemon1}, tenant.DaemonRemoved{DaemonID: daemon1}), Cmd: cmd},
-		{Name: "deregistered", Given: with(created, tenant.DaemonAdded{DaemonID: daemon1}, tenant.Deregistered{}), Cmd: cmd, Want: removed},
+		{Name: "not added", Given: with(created, tenant.DaemonAdded{RegistrationID: daemon2}), Cmd: cmd},
+		{Name: "added", Given: with(created, tenant.DaemonAdded{RegistrationID: daemon1}), Cmd: cmd, Want: removed},
+		{Name: "removed already", Given: with(created, tenant.DaemonAdded{RegistrationID: daemon1}, tenant.DaemonRemoved{RegistrationID: daemon1}), Cmd: cmd},
+		{Name: "deregistered", Given: with(created, tenant.DaemonAdded{RegistrationID: daemon1}, tenant.Deregistered{}), Cmd: cmd, Want: removed},
 	})
 }

@@ -1,13 +1,13 @@
 package tenant
 
 import (
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
 // RemoveNetwork stops counting a network once it is deprovisioned.
 type RemoveNetwork struct {
-	NetworkID naming.ID
+	NetworkID ids.NetworkID
 }
 
 // Decide: whatever the tenant's status; nothing when the network is not

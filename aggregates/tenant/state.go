@@ -4,7 +4,8 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
+	"github.com/wardnet/wardnet-cloud/aggregates/personal"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
@@ -21,28 +22,28 @@ const (
 // State is a tenant as its events tell it. Its JSON is what snapshots store:
 // bump StateVersion when it changes meaning.
 type State struct {
-	ID     naming.ID     `json:"id,omitempty"`
-	Status Status        `json:"status,omitempty"`
-	Email  naming.Sealed `json:"email,omitempty"`
+	ID     ids.TenantID    `json:"id,omitempty"`
+	Status Status          `json:"status,omitempty"`
+	Email  personal.Sealed `json:"email,omitempty"`
 	// Networks holds every network added and not yet removed, deprovisioning
 	// ones included.
-	Networks map[naming.ID]struct{} `json:"networks"`
+	Networks map[ids.NetworkID]struct{} `json:"networks"`
 	// Daemons holds every daemon added and not yet removed.
-	Daemons map[naming.ID]struct{} `json:"daemons"`
+	Daemons map[ids.RegistrationID]struct{} `json:"daemons"`
 }
 
 // Initial is the state of a tenant without events.
 func Initial() State {
-	return State{Networks: map[naming.ID]struct{}{}, Daemons: map[naming.ID]struct{}{}}
+	return State{Networks: map[ids.NetworkID]struct{}{}, Daemons: map[ids.RegistrationID]struct{}{}}
 }
 
 // Evolve applies one event. It ignores events it does not know.
 func Evolve(s State, rec events.Record) State {
 	if s.Networks == nil {
-		s.Networks = map[naming.ID]struct{}{}
+		s.Networks = map[ids.NetworkID]struct{}{}
 	}
 	if s.Daemons == nil {
-		s.Daemons = map[naming.ID]struct{}{}
+		s.Daemons = map[ids.RegistrationID]struct{}{}
 	}
 	switch e := rec.Data.(type) {
 	case Created:
@@ -54,9 +55,9 @@ func Evolve(s State, rec events.Record) State {
 	case NetworkRemoved:
 		delete(s.Networks, e.NetworkID)
 	case DaemonAdded:
-		s.Daemons[e.DaemonID] = struct{}{}
+		s.Daemons[e.RegistrationID] = struct{}{}
 	case DaemonRemoved:
-		delete(s.Daemons, e.DaemonID)
+		delete(s.Daemons, e.RegistrationID)
 	case Swept:
 		s.Status = StatusSwept
 	}
@@ -72,14 +73,15 @@ func (s State) Exists() bool { return s.Status != "" }
 func (s State) Live() bool { return s.Status == StatusLive }
 
 // HasNetwork reports whether network id is counted against the tenant.
-func (s State) HasNetwork(id naming.ID) bool { _, ok := s.Networks[id]; return ok }
+func (s State) HasNetwork(id ids.NetworkID) bool { _, ok := s.Networks[id]; return ok }
 
 // HasDaemon reports whether daemon id is counted against the tenant.
-func (s State) HasDaemon(id naming.ID) bool { _, ok := s.Daemons[id]; return ok }
+func (s State) HasDaemon(id ids.RegistrationID) bool { _, ok := s.Daemons[id]; return ok }
 
 // NetworkIDs lists the tenant's networks in order, e.g. for deprovisioning
 // all of them at deregistration.
-func (s State) NetworkIDs() []naming.ID { return slices.Sorted(maps.Keys(s.Networks)) }
+func (s State) NetworkIDs() []ids.NetworkID { return slices.Sorted(maps.Keys(s.Networks)) }
 
-// DaemonIDs lists the tenant's daemons in order.
-func (s State) DaemonIDs() []naming.ID { return slices.Sorted(maps.Keys(s.Daemons)) }
+// RegistrationIDs lists the tenant's daemons, by their registrations, in
+// order.
+func (s State) RegistrationIDs() []ids.RegistrationID { return slices.Sorted(maps.Keys(s.Daemons)) }

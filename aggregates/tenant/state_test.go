@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/tenant"
 	"github.com/wardnet/wardnet-cloud/events"
 )
@@ -20,17 +20,17 @@ func TestEvolveLifecycle(t *testing.T) {
 	s := given(with(created,
 		tenant.NetworkAdded{NetworkID: net2},
 		tenant.NetworkAdded{NetworkID: net1},
-		tenant.DaemonAdded{DaemonID: daemon1},
-		tenant.DaemonAdded{DaemonID: daemon2},
+		tenant.DaemonAdded{RegistrationID: daemon1},
+		tenant.DaemonAdded{RegistrationID: daemon2},
 		events.Unknown{Type: "wardnet.tenant.renamed", Version: 1, Raw: json.RawMessage(`{}`)},
 	)...)
 	if !s.Exists() || !s.Live() || s.ID != tenantID || s.Email != sealed {
 		t.Fatalf("created state %+v", s)
 	}
-	if got := s.NetworkIDs(); !slices.Equal(got, []naming.ID{net1, net2}) {
+	if got := s.NetworkIDs(); !slices.Equal(got, []ids.NetworkID{net1, net2}) {
 		t.Fatalf("networks %v, want sorted [net1 net2]", got)
 	}
-	if got := s.DaemonIDs(); !slices.Equal(got, []naming.ID{daemon1, daemon2}) {
+	if got := s.RegistrationIDs(); !slices.Equal(got, []ids.RegistrationID{daemon1, daemon2}) {
 		t.Fatalf("daemons %v", got)
 	}
 
@@ -44,7 +44,7 @@ func TestEvolveLifecycle(t *testing.T) {
 	for _, p := range []events.Payload{
 		tenant.NetworkRemoved{NetworkID: net1},
 		tenant.NetworkRemoved{NetworkID: net2},
-		tenant.DaemonRemoved{DaemonID: daemon1},
+		tenant.DaemonRemoved{RegistrationID: daemon1},
 		tenant.Swept{},
 	} {
 		s = tenant.Evolve(s, events.Record{Data: p})
@@ -69,6 +69,6 @@ func TestStateJSONRoundTrip(t *testing.T) {
 	t.Parallel()
 	aggregatetest.JSONRoundTrip(t,
 		tenant.Initial(),
-		given(with(created, tenant.NetworkAdded{NetworkID: net1}, tenant.DaemonAdded{DaemonID: daemon1}, tenant.Deregistered{})...),
+		given(with(created, tenant.NetworkAdded{NetworkID: net1}, tenant.DaemonAdded{RegistrationID: daemon1}, tenant.Deregistered{})...),
 	)
 }

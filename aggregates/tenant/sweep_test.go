@@ -10,7 +10,7 @@ import (
 
 func TestSweep(t *testing.T) {
 	t.Parallel()
-	deregistered := with(created, tenant.NetworkAdded{NetworkID: net1}, tenant.DaemonAdded{DaemonID: daemon1}, tenant.Deregistered{})
+	deregistered := with(created, tenant.NetworkAdded{NetworkID: net1}, tenant.DaemonAdded{RegistrationID: daemon1}, tenant.Deregistered{})
 	aggregatetest.RunDecide(t, given, []decideCase{
 		{Name: "never created", Cmd: tenant.Sweep{}, Err: tenant.ErrNotFound},
 		{Name: "live", Given: created, Cmd: tenant.Sweep{}, Err: tenant.ErrNotDeregistered},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/internal/passwords"
@@ -15,10 +16,10 @@ import (
 // credential and the network it names. The network acted on is always the
 // credential's, never anything the request names.
 type Client struct {
-	CredentialID naming.ID
+	CredentialID ids.CredentialID
 	Kind         network.CredentialKind
-	NetworkID    naming.ID
-	TenantID     naming.ID
+	NetworkID    ids.NetworkID
+	TenantID     ids.TenantID
 	Slug         naming.Slug
 }
 

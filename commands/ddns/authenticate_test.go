@@ -23,7 +23,7 @@ func TestAuthenticate(t *testing.T) {
 	c := f.client(update, network.CredentialUpdate)
 	want := ddns.Client{CredentialID: update.id, Kind: network.CredentialUpdate, NetworkID: home.id,
 		TenantID: c.TenantID, Slug: "home"}
-	if c != want || c.TenantID.String() != home.daemon.TenantID {
+	if c != want || c.TenantID != home.daemon.TenantID {
 		t.Fatalf("client %+v, want %+v of tenant %s", c, want, home.daemon.TenantID)
 	}
 	if c := f.client(acme, network.CredentialACMEDNS); c.CredentialID != acme.id || c.Kind != network.CredentialACMEDNS {

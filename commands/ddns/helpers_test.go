@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/dns"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/commands/ddns"
@@ -99,7 +100,7 @@ func newFixtureWithLimits(t *testing.T, client, update ratelimit.Limit) *fixture
 
 // cred is an update credential issued in the log, with its secret.
 type cred struct {
-	id               naming.ID
+	id               ids.CredentialID
 	username, secret string
 }
 
@@ -127,7 +128,7 @@ func (f *fixture) issueHashed(n net, kind network.CredentialKind, hash func(stri
 	f.t.Helper()
 	var b [32]byte
 	_, _ = rand.Read(b[:])
-	c := cred{id: naming.NewID(), secret: base64.RawURLEncoding.EncodeToString(b[:])}
+	c := cred{id: ids.New[ids.CredentialID](), secret: base64.RawURLEncoding.EncodeToString(b[:])}
 	c.username = c.id.String()
 	if kind == network.CredentialUpdate {
 		c.username = string(f.slug(n)) + "-" + c.secret[:8]
@@ -136,7 +137,7 @@ func (f *fixture) issueHashed(n net, kind network.CredentialKind, hash func(stri
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	if _, err := f.store.Append(f.t.Context(), events.Meta{TenantID: n.daemon.TenantID, Actor: "test"}, events.Change{
+	if _, err := f.store.Append(f.t.Context(), events.Meta{TenantID: n.daemon.TenantID.String(), Actor: "test"}, events.Change{
 		Aggregate: events.MustRef(network.Type, n.id.String()), Expect: events.AnyVersion(),
 		Events: []events.Payload{network.UpdateCredentialIssued{CredentialID: c.id, Kind: kind, Username: c.username, SecretHash: phc}},
 	}); err != nil {
@@ -155,7 +156,7 @@ func (f *fixture) revoke(n net, c cred) {
 // appendNetwork appends evs to network n and waits for the projection.
 func (f *fixture) appendNetwork(n net, evs ...events.Payload) {
 	f.t.Helper()
-	if _, err := f.store.Append(f.t.Context(), events.Meta{TenantID: n.daemon.TenantID, Actor: "test"}, events.Change{
+	if _, err := f.store.Append(f.t.Context(), events.Meta{TenantID: n.daemon.TenantID.String(), Actor: "test"}, events.Change{
 		Aggregate: events.MustRef(network.Type, n.id.String()), Expect: events.AnyVersion(), Events: evs,
 	}); err != nil {
 		f.t.Fatal(err)
@@ -193,7 +194,7 @@ func (f *fixture) client(c cred, kind network.CredentialKind) ddns.Client {
 // net is a network registered in the log, with the caller of its first
 // daemon.
 type net struct {
-	id     naming.ID
+	id     ids.NetworkID
 	daemon ddns.Daemon
 }
 
@@ -205,13 +206,13 @@ func (f *fixture) register(slug string, region naming.Region, later ...events.Pa
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	key, err := naming.DaemonKeyOf(pub)
+	key, err := ids.DaemonKeyOf(pub)
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	id, tenant := naming.NewID(), naming.NewID()
+	id, tenant := ids.New[ids.NetworkID](), ids.New[ids.TenantID]()
 	registered, err := network.RegisterNetwork{
-		TenantID: tenant, Slug: naming.Slug(slug), Region: region, DaemonID: naming.NewID(), DaemonKey: key,
+		TenantID: tenant, Slug: naming.Slug(slug), Region: region, RegistrationID: ids.New[ids.RegistrationID](), DaemonKey: key,
 	}.Decide(network.Initial())
 	if err != nil {
 		f.t.Fatal(err)
@@ -221,14 +222,14 @@ func (f *fixture) register(slug string, region naming.Region, later ...events.Pa
 	}); err != nil {
 		f.t.Fatal(err)
 	}
-	return net{id: id, daemon: ddns.Daemon{TenantID: tenant.String(), NetworkID: id.String(), Key: key}}
+	return net{id: id, daemon: ddns.Daemon{TenantID: tenant, NetworkID: id, Key: key}}
 }
 
 // deprovision appends the start of the network's deprovisioning, as the
 // tenants service would.
 func (f *fixture) deprovision(n net) {
 	f.t.Helper()
-	if _, err := f.store.Append(f.t.Context(), events.Meta{TenantID: n.daemon.TenantID, Actor: "test"}, events.Change{
+	if _, err := f.store.Append(f.t.Context(), events.Meta{TenantID: n.daemon.TenantID.String(), Actor: "test"}, events.Change{
 		Aggregate: events.MustRef(network.Type, n.id.String()), Expect: events.AnyVersion(),
 		Events: []events.Payload{network.DeprovisioningStarted{Reason: network.ReasonUser}},
 	}); err != nil {
@@ -237,7 +238,7 @@ func (f *fixture) deprovision(n net) {
 }
 
 // reports are the events on the network's dns aggregate.
-func (f *fixture) reports(id naming.ID) []events.Payload {
+func (f *fixture) reports(id ids.NetworkID) []events.Payload {
 	f.t.Helper()
 	var out []events.Payload
 	for rec, err := range f.store.Load(f.t.Context(), events.MustRef(dns.Type, id.String()), 0) {
@@ -249,7 +250,7 @@ func (f *fixture) reports(id naming.ID) []events.Payload {
 	return out
 }
 
-func (f *fixture) wantReports(id naming.ID, want ...events.Payload) {
+func (f *fixture) wantReports(id ids.NetworkID, want ...events.Payload) {
 	f.t.Helper()
 	if got := f.reports(id); !reflect.DeepEqual(got, want) && !(len(got) == 0 && len(want) == 0) {
 		f.t.Fatalf("reports %v, want %v", got, want)

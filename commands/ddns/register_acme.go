@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/events"
@@ -37,7 +38,7 @@ func (s *Service) RegisterACME(ctx context.Context, c Client) (ACMEAccount, erro
 	if c.Kind != network.CredentialUpdate {
 		return ACMEAccount{}, fmt.Errorf("register acme-dns with a %s credential: %w", c.Kind, ErrBadCredentials)
 	}
-	id := naming.NewID()
+	id := ids.New[ids.CredentialID]()
 	password := newACMEPassword()
 	stored, err := passwords.HashSecret(password)
 	if err != nil {

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/commands/ddns"
 	"github.com/wardnet/wardnet-cloud/events"
@@ -29,7 +29,7 @@ func TestRegisterACME(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := naming.ParseID(acc.Username); err != nil || !acmePassword.MatchString(acc.Password) ||
+	if _, err := ids.Parse[ids.CredentialID](acc.Username); err != nil || !acmePassword.MatchString(acc.Password) ||
 		acc.FullDomain != "_acme-challenge.home."+zone || acc.Subdomain != "home" {
 		t.Fatalf("account %+v (password of %d characters)", acc, len(acc.Password))
 	}
@@ -48,7 +48,7 @@ func TestRegisterACME(t *testing.T) {
 			if ok, err := passwords.NewHasher(1).Verify(ctx, e.SecretHash, acc.Password); !ok || err != nil || !strings.HasPrefix(e.SecretHash, "$sha256$") {
 				t.Errorf("the hash does not verify the password: %v", err)
 			}
-			if rec.Actor != "credential:"+c.CredentialID.String() || rec.TenantID != home.daemon.TenantID {
+			if rec.Actor != "credential:"+c.CredentialID.String() || rec.TenantID != home.daemon.TenantID.String() {
 				t.Errorf("actor %q, tenant %q", rec.Actor, rec.TenantID)
 			}
 		}

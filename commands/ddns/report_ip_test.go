@@ -3,7 +3,7 @@ package ddns_test
 import (
 	"testing"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/commands/ddns"
 )
@@ -55,9 +55,7 @@ func TestReportIPChecksTheNetwork(t *testing.T) {
 	otherDaemon := home.daemon
 	otherDaemon.Key = far.daemon.Key
 	unknown := home.daemon
-	unknown.NetworkID = naming.NewID().String()
-	malformed := home.daemon
-	malformed.NetworkID = "not-an-id"
+	unknown.NetworkID = ids.New[ids.NetworkID]()
 	tenantScoped := home.daemon
 	tenantScoped.NetworkID = ""
 
@@ -69,7 +67,6 @@ func TestReportIPChecksTheNetwork(t *testing.T) {
 	}{
 		{"tenant-scoped token", tenantScoped, ddns.Forbidden, "a network-scoped token is required"},
 		{"unknown network", unknown, ddns.Forbidden, "network not found"},
-		{"malformed network id", malformed, ddns.Forbidden, "network not found"},
 		{"another tenant's network", otherTenant, ddns.Forbidden, "network not found"},
 		{"a daemon not bound to it", otherDaemon, ddns.Forbidden, "daemon is not bound to this network"},
 		{"another region", far.daemon, ddns.Forbidden, "network is not served by this region"},

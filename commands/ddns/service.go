@@ -12,6 +12,7 @@ import (
 
 	"github.com/wardnet/wardnet-cloud/aggregates"
 	"github.com/wardnet/wardnet-cloud/aggregates/dns"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/events"
@@ -125,11 +126,12 @@ func New(d Deps) (*Service, error) {
 }
 
 // Daemon is an authenticated daemon caller: the tenant and network of its
-// token and the key whose proof of possession was checked.
+// token and the key whose proof of possession was checked. The gateway
+// parses them from the token's claims, so the commands trust them.
 type Daemon struct {
-	TenantID  string
-	NetworkID string // empty for a tenant-scoped token, which is refused
-	Key       naming.DaemonKey
+	TenantID  ids.TenantID
+	NetworkID ids.NetworkID // empty for a tenant-scoped token, which is refused
+	Key       ids.DaemonKey
 }
 
 // report runs one command on the caller's network: it checks the caller
@@ -141,12 +143,8 @@ func (s *Service) report(ctx context.Context, caller Daemon, notLive *Error, dec
 	if caller.NetworkID == "" {
 		return refuse(Forbidden, MsgNeedNetwork, nil)
 	}
-	id, err := naming.ParseID(caller.NetworkID)
-	if err != nil {
-		return refuse(Forbidden, msgNetworkNotFound, err)
-	}
-	meta := events.Meta{TenantID: caller.TenantID, Actor: "daemon:" + caller.Key.Fingerprint()}
-	_, err = s.decideReports(ctx, id, meta, func(n network.State) error {
+	meta := events.Meta{TenantID: caller.TenantID.String(), Actor: "daemon:" + caller.Key.Fingerprint().String()}
+	_, err := s.decideReports(ctx, caller.NetworkID, meta, func(n network.State) error {
 		if err := s.authorize(n, caller); err != nil {
 			return err
 		}
@@ -163,7 +161,7 @@ func (s *Service) report(ctx context.Context, caller Daemon, notLive *Error, dec
 // decided. It reports whether anything was appended. (The DNS projection
 // marks the network dirty when it applies the event, and its notification
 // wakes the reconciler.)
-func (s *Service) decideReports(ctx context.Context, id naming.ID, meta events.Meta, check func(network.State) error, decide func(dns.State) ([]events.Payload, error)) (bool, error) {
+func (s *Service) decideReports(ctx context.Context, id ids.NetworkID, meta events.Meta, check func(network.State) error, decide func(dns.State) ([]events.Payload, error)) (bool, error) {
 	res, err := aggregates.Execute(ctx, s.d.Store, meta, func(ctx context.Context, tx *aggregates.Tx) error {
 		n, err := aggregates.Get(ctx, tx, s.networks, id.String())
 		if err != nil {
@@ -197,7 +195,7 @@ func (s *Service) decideReports(ctx context.Context, id naming.ID, meta events.M
 // is its tenant's, is served here and has the caller bound to it. A
 // network of another tenant is "not found", as one that does not exist.
 func (s *Service) authorize(n network.State, caller Daemon) error {
-	if !n.Exists() || n.TenantID.String() != caller.TenantID {
+	if !n.Exists() || n.TenantID != caller.TenantID {
 		return refuse(Forbidden, msgNetworkNotFound, nil)
 	}
 	if n.Region != s.d.Region {

@@ -5,7 +5,7 @@ import (
 	"net/netip"
 	"testing"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/commands/ddns"
 )
@@ -72,12 +72,12 @@ func TestUpdateAddressChecksTheNetwork(t *testing.T) {
 	forged := c
 	forged.NetworkID = other.id // another tenant's network, without this credential
 	otherTenant := c
-	otherTenant.TenantID = naming.NewID()
+	otherTenant.TenantID = ids.New[ids.TenantID]()
 	// Authenticate refuses a credential of another region; one that got
 	// past it (the projection behind) still meets the aggregate's region.
 	farCred := f.issue(far, network.CredentialUpdate)
 	farClient := ddns.Client{CredentialID: farCred.id, Kind: network.CredentialUpdate, NetworkID: far.id,
-		TenantID: naming.ID(far.daemon.TenantID), Slug: "far"}
+		TenantID: far.daemon.TenantID, Slug: "far"}
 
 	for _, tc := range []struct {
 		name   string

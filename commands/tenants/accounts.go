@@ -12,7 +12,8 @@ import (
 	"github.com/wardnet/wardnet-cloud/aggregates"
 	"github.com/wardnet/wardnet-cloud/aggregates/account"
 	"github.com/wardnet/wardnet-cloud/aggregates/code"
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
+	"github.com/wardnet/wardnet-cloud/aggregates/personal"
 	"github.com/wardnet/wardnet-cloud/aggregates/tenant"
 	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/internal/datakeys"
@@ -28,32 +29,32 @@ import (
 // guarded against guessing (codeGuard), and the password is hashed only
 // once the code and the account have been found good.
 func (s *Service) Signup(ctx context.Context, emailIn, codeIn, password string, ip netip.Addr) (SessionToken, error) {
-	email, err := naming.ParseEmail(emailIn)
+	email, err := personal.ParseEmail(emailIn)
 	if err != nil {
 		return SessionToken{}, refuse(BadRequest, msgInvalidEmail, err)
 	}
 	if err := passwords.Check(password); err != nil {
 		return SessionToken{}, refuse(BadRequest, err.Error(), err)
 	}
-	if len(codeIn) == 0 || len(codeIn) > naming.MaxCodeLen {
+	if len(codeIn) == 0 || len(codeIn) > code.MaxLen {
 		return SessionToken{}, refuse(Unauthorized, msgInvalidCode, code.ErrInvalidCode)
 	}
-	attempt, err := s.codes.admit(ctx, naming.PurposeSignup, ip)
+	attempt, err := s.codes.admit(ctx, code.PurposeSignup, ip)
 	if err != nil {
 		return SessionToken{}, err
 	}
-	tok, err := s.signup(ctx, email, naming.Code(codeIn), password)
+	tok, err := s.signup(ctx, email, code.Code(codeIn), password)
 	attempt.done(ctx, err)
 	return tok, err
 }
 
-func (s *Service) signup(ctx context.Context, email naming.Email, c naming.Code, password string) (SessionToken, error) {
-	index := naming.EmailIndex(s.d.Keyring.Index(string(email)))
+func (s *Service) signup(ctx context.Context, email personal.Email, c code.Code, password string) (SessionToken, error) {
+	index := personal.EmailIndex(s.d.Keyring.Index(string(email)))
 	hash := c.Hash()
-	newTenant, sessionID, token := naming.NewID(), naming.NewID(), newSessionToken()
+	newTenant, sessionID, token := ids.New[ids.TenantID](), ids.New[ids.SessionID](), newSessionToken()
 	now := s.d.Now()
 	var (
-		tenantID naming.ID
+		tenantID ids.TenantID
 		phc      string // hashed once, on the first try that gets that far
 	)
 	_, err := aggregates.Execute(ctx, s.d.Store, events.Meta{Actor: "signup"}, func(ctx context.Context, tx *aggregates.Tx) error {
@@ -61,7 +62,7 @@ func (s *Service) signup(ctx context.Context, email naming.Email, c naming.Code,
 		if err != nil {
 			return err
 		}
-		used, err := code.Use{Purpose: naming.PurposeSignup, Now: now}.Decide(c)
+		used, err := code.Use{Purpose: code.PurposeSignup, Now: now}.Decide(c)
 		if err != nil {
 			return err
 		}
@@ -87,7 +88,7 @@ func (s *Service) signup(ctx context.Context, email naming.Email, c naming.Code,
 		if err != nil {
 			return fmt.Errorf("seal password hash: %w", err)
 		}
-		set, err := account.SetPassword{Mode: account.ModeSignup, EmailIndex: index, Hash: naming.Sealed(sealed)}.Decide(acct)
+		set, err := account.SetPassword{Mode: account.ModeSignup, EmailIndex: index, Hash: personal.Sealed(sealed)}.Decide(acct)
 		if err != nil {
 			return err
 		}
@@ -120,7 +121,7 @@ func (s *Service) Login(ctx context.Context, emailIn, password string, ip netip.
 	bad := func() (SessionToken, error) {
 		return SessionToken{}, refuse(Unauthorized, msgBadCredentials, nil)
 	}
-	email, err := naming.ParseEmail(emailIn)
+	email, err := personal.ParseEmail(emailIn)
 	if err != nil || len(password) > passwords.MaxLen {
 		if err := s.d.Passwords.VerifyDummy(ctx, password); err != nil {
 			return SessionToken{}, asRefusal(err)
@@ -162,7 +163,7 @@ func (s *Service) Login(ctx context.Context, emailIn, password string, ip netip.
 	if !t.State.Live() {
 		return SessionToken{}, refuse(Unauthorized, msgAccountClosed, tenant.ErrClosed)
 	}
-	sessionID, token := naming.NewID(), newSessionToken()
+	sessionID, token := ids.New[ids.SessionID](), newSessionToken()
 	meta := events.Meta{TenantID: tenantID.String(), Actor: "user:" + tenantID.String()}
 	start := account.StartSession{SessionID: sessionID, TokenHash: tokenHash(token), Now: s.d.Now()}
 	if _, err := s.repos.accounts.Execute(ctx, tenantID.String(), meta, start.Decide); err != nil {
@@ -180,19 +181,19 @@ func (s *Service) ResetPassword(ctx context.Context, codeIn, password string, ip
 	if err := passwords.Check(password); err != nil {
 		return refuse(BadRequest, err.Error(), err)
 	}
-	if len(codeIn) == 0 || len(codeIn) > naming.MaxCodeLen {
+	if len(codeIn) == 0 || len(codeIn) > code.MaxLen {
 		return refuse(Unauthorized, msgInvalidCode, code.ErrInvalidCode)
 	}
-	attempt, err := s.codes.admit(ctx, naming.PurposePasswordReset, ip)
+	attempt, err := s.codes.admit(ctx, code.PurposePasswordReset, ip)
 	if err != nil {
 		return err
 	}
-	err = s.resetPassword(ctx, naming.Code(codeIn), password)
+	err = s.resetPassword(ctx, code.Code(codeIn), password)
 	attempt.done(ctx, err)
 	return err
 }
 
-func (s *Service) resetPassword(ctx context.Context, c naming.Code, password string) error {
+func (s *Service) resetPassword(ctx context.Context, c code.Code, password string) error {
 	hash := c.Hash()
 	now := s.d.Now()
 	var phc string // hashed once, on the first try that gets that far
@@ -201,7 +202,7 @@ func (s *Service) resetPassword(ctx context.Context, c naming.Code, password str
 		if err != nil {
 			return err
 		}
-		used, err := code.Use{Purpose: naming.PurposePasswordReset, Now: now}.Decide(c)
+		used, err := code.Use{Purpose: code.PurposePasswordReset, Now: now}.Decide(c)
 		if err != nil {
 			return err
 		}
@@ -224,7 +225,7 @@ func (s *Service) resetPassword(ctx context.Context, c naming.Code, password str
 		if err != nil {
 			return fmt.Errorf("seal password hash: %w", err)
 		}
-		set, err := account.SetPassword{Mode: account.ModeReset, EmailIndex: c.EmailIndex, Hash: naming.Sealed(sealed)}.Decide(acct)
+		set, err := account.SetPassword{Mode: account.ModeReset, EmailIndex: c.EmailIndex, Hash: personal.Sealed(sealed)}.Decide(acct)
 		if err != nil {
 			return err
 		}
@@ -288,7 +289,7 @@ func (s *Service) Logout(ctx context.Context, tok SessionToken) error {
 }
 
 // RevokeSessions ends every session of the tenant (sign out everywhere).
-func (s *Service) RevokeSessions(ctx context.Context, tenantID naming.ID) error {
+func (s *Service) RevokeSessions(ctx context.Context, tenantID ids.TenantID) error {
 	meta := events.Meta{TenantID: tenantID.String(), Actor: "user:" + tenantID.String()}
 	_, err := s.repos.accounts.Execute(ctx, tenantID.String(), meta, account.RevokeAll{Reason: account.ReasonSignOutEverywhere}.Decide)
 	return asRefusal(err)

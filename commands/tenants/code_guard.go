@@ -12,7 +12,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/code"
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/internal/ratelimit"
 )
 
@@ -52,19 +51,19 @@ const (
 // docs/tenants.md gives the odds these limits leave a guesser.
 type codeGuard struct {
 	clients  Reserver
-	budgets  map[naming.Purpose]Budget
+	budgets  map[code.Purpose]Budget
 	log      *slog.Logger
-	engaged  map[naming.Purpose]*atomic.Bool
+	engaged  map[code.Purpose]*atomic.Bool
 	refused  *prometheus.CounterVec
 	failures *prometheus.CounterVec
 }
 
-func newCodeGuard(clients Reserver, budgets map[naming.Purpose]Budget, log *slog.Logger, reg prometheus.Registerer) (*codeGuard, error) {
+func newCodeGuard(clients Reserver, budgets map[code.Purpose]Budget, log *slog.Logger, reg prometheus.Registerer) (*codeGuard, error) {
 	g := &codeGuard{
 		clients: clients,
 		budgets: budgets,
 		log:     log,
-		engaged: make(map[naming.Purpose]*atomic.Bool, len(budgets)),
+		engaged: make(map[code.Purpose]*atomic.Bool, len(budgets)),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "wardnet_code_attempts_refused_total",
 			Help: "Attempts at one-time codes refused before the code was checked, by purpose and by the limit that refused them (client, budget).",
@@ -90,14 +89,14 @@ func newCodeGuard(clients Reserver, budgets map[naming.Purpose]Budget, log *slog
 // codeAttempt is an attempt the guard admitted; done tells it the outcome.
 type codeAttempt struct {
 	g       *codeGuard
-	purpose naming.Purpose
+	purpose code.Purpose
 	res     ratelimit.Reservation
 }
 
 // admit checks the purpose's budget and the client's wrong attempts, and
 // reserves one attempt for the client. A refusal is RateLimited with
 // Retry-After.
-func (g *codeGuard) admit(ctx context.Context, purpose naming.Purpose, ip netip.Addr) (codeAttempt, error) {
+func (g *codeGuard) admit(ctx context.Context, purpose code.Purpose, ip netip.Addr) (codeAttempt, error) {
 	if b, ok := g.budgets[purpose]; ok {
 		spent, retry, err := b.Exhausted(ctx)
 		if err != nil {
@@ -122,7 +121,7 @@ func (g *codeGuard) admit(ctx context.Context, purpose naming.Purpose, ip netip.
 
 // observe logs the budget of purpose engaging and recovering, once each
 // time, not on every refused attempt.
-func (g *codeGuard) observe(ctx context.Context, purpose naming.Purpose, spent bool, retry time.Duration) {
+func (g *codeGuard) observe(ctx context.Context, purpose code.Purpose, spent bool, retry time.Duration) {
 	flag := g.engaged[purpose]
 	if flag.Swap(spent) == spent {
 		return

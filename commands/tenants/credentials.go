@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 )
@@ -19,7 +20,7 @@ import (
 // is shown once, in the answer that issues it: the log holds only its
 // argon2id hash, and nothing can show it again.
 type IssuedCredential struct {
-	ID       naming.ID
+	ID       ids.CredentialID
 	Username string
 	Secret   string
 }
@@ -27,7 +28,7 @@ type IssuedCredential struct {
 // CredentialInfo is a live update credential as its owner lists it:
 // never its secret.
 type CredentialInfo struct {
-	ID       naming.ID
+	ID       ids.CredentialID
 	Kind     network.CredentialKind
 	Username string
 	Issued   time.Time
@@ -37,7 +38,7 @@ type CredentialInfo struct {
 // named slug, of every kind (the acme-dns accounts registered with them
 // too), oldest first. It reads the network aggregate, which holds them:
 // the answer reflects every write before it.
-func (s *Service) Credentials(ctx context.Context, tenantID naming.ID, slugIn string) ([]CredentialInfo, error) {
+func (s *Service) Credentials(ctx context.Context, tenantID ids.TenantID, slugIn string) ([]CredentialInfo, error) {
 	_, networkID, err := s.networkBySlug(ctx, slugIn)
 	if err != nil {
 		return nil, err
@@ -62,7 +63,7 @@ func (s *Service) Credentials(ctx context.Context, tenantID naming.ID, slugIn st
 // networkBySlug finds the network that holds slug, of any tenant: the
 // caller checks the owner on the network itself. A slug that is malformed
 // or not held is not found.
-func (s *Service) networkBySlug(ctx context.Context, slugIn string) (naming.Slug, naming.ID, error) {
+func (s *Service) networkBySlug(ctx context.Context, slugIn string) (naming.Slug, ids.NetworkID, error) {
 	slug, err := naming.ParseSlug(slugIn)
 	if err != nil {
 		return "", "", refuse(NotFound, msgNetworkNotFound, err)

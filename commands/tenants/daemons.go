@@ -10,8 +10,10 @@ import (
 	"github.com/wardnet/wardnet-cloud/aggregates"
 	"github.com/wardnet/wardnet-cloud/aggregates/code"
 	"github.com/wardnet/wardnet-cloud/aggregates/daemon"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
+	"github.com/wardnet/wardnet-cloud/aggregates/personal"
 	"github.com/wardnet/wardnet-cloud/aggregates/reservation"
 	"github.com/wardnet/wardnet-cloud/aggregates/subscription"
 	"github.com/wardnet/wardnet-cloud/aggregates/tenant"
@@ -28,35 +30,35 @@ const MaxDisplayName = 255
 // live tenant of the code's email, created for a new email with its email
 // reserved in the same append. The attempt is guarded against guessing
 // (codeGuard).
-func (s *Service) Enroll(ctx context.Context, codeIn, publicKey string, ip netip.Addr) (naming.ID, error) {
-	key, err := naming.ParseDaemonKey(publicKey)
+func (s *Service) Enroll(ctx context.Context, codeIn, publicKey string, ip netip.Addr) (ids.TenantID, error) {
+	key, err := ids.ParseDaemonKey(publicKey)
 	if err != nil {
 		return "", refuse(BadRequest, msgInvalidKey, err)
 	}
-	if len(codeIn) == 0 || len(codeIn) > naming.MaxCodeLen {
+	if len(codeIn) == 0 || len(codeIn) > code.MaxLen {
 		return "", refuse(Unauthorized, msgInvalidCode, code.ErrInvalidCode)
 	}
-	attempt, err := s.codes.admit(ctx, naming.PurposeEnrollment, ip)
+	attempt, err := s.codes.admit(ctx, code.PurposeEnrollment, ip)
 	if err != nil {
 		return "", err
 	}
-	tenantID, err := s.enroll(ctx, naming.Code(codeIn), key)
+	tenantID, err := s.enroll(ctx, code.Code(codeIn), key)
 	attempt.done(ctx, err)
 	return tenantID, err
 }
 
-func (s *Service) enroll(ctx context.Context, c naming.Code, key naming.DaemonKey) (naming.ID, error) {
+func (s *Service) enroll(ctx context.Context, c code.Code, key ids.DaemonKey) (ids.TenantID, error) {
 	hash := c.Hash()
-	newTenant := naming.NewID()
+	newTenant := ids.New[ids.TenantID]()
 	now := s.d.Now()
-	var tenantID naming.ID
-	meta := events.Meta{Actor: "daemon:" + key.Fingerprint()}
+	var tenantID ids.TenantID
+	meta := events.Meta{Actor: "daemon:" + key.Fingerprint().String()}
 	_, err := aggregates.Execute(ctx, s.d.Store, meta, func(ctx context.Context, tx *aggregates.Tx) error {
 		c, err := aggregates.Get(ctx, tx, s.repos.codes, hash)
 		if err != nil {
 			return err
 		}
-		used, err := code.Use{Purpose: naming.PurposeEnrollment, Now: now}.Decide(c)
+		used, err := code.Use{Purpose: code.PurposeEnrollment, Now: now}.Decide(c)
 		if err != nil {
 			return err
 		}
@@ -73,7 +75,7 @@ func (s *Service) enroll(ctx context.Context, c naming.Code, key naming.DaemonKe
 		} else if tenantID, err = s.tenantForEmail(ctx, tx, c.Email, c.EmailIndex, newTenant); err != nil {
 			return err
 		}
-		d, err := aggregates.Get(ctx, tx, s.repos.daemons, key.Fingerprint())
+		d, err := aggregates.Get(ctx, tx, s.repos.daemons, key.Fingerprint().String())
 		if err != nil {
 			return err
 		}
@@ -81,7 +83,7 @@ func (s *Service) enroll(ctx context.Context, c naming.Code, key naming.DaemonKe
 		if err != nil {
 			return err
 		}
-		tx.Emit(ref(s.repos.daemons, key.Fingerprint()), enrolled...)
+		tx.Emit(ref(s.repos.daemons, key.Fingerprint().String()), enrolled...)
 		return nil
 	})
 	if err != nil {
@@ -93,7 +95,7 @@ func (s *Service) enroll(ctx context.Context, c naming.Code, key naming.DaemonKe
 // tenantForEmail returns the live tenant holding the email of a code, or
 // decides to create tenant newTenant for it: tenant.created with the email
 // sealed under the new tenant's key, and the email's reservation.
-func (s *Service) tenantForEmail(ctx context.Context, tx *aggregates.Tx, sealedEmail naming.Sealed, index naming.EmailIndex, newTenant naming.ID) (naming.ID, error) {
+func (s *Service) tenantForEmail(ctx context.Context, tx *aggregates.Tx, sealedEmail personal.Sealed, index personal.EmailIndex, newTenant ids.TenantID) (ids.TenantID, error) {
 	res, err := aggregates.Get(ctx, tx, s.repos.emails, string(index))
 	if err != nil {
 		return "", err
@@ -121,11 +123,11 @@ func (s *Service) tenantForEmail(ctx context.Context, tx *aggregates.Tx, sealedE
 	if err != nil {
 		return "", fmt.Errorf("seal the new tenant's email: %w", err)
 	}
-	created, err := tenant.Create{TenantID: newTenant, Email: naming.Sealed(sealed)}.Decide(tenant.Initial())
+	created, err := tenant.Create{TenantID: newTenant, Email: personal.Sealed(sealed)}.Decide(tenant.Initial())
 	if err != nil {
 		return "", err
 	}
-	claimed, err := reservation.Claim{Owner: newTenant}.Decide(res)
+	claimed, err := reservation.Claim[ids.TenantID]{Owner: newTenant}.Decide(res)
 	if err != nil {
 		return "", err
 	}
@@ -139,9 +141,9 @@ func (s *Service) tenantForEmail(ctx context.Context, tx *aggregates.Tx, sealedE
 // request's proof of possession with this key. A deregistered tenant or one
 // without an active subscription gets none (403), which a daemon reads as
 // "suspended".
-func (s *Service) MintDaemonToken(ctx context.Context, key naming.DaemonKey) (string, error) {
+func (s *Service) MintDaemonToken(ctx context.Context, key ids.DaemonKey) (string, error) {
 	now := s.d.Now()
-	d, err := s.repos.daemons.Load(ctx, key.Fingerprint())
+	d, err := s.repos.daemons.Load(ctx, key.Fingerprint().String())
 	if err != nil {
 		return "", err
 	}
@@ -161,7 +163,7 @@ func (s *Service) MintDaemonToken(ctx context.Context, key naming.DaemonKey) (st
 
 // entitled checks that a tenant exists (404), is live (403) and has a
 // subscription that ok accepts (403).
-func (s *Service) entitled(ctx context.Context, tenantID naming.ID, ok func(subscription.State) bool) error {
+func (s *Service) entitled(ctx context.Context, tenantID ids.TenantID, ok func(subscription.State) bool) error {
 	t, err := s.repos.tenants.Load(ctx, tenantID.String())
 	if err != nil {
 		return err
@@ -211,7 +213,7 @@ func (s *Service) Availability(ctx context.Context, slugIn string) (bool, error)
 // tenant's counts. Fifty concurrent registrations of one slug all expect
 // the slug to be new: one append wins, the others retry, see the claim and
 // are refused (409).
-func (s *Service) RegisterNetwork(ctx context.Context, caller Daemon, slugIn string, displayName *string, regionIn string) (naming.ID, error) {
+func (s *Service) RegisterNetwork(ctx context.Context, caller Daemon, slugIn string, displayName *string, regionIn string) (ids.NetworkID, error) {
 	slug, err := naming.ParseSlug(slugIn)
 	if err != nil {
 		return "", refuse(BadRequest, err.Error(), err)
@@ -227,15 +229,12 @@ func (s *Service) RegisterNetwork(ctx context.Context, caller Daemon, slugIn str
 			return "", refuse(BadRequest, fmt.Sprintf("display_name must be valid UTF-8 of at most %d bytes", MaxDisplayName), nil)
 		}
 	}
-	tenantID, err := naming.ParseID(caller.TenantID)
-	if err != nil {
-		return "", refuse(Forbidden, msgNotEnrolled, err)
-	}
+	tenantID := caller.TenantID
 	if err := s.entitled(ctx, tenantID, subscription.State.Current); err != nil {
 		return "", err
 	}
-	networkID, daemonID := naming.NewID(), naming.NewID()
-	fp := caller.Key.Fingerprint()
+	networkID, registrationID := ids.New[ids.NetworkID](), ids.New[ids.RegistrationID]()
+	fp := caller.Key.Fingerprint().String()
 	meta := events.Meta{TenantID: tenantID.String(), Actor: "daemon:" + fp}
 	_, err = aggregates.Execute(ctx, s.d.Store, meta, func(ctx context.Context, tx *aggregates.Tx) error {
 		t, err := aggregates.Get(ctx, tx, s.repos.tenants, tenantID.String())
@@ -261,16 +260,16 @@ func (s *Service) RegisterNetwork(ctx context.Context, caller Daemon, slugIn str
 		if err != nil {
 			return err
 		}
-		claimed, err := reservation.Claim{Owner: networkID}.Decide(res)
+		claimed, err := reservation.Claim[ids.NetworkID]{Owner: networkID}.Decide(res)
 		if err != nil {
 			return err
 		}
 		registered, err := network.RegisterNetwork{TenantID: tenantID, Slug: slug, DisplayName: name,
-			Region: region, DaemonID: daemonID, DaemonKey: caller.Key}.Decide(n)
+			Region: region, RegistrationID: registrationID, DaemonKey: caller.Key}.Decide(n)
 		if err != nil {
 			return err
 		}
-		bound, err := daemon.RegisterDaemon{DaemonID: daemonID, NetworkID: networkID, TenantID: tenantID}.Decide(d)
+		bound, err := daemon.RegisterDaemon{RegistrationID: registrationID, NetworkID: networkID, TenantID: tenantID}.Decide(d)
 		if err != nil {
 			return err
 		}
@@ -278,7 +277,7 @@ func (s *Service) RegisterNetwork(ctx context.Context, caller Daemon, slugIn str
 		if err != nil {
 			return err
 		}
-		addedDaemon, err := tenant.AddDaemon{DaemonID: daemonID, Entitlement: sub.Entitlement()}.Decide(t)
+		addedDaemon, err := tenant.AddDaemon{RegistrationID: registrationID, Entitlement: sub.Entitlement()}.Decide(t)
 		if err != nil {
 			return err
 		}
@@ -297,18 +296,18 @@ func (s *Service) RegisterNetwork(ctx context.Context, caller Daemon, slugIn str
 // RemoveSelf unbinds the calling daemon from network networkID on its
 // teardown. The caller's token must be scoped to that network; removing a
 // daemon that is already gone is no error.
-func (s *Service) RemoveSelf(ctx context.Context, caller Daemon, networkID string) error {
+func (s *Service) RemoveSelf(ctx context.Context, caller Daemon, networkID ids.NetworkID) error {
 	if caller.NetworkID == "" || caller.NetworkID != networkID {
 		return refuse(Forbidden, "a network-scoped token for this network is required", nil)
 	}
-	fp := caller.Key.Fingerprint()
-	meta := events.Meta{TenantID: caller.TenantID, Actor: "daemon:" + fp}
+	fp := caller.Key.Fingerprint().String()
+	meta := events.Meta{TenantID: caller.TenantID.String(), Actor: "daemon:" + fp}
 	_, err := aggregates.Execute(ctx, s.d.Store, meta, func(ctx context.Context, tx *aggregates.Tx) error {
 		d, err := aggregates.Get(ctx, tx, s.repos.daemons, fp)
 		if err != nil {
 			return err
 		}
-		if !d.Registered() || d.NetworkID.String() != networkID {
+		if !d.Registered() || d.NetworkID != networkID {
 			return nil
 		}
 		return s.removeDaemon(ctx, tx, d, daemon.ReasonSelf)
@@ -331,15 +330,15 @@ func (s *Service) removeDaemon(ctx context.Context, tx *aggregates.Tx, d daemon.
 	if err != nil {
 		return err
 	}
-	unbound, err := network.UnbindDaemon{DaemonID: d.DaemonID}.Decide(n)
+	unbound, err := network.UnbindDaemon{RegistrationID: d.RegistrationID}.Decide(n)
 	if err != nil {
 		return err
 	}
-	uncounted, err := tenant.RemoveDaemon{DaemonID: d.DaemonID}.Decide(t)
+	uncounted, err := tenant.RemoveDaemon{RegistrationID: d.RegistrationID}.Decide(t)
 	if err != nil {
 		return err
 	}
-	tx.Emit(ref(s.repos.daemons, d.Key.Fingerprint()), removed...)
+	tx.Emit(ref(s.repos.daemons, d.Key.Fingerprint().String()), removed...)
 	tx.Emit(ref(s.repos.networks, d.NetworkID.String()), unbound...)
 	tx.Emit(ref(s.repos.tenants, d.TenantID.String()), uncounted...)
 	return nil

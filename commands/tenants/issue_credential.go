@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/internal/passwords"
@@ -23,7 +23,7 @@ const credentialAttempts = 3
 // secret 32 random bytes in base64url. A network of another tenant is not
 // found, like a missing one; a network on its way out (409) and one that
 // has network.MaxCredentials of them (409) get none.
-func (s *Service) IssueCredential(ctx context.Context, tenantID naming.ID, slugIn string) (IssuedCredential, error) {
+func (s *Service) IssueCredential(ctx context.Context, tenantID ids.TenantID, slugIn string) (IssuedCredential, error) {
 	slug, networkID, err := s.networkBySlug(ctx, slugIn)
 	if err != nil {
 		return IssuedCredential{}, err
@@ -35,7 +35,7 @@ func (s *Service) IssueCredential(ctx context.Context, tenantID naming.ID, slugI
 	}
 	meta := events.Meta{TenantID: tenantID.String(), Actor: "user:" + tenantID.String()}
 	for range credentialAttempts {
-		c := IssuedCredential{ID: naming.NewID(), Username: slug.String() + "-" + credentialSuffix(), Secret: secret}
+		c := IssuedCredential{ID: ids.New[ids.CredentialID](), Username: slug.String() + "-" + credentialSuffix(), Secret: secret}
 		_, err := s.repos.networks.Execute(ctx, networkID.String(), meta, func(n network.State) ([]events.Payload, error) {
 			if !n.Exists() || n.TenantID != tenantID {
 				return nil, refuse(NotFound, msgNetworkNotFound, nil)

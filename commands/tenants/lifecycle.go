@@ -10,8 +10,9 @@ import (
 	"github.com/wardnet/wardnet-cloud/aggregates"
 	"github.com/wardnet/wardnet-cloud/aggregates/account"
 	"github.com/wardnet/wardnet-cloud/aggregates/daemon"
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
+	"github.com/wardnet/wardnet-cloud/aggregates/plan"
 	"github.com/wardnet/wardnet-cloud/aggregates/reservation"
 	"github.com/wardnet/wardnet-cloud/aggregates/subscription"
 	"github.com/wardnet/wardnet-cloud/aggregates/tenant"
@@ -40,7 +41,7 @@ func causedBy(cause events.Record, step string) events.Meta {
 
 // OpenTrial opens the trial subscription of a new, live tenant. A tenant
 // that ever had a subscription gets none.
-func (s *Service) OpenTrial(ctx context.Context, cause events.Record, tenantID naming.ID) error {
+func (s *Service) OpenTrial(ctx context.Context, cause events.Record, tenantID ids.TenantID) error {
 	_, err := aggregates.Execute(ctx, s.d.Store, causedBy(cause, "open-trial"), func(ctx context.Context, tx *aggregates.Tx) error {
 		t, err := aggregates.Get(ctx, tx, s.repos.tenants, tenantID.String())
 		if err != nil || !t.Live() {
@@ -50,7 +51,7 @@ func (s *Service) OpenTrial(ctx context.Context, cause events.Record, tenantID n
 		if err != nil {
 			return err
 		}
-		opened, err := subscription.OpenTrial{Entitlement: naming.TrialEntitlement, Now: cause.Time}.Decide(sub)
+		opened, err := subscription.OpenTrial{Entitlement: plan.Trial, Now: cause.Time}.Decide(sub)
 		if err != nil {
 			return err
 		}
@@ -63,9 +64,9 @@ func (s *Service) OpenTrial(ctx context.Context, cause events.Record, tenantID n
 // openTrialNow opens the trial of a live tenant that never had a
 // subscription, if the process manager has not yet, and returns the
 // subscription.
-func (s *Service) openTrialNow(ctx context.Context, tenantID naming.ID) (aggregates.Loaded[subscription.State], error) {
+func (s *Service) openTrialNow(ctx context.Context, tenantID ids.TenantID) (aggregates.Loaded[subscription.State], error) {
 	meta := events.Meta{TenantID: tenantID.String(), Actor: "process:open-trial"}
-	open := subscription.OpenTrial{Entitlement: naming.TrialEntitlement, Now: s.d.Now()}
+	open := subscription.OpenTrial{Entitlement: plan.Trial, Now: s.d.Now()}
 	if _, err := s.repos.subscriptions.Execute(ctx, tenantID.String(), meta, open.Decide); err != nil {
 		return aggregates.Loaded[subscription.State]{}, err
 	}
@@ -74,7 +75,7 @@ func (s *Service) openTrialNow(ctx context.Context, tenantID naming.ID) (aggrega
 
 // CloseDeregistered follows a deregistration: the subscription closes,
 // every session ends and every network starts deprovisioning.
-func (s *Service) CloseDeregistered(ctx context.Context, cause events.Record, tenantID naming.ID) error {
+func (s *Service) CloseDeregistered(ctx context.Context, cause events.Record, tenantID ids.TenantID) error {
 	id := tenantID.String()
 	if _, err := s.repos.subscriptions.Execute(ctx, id, causedBy(cause, "close-subscription"),
 		subscription.Close{Reason: subscription.ReasonDeregistered}.Decide); err != nil {
@@ -88,7 +89,7 @@ func (s *Service) CloseDeregistered(ctx context.Context, cause events.Record, te
 }
 
 // DeprovisionNetworks moves every network of the tenant to deprovisioning.
-func (s *Service) DeprovisionNetworks(ctx context.Context, cause events.Record, tenantID naming.ID, reason network.Reason) error {
+func (s *Service) DeprovisionNetworks(ctx context.Context, cause events.Record, tenantID ids.TenantID, reason network.Reason) error {
 	t, err := s.repos.tenants.Load(ctx, tenantID.String())
 	if err != nil {
 		return err
@@ -105,7 +106,7 @@ func (s *Service) DeprovisionNetworks(ctx context.Context, cause events.Record, 
 // ReleaseNetwork follows a network's deprovisioning: its slug is released,
 // its daemons removed and it stops counting against its tenant, in one
 // append.
-func (s *Service) ReleaseNetwork(ctx context.Context, cause events.Record, networkID naming.ID) error {
+func (s *Service) ReleaseNetwork(ctx context.Context, cause events.Record, networkID ids.NetworkID) error {
 	_, err := aggregates.Execute(ctx, s.d.Store, causedBy(cause, "release-network"), func(ctx context.Context, tx *aggregates.Tx) error {
 		n, err := aggregates.Get(ctx, tx, s.repos.networks, networkID.String())
 		if err != nil {
@@ -122,13 +123,13 @@ func (s *Service) ReleaseNetwork(ctx context.Context, cause events.Record, netwo
 		if err != nil {
 			return err
 		}
-		released, err := reservation.Release{Owner: networkID}.Decide(slug)
+		released, err := reservation.Release[ids.NetworkID]{Owner: networkID}.Decide(slug)
 		if err != nil {
 			return err
 		}
 		var tenantEvents []events.Payload
 		for id, key := range n.Daemons {
-			d, err := aggregates.Get(ctx, tx, s.repos.daemons, key.Fingerprint())
+			d, err := aggregates.Get(ctx, tx, s.repos.daemons, key.Fingerprint().String())
 			if err != nil {
 				return err
 			}
@@ -136,11 +137,11 @@ func (s *Service) ReleaseNetwork(ctx context.Context, cause events.Record, netwo
 			if err != nil {
 				return err
 			}
-			uncounted, err := tenant.RemoveDaemon{DaemonID: id}.Decide(t)
+			uncounted, err := tenant.RemoveDaemon{RegistrationID: id}.Decide(t)
 			if err != nil {
 				return err
 			}
-			tx.Emit(ref(s.repos.daemons, key.Fingerprint()), removed...)
+			tx.Emit(ref(s.repos.daemons, key.Fingerprint().String()), removed...)
 			tenantEvents = append(tenantEvents, uncounted...)
 		}
 		removed, err := tenant.RemoveNetwork{NetworkID: networkID}.Decide(t)
@@ -157,7 +158,7 @@ func (s *Service) ReleaseNetwork(ctx context.Context, cause events.Record, netwo
 // Sweep removes a deregistered tenant whose networks are all gone; for any
 // other tenant it does nothing. The tenant's data key is destroyed when the
 // process managers see tenant.swept (ShredTenant).
-func (s *Service) Sweep(ctx context.Context, cause events.Record, tenantID naming.ID) error {
+func (s *Service) Sweep(ctx context.Context, cause events.Record, tenantID ids.TenantID) error {
 	_, err := s.repos.tenants.Execute(ctx, tenantID.String(), causedBy(cause, "sweep"), func(t tenant.State) ([]events.Payload, error) {
 		if !t.Exists() || t.Live() || len(t.Networks) > 0 {
 			return nil, nil
@@ -169,7 +170,7 @@ func (s *Service) Sweep(ctx context.Context, cause events.Record, tenantID namin
 
 // ShredTenant destroys a swept tenant's data key: its email and password
 // hash in the log can no longer be opened.
-func (s *Service) ShredTenant(ctx context.Context, tenantID naming.ID) error {
+func (s *Service) ShredTenant(ctx context.Context, tenantID ids.TenantID) error {
 	if err := s.d.Keyring.Destroy(ctx, datakeys.TenantKey(tenantID.String())); err != nil {
 		return fmt.Errorf("shred tenant %s: %w", tenantID, err)
 	}
@@ -178,13 +179,13 @@ func (s *Service) ShredTenant(ctx context.Context, tenantID naming.ID) error {
 
 // MarkNetworkActive and MarkNetworkDeprovisioned are what the DNS
 // projector decides once a network's records are live, or all gone.
-func (s *Service) MarkNetworkActive(ctx context.Context, meta events.Meta, networkID naming.ID) error {
+func (s *Service) MarkNetworkActive(ctx context.Context, meta events.Meta, networkID ids.NetworkID) error {
 	_, err := s.repos.networks.Execute(ctx, networkID.String(), meta, network.Activate{}.Decide)
 	return err
 }
 
 // MarkNetworkDeprovisioned: see MarkNetworkActive.
-func (s *Service) MarkNetworkDeprovisioned(ctx context.Context, meta events.Meta, networkID naming.ID) error {
+func (s *Service) MarkNetworkDeprovisioned(ctx context.Context, meta events.Meta, networkID ids.NetworkID) error {
 	_, err := s.repos.networks.Execute(ctx, networkID.String(), meta, network.MarkDeprovisioned{}.Decide)
 	if errors.Is(err, network.ErrWrongState) {
 		return refuse(Conflict, "network is not deprovisioning", err)

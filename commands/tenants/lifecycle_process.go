@@ -6,7 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/aggregates/subscription"
 	"github.com/wardnet/wardnet-cloud/aggregates/tenant"
@@ -59,26 +59,29 @@ func (l *Lifecycle) Setup(context.Context, pgx.Tx) error { return nil }
 // calls for. A refusal is part of the process (the step is not due), not a
 // failure; any other error is retried by the runtime.
 func (l *Lifecycle) Apply(ctx context.Context, _ pgx.Tx, rec events.Record) error {
-	id := naming.ID(rec.Aggregate.ID())
+	// The aggregate id is the id the event's command decided on: a
+	// tenant's for the tenant and subscription aggregates, a network's for
+	// the network aggregate.
+	tenantID, networkID := ids.TenantID(rec.Aggregate.ID()), ids.NetworkID(rec.Aggregate.ID())
 	var err error
 	switch e := rec.Data.(type) {
 	case tenant.Created:
-		err = l.cmds.OpenTrial(ctx, rec, id)
+		err = l.cmds.OpenTrial(ctx, rec, tenantID)
 	case tenant.Deregistered:
-		err = l.cmds.CloseDeregistered(ctx, rec, id)
+		err = l.cmds.CloseDeregistered(ctx, rec, tenantID)
 		if err == nil {
-			err = l.cmds.Sweep(ctx, rec, id)
+			err = l.cmds.Sweep(ctx, rec, tenantID)
 		}
 	case tenant.NetworkRemoved:
-		err = l.cmds.Sweep(ctx, rec, id)
+		err = l.cmds.Sweep(ctx, rec, tenantID)
 	case tenant.Swept:
-		err = l.cmds.ShredTenant(ctx, id)
+		err = l.cmds.ShredTenant(ctx, tenantID)
 	case subscription.Closed:
 		if e.Reason != subscription.ReasonDeregistered {
-			err = l.cmds.DeprovisionNetworks(ctx, rec, id, network.ReasonSubscription)
+			err = l.cmds.DeprovisionNetworks(ctx, rec, tenantID, network.ReasonSubscription)
 		}
 	case network.Deprovisioned:
-		err = l.cmds.ReleaseNetwork(ctx, rec, id)
+		err = l.cmds.ReleaseNetwork(ctx, rec, networkID)
 	}
 	if err != nil && KindOf(err) == 0 {
 		return fmt.Errorf("%s at %d (%s): %w", Name, rec.Seq, rec.Type, err)

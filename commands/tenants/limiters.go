@@ -6,7 +6,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/code"
 	"github.com/wardnet/wardnet-cloud/internal/ratelimit"
 )
 
@@ -20,11 +20,11 @@ type Limiters struct {
 	// (ratelimit.CodeFailures); CodeBudgets, by purpose, the wrong
 	// attempts of the whole cluster (ratelimit.CodeFailureBudget).
 	CodeFailures Reserver
-	CodeBudgets  map[naming.Purpose]Budget
+	CodeBudgets  map[code.Purpose]Budget
 }
 
 // guessedPurposes are the purposes whose codes a public route takes.
-var guessedPurposes = []naming.Purpose{naming.PurposeEnrollment, naming.PurposeSignup, naming.PurposePasswordReset}
+var guessedPurposes = []code.Purpose{code.PurposeEnrollment, code.PurposeSignup, code.PurposePasswordReset}
 
 // NewLimiters creates the limits of the contract and of docs/tenants.md
 // on js, with streams of replicas replicas; now is the clock of the
@@ -32,7 +32,7 @@ var guessedPurposes = []naming.Purpose{naming.PurposeEnrollment, naming.PurposeS
 func NewLimiters(ctx context.Context, js jetstream.JetStream, replicas int, now func() time.Time) (Limiters, error) {
 	opts := ratelimit.Options{Clock: now, Replicas: replicas}
 	var (
-		l   = Limiters{CodeBudgets: make(map[naming.Purpose]Budget, len(guessedPurposes))}
+		l   = Limiters{CodeBudgets: make(map[code.Purpose]Budget, len(guessedPurposes))}
 		err error
 	)
 	if l.CodeLimit, err = ratelimit.New(ctx, js, ratelimit.VerificationCodes, opts); err != nil {

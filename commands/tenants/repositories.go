@@ -9,6 +9,7 @@ import (
 	"github.com/wardnet/wardnet-cloud/aggregates/account"
 	"github.com/wardnet/wardnet-cloud/aggregates/code"
 	"github.com/wardnet/wardnet-cloud/aggregates/daemon"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/aggregates/reservation"
 	"github.com/wardnet/wardnet-cloud/aggregates/subscription"
@@ -34,8 +35,8 @@ const snapshotEvery = 100
 // repositories holds one repository per aggregate kind.
 type repositories struct {
 	tenants       *aggregates.Repository[tenant.State]
-	slugs         *aggregates.Repository[reservation.State]
-	emails        *aggregates.Repository[reservation.State]
+	slugs         *aggregates.Repository[reservation.State[ids.NetworkID]]
+	emails        *aggregates.Repository[reservation.State[ids.TenantID]]
 	networks      *aggregates.Repository[network.State]
 	daemons       *aggregates.Repository[daemon.State]
 	codes         *aggregates.Repository[code.State]
@@ -50,10 +51,10 @@ func newRepositories(store *events.Store, pool *pgxpool.Pool) (repositories, err
 	)
 	r.tenants = repo(store, pool, &errs, aggregates.Kind[tenant.State]{
 		Type: tenant.Type, Initial: tenant.Initial, Evolve: tenant.Evolve, StateVersion: tenant.StateVersion, SnapshotEvery: snapshotEvery})
-	r.slugs = repo(store, pool, &errs, aggregates.Kind[reservation.State]{
-		Type: reservation.SlugType, Initial: reservation.Initial, Evolve: reservation.Evolve, StateVersion: reservation.StateVersion})
-	r.emails = repo(store, pool, &errs, aggregates.Kind[reservation.State]{
-		Type: reservation.EmailType, Initial: reservation.Initial, Evolve: reservation.Evolve, StateVersion: reservation.StateVersion})
+	r.slugs = repo(store, pool, &errs, aggregates.Kind[reservation.State[ids.NetworkID]]{
+		Type: reservation.SlugType, Initial: reservation.Initial[ids.NetworkID], Evolve: reservation.Evolve[ids.NetworkID], StateVersion: reservation.StateVersion})
+	r.emails = repo(store, pool, &errs, aggregates.Kind[reservation.State[ids.TenantID]]{
+		Type: reservation.EmailType, Initial: reservation.Initial[ids.TenantID], Evolve: reservation.Evolve[ids.TenantID], StateVersion: reservation.StateVersion})
 	r.networks = repo(store, pool, &errs, aggregates.Kind[network.State]{
 		Type: network.Type, Initial: network.Initial, Evolve: network.Evolve, StateVersion: network.StateVersion, SnapshotEvery: snapshotEvery})
 	r.daemons = repo(store, pool, &errs, aggregates.Kind[daemon.State]{

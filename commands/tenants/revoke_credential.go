@@ -3,7 +3,7 @@ package tenants
 import (
 	"context"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/events"
 )
@@ -11,12 +11,12 @@ import (
 // RevokeCredential revokes an update credential (of any kind) of the
 // tenant's network named slug. A credential that is not a live one of
 // that network is not found (404), revoked already included.
-func (s *Service) RevokeCredential(ctx context.Context, tenantID naming.ID, slugIn, credentialIn string) error {
+func (s *Service) RevokeCredential(ctx context.Context, tenantID ids.TenantID, slugIn, credentialIn string) error {
 	_, networkID, err := s.networkBySlug(ctx, slugIn)
 	if err != nil {
 		return err
 	}
-	credentialID, err := naming.ParseID(credentialIn)
+	credentialID, err := ids.Parse[ids.CredentialID](credentialIn)
 	if err != nil {
 		return refuse(NotFound, msgCredentialNotFound, err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/gateways/outbound/mail"
@@ -107,18 +108,19 @@ func New(d Deps) (*Service, error) {
 }
 
 // Daemon is an authenticated daemon caller: the tenant and network of its
-// token and its key.
+// token and its key. The gateway parses them from the token's claims, so
+// the commands trust them.
 type Daemon struct {
-	TenantID  string
-	NetworkID string // empty for a tenant-scoped token
-	Key       naming.DaemonKey
+	TenantID  ids.TenantID
+	NetworkID ids.NetworkID // empty for a tenant-scoped token
+	Key       ids.DaemonKey
 }
 
 // SessionToken names a browser session: its tenant and the random token
 // whose hash the session was started with. It travels only inside the
 // sealed cookie.
 type SessionToken struct {
-	TenantID naming.ID
+	TenantID ids.TenantID
 	Token    string
 }
 
@@ -128,7 +130,7 @@ func (t SessionToken) String() string { return t.TenantID.String() + "." + t.Tok
 // ParseSessionToken reads the cookie's plaintext form.
 func ParseSessionToken(s string) (SessionToken, error) {
 	id, tok, ok := strings.Cut(s, ".")
-	tid, err := naming.ParseID(id)
+	tid, err := ids.Parse[ids.TenantID](id)
 	if !ok || err != nil || len(tok) != 64 {
 		return SessionToken{}, errors.New("malformed session token")
 	}

@@ -8,8 +8,10 @@ import (
 
 	"github.com/wardnet/wardnet-cloud/aggregates"
 	"github.com/wardnet/wardnet-cloud/aggregates/code"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
+	"github.com/wardnet/wardnet-cloud/aggregates/personal"
 	"github.com/wardnet/wardnet-cloud/aggregates/reservation"
 	"github.com/wardnet/wardnet-cloud/aggregates/tenant"
 	"github.com/wardnet/wardnet-cloud/events"
@@ -27,11 +29,11 @@ const codeAttempts = 3
 // with or without an account, so the answer reveals nothing. It returns the
 // code when the mail sender echoes codes (development), else "".
 func (s *Service) IssueCode(ctx context.Context, emailIn, purposeIn string, ip netip.Addr) (string, error) {
-	email, err := naming.ParseEmail(emailIn)
+	email, err := personal.ParseEmail(emailIn)
 	if err != nil {
 		return "", refuse(BadRequest, msgInvalidEmail, err)
 	}
-	purpose, err := naming.ParsePurpose(purposeIn)
+	purpose, err := code.ParsePurpose(purposeIn)
 	if err != nil {
 		return "", refuse(BadRequest, "purpose must be signup, password_reset, password_change or enrollment", err)
 	}
@@ -48,7 +50,7 @@ func (s *Service) IssueCode(ctx context.Context, emailIn, purposeIn string, ip n
 // IssueDaemonCode issues a tenant-bound enrollment code to the tenant's own
 // email (the add-daemon flow); the echo is as for IssueCode. A deregistered
 // tenant gets none.
-func (s *Service) IssueDaemonCode(ctx context.Context, tenantID naming.ID) (string, error) {
+func (s *Service) IssueDaemonCode(ctx context.Context, tenantID ids.TenantID) (string, error) {
 	t, err := s.repos.tenants.Load(ctx, tenantID.String())
 	if err != nil {
 		return "", err
@@ -63,12 +65,12 @@ func (s *Service) IssueDaemonCode(ctx context.Context, tenantID naming.ID) (stri
 	if err != nil {
 		return "", err
 	}
-	return s.issue(ctx, email, naming.PurposeEnrollment, tenantID, events.Meta{TenantID: tenantID.String(), Actor: "user:" + tenantID.String()})
+	return s.issue(ctx, email, code.PurposeEnrollment, tenantID, events.Meta{TenantID: tenantID.String(), Actor: "user:" + tenantID.String()})
 }
 
 // issue records a new code, its email sealed under the key of the day, and
 // mails it.
-func (s *Service) issue(ctx context.Context, email naming.Email, purpose naming.Purpose, tenantID naming.ID, meta events.Meta) (string, error) {
+func (s *Service) issue(ctx context.Context, email personal.Email, purpose code.Purpose, tenantID ids.TenantID, meta events.Meta) (string, error) {
 	now := s.d.Now()
 	sealed, err := s.d.Keyring.Seal(ctx, datakeys.DayKey(now), []byte(email))
 	if err != nil {
@@ -76,13 +78,13 @@ func (s *Service) issue(ctx context.Context, email naming.Email, purpose naming.
 	}
 	issue := code.Issue{
 		Purpose:    purpose,
-		Email:      naming.Sealed(sealed),
-		EmailIndex: naming.EmailIndex(s.d.Keyring.Index(string(email))),
+		Email:      personal.Sealed(sealed),
+		EmailIndex: personal.EmailIndex(s.d.Keyring.Index(string(email))),
 		TenantID:   tenantID,
 		Now:        now,
 	}
 	for range codeAttempts {
-		c := naming.NewCode()
+		c := code.New()
 		meta.CommandID = "" // a fresh command per code
 		_, err := s.repos.codes.Execute(ctx, c.Hash(), meta, issue.Decide)
 		if errors.Is(err, code.ErrExists) {
@@ -106,7 +108,7 @@ func (s *Service) issue(ctx context.Context, email naming.Email, purpose naming.
 // the DNS projector removes its records and then marks it deprovisioned.
 // A network of another tenant is not found, like a missing one; deleting a
 // network already on its way out is no error.
-func (s *Service) DeleteNetwork(ctx context.Context, tenantID naming.ID, slugIn string) error {
+func (s *Service) DeleteNetwork(ctx context.Context, tenantID ids.TenantID, slugIn string) error {
 	slug, err := naming.ParseSlug(slugIn)
 	if err != nil {
 		return refuse(NotFound, msgNetworkNotFound, err)
@@ -135,7 +137,7 @@ func (s *Service) DeleteNetwork(ctx context.Context, tenantID naming.ID, slugIn 
 // the subscription, deprovision the networks and end the sessions; the
 // sweep removes the tenant once its networks are gone. Deregistering again
 // is no error.
-func (s *Service) Deregister(ctx context.Context, tenantID naming.ID) error {
+func (s *Service) Deregister(ctx context.Context, tenantID ids.TenantID) error {
 	meta := events.Meta{TenantID: tenantID.String(), Actor: "user:" + tenantID.String()}
 	_, err := aggregates.Execute(ctx, s.d.Store, meta, func(ctx context.Context, tx *aggregates.Tx) error {
 		t, err := aggregates.Get(ctx, tx, s.repos.tenants, tenantID.String())
@@ -155,7 +157,7 @@ func (s *Service) Deregister(ctx context.Context, tenantID naming.ID) error {
 		if err != nil {
 			return err
 		}
-		released, err := reservation.Release{Owner: tenantID}.Decide(res)
+		released, err := reservation.Release[ids.TenantID]{Owner: tenantID}.Decide(res)
 		if err != nil {
 			return err
 		}
@@ -168,11 +170,11 @@ func (s *Service) Deregister(ctx context.Context, tenantID naming.ID) error {
 
 // OpenEmail opens a tenant's sealed email for GET /v1/me.
 func (s *Service) OpenEmail(ctx context.Context, sealed string) (string, error) {
-	e, err := s.openEmail(ctx, naming.Sealed(sealed))
+	e, err := s.openEmail(ctx, personal.Sealed(sealed))
 	return string(e), err
 }
 
-func (s *Service) openEmail(ctx context.Context, sealed naming.Sealed) (naming.Email, error) {
+func (s *Service) openEmail(ctx context.Context, sealed personal.Sealed) (personal.Email, error) {
 	b, err := s.d.Keyring.Open(ctx, string(sealed))
 	if errors.Is(err, datakeys.ErrShredded) {
 		return "", refuse(NotFound, msgTenantNotFound, err)
@@ -180,5 +182,5 @@ func (s *Service) openEmail(ctx context.Context, sealed naming.Sealed) (naming.E
 	if err != nil {
 		return "", fmt.Errorf("open email: %w", err)
 	}
-	return naming.Email(b), nil
+	return personal.Email(b), nil
 }

@@ -7,4 +7,8 @@
 // test binary from the system's binaries (package pgcluster). Packages that
 // use Postgres call testenv.Main from TestMain so that a throwaway cluster
 // is stopped when the tests end.
+//
+// It also gives them the two ways a test deals with time: Eventually, the
+// one way to wait for what runs in the background (no fixed sleeps), and
+// Clock, a clock the test moves by hand.
 package testenv

@@ -10,6 +10,7 @@ import (
 
 	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
 	"github.com/wardnet/wardnet-cloud/aggregates/dns"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/events"
@@ -71,7 +72,7 @@ func (f *fixture) startProjector() {
 }
 
 // append appends evs to network id and waits until the projection has them.
-func (f *fixture) append(id naming.ID, evs ...events.Payload) {
+func (f *fixture) append(id ids.NetworkID, evs ...events.Payload) {
 	f.t.Helper()
 	if _, err := f.store.Append(f.t.Context(), events.Meta{Actor: "test"}, events.Change{
 		Aggregate: events.MustRef(network.Type, id.String()), Expect: events.AnyVersion(), Events: evs,
@@ -83,12 +84,12 @@ func (f *fixture) append(id naming.ID, evs ...events.Payload) {
 	}
 }
 
-func registered(tenant naming.ID, slug string, region naming.Region) network.Registered {
+func registered(tenant ids.TenantID, slug string, region naming.Region) network.Registered {
 	return network.Registered{TenantID: tenant, Slug: naming.Slug(slug), Region: region,
-		DaemonID: naming.NewID(), DaemonKey: aggregatetest.DaemonKey(1)}
+		RegistrationID: ids.New[ids.RegistrationID](), DaemonKey: aggregatetest.DaemonKey(1)}
 }
 
-func issued(id naming.ID, kind network.CredentialKind, username string) network.UpdateCredentialIssued {
+func issued(id ids.CredentialID, kind network.CredentialKind, username string) network.UpdateCredentialIssued {
 	return network.UpdateCredentialIssued{CredentialID: id, Kind: kind, Username: username, SecretHash: hash}
 }
 
@@ -116,9 +117,9 @@ func (f *fixture) wantNone(username string) {
 func TestLookup(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	tenant := naming.NewID()
-	home, far := naming.NewID(), naming.NewID()
-	cred, acme, farCred := naming.NewID(), naming.NewID(), naming.NewID()
+	tenant := ids.New[ids.TenantID]()
+	home, far := ids.New[ids.NetworkID](), ids.New[ids.NetworkID]()
+	cred, acme, farCred := ids.New[ids.CredentialID](), ids.New[ids.CredentialID](), ids.New[ids.CredentialID]()
 
 	f.append(home, registered(tenant, "home", "local"), issued(cred, network.CredentialUpdate, "home-abcdefgh"))
 	f.append(far, registered(tenant, "far", "euc"), issued(farCred, network.CredentialUpdate, "far-abcdefgh"))
@@ -152,7 +153,7 @@ func TestLookup(t *testing.T) {
 	f.append(home, network.Deprovisioned{})
 	f.wantNone("home-abcdefgh")
 	// A credential on a network it does not hold is dead.
-	f.append(naming.NewID(), issued(naming.NewID(), network.CredentialUpdate, "ghost-abcdefgh"))
+	f.append(ids.New[ids.NetworkID](), issued(ids.New[ids.CredentialID](), network.CredentialUpdate, "ghost-abcdefgh"))
 	f.wantNone("ghost-abcdefgh")
 
 	// A rebuild from the log gives the same answers.
@@ -170,11 +171,11 @@ func TestLookup(t *testing.T) {
 func TestLookupAfterSlugReuse(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	old, fresh := naming.NewID(), naming.NewID()
-	oldCred, freshCred := naming.NewID(), naming.NewID()
-	f.append(old, registered(naming.NewID(), "home", "local"), issued(oldCred, network.CredentialUpdate, "home-abcdefgh"),
+	old, fresh := ids.New[ids.NetworkID](), ids.New[ids.NetworkID]()
+	oldCred, freshCred := ids.New[ids.CredentialID](), ids.New[ids.CredentialID]()
+	f.append(old, registered(ids.New[ids.TenantID](), "home", "local"), issued(oldCred, network.CredentialUpdate, "home-abcdefgh"),
 		network.DeprovisioningStarted{Reason: network.ReasonUser})
-	tenant := naming.NewID()
+	tenant := ids.New[ids.TenantID]()
 	f.append(fresh, registered(tenant, "home", "local"), issued(freshCred, network.CredentialUpdate, "home-abcdefgh"))
 	f.want("home-abcdefgh", credentials.Credential{ID: freshCred, Kind: network.CredentialUpdate, Username: "home-abcdefgh", SecretHash: hash,
 		NetworkID: fresh, TenantID: tenant, Slug: "home", Region: "local", NetworkState: network.StatusProvisioning})

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/events"
@@ -29,13 +30,13 @@ const DefaultSyncTimeout = 3 * time.Second
 // Credential is an update credential that is not revoked, with its
 // network. SecretHash is an argon2id PHC string (internal/passwords).
 type Credential struct {
-	ID         naming.ID
+	ID         ids.CredentialID
 	Kind       network.CredentialKind
 	Username   string
 	SecretHash string
 
-	NetworkID    naming.ID
-	TenantID     naming.ID
+	NetworkID    ids.NetworkID
+	TenantID     ids.TenantID
 	Slug         naming.Slug
 	Region       naming.Region
 	NetworkState network.Status
@@ -79,7 +80,7 @@ func (r *Reader) Lookup(ctx context.Context, username string) (Credential, error
 	if err != nil {
 		return Credential{}, fmt.Errorf("credentials lookup: %w", err)
 	}
-	c.ID, c.Kind, c.NetworkID, c.TenantID = naming.ID(id), network.CredentialKind(kind), naming.ID(netID), naming.ID(tenant)
+	c.ID, c.Kind, c.NetworkID, c.TenantID = ids.CredentialID(id), network.CredentialKind(kind), ids.NetworkID(netID), ids.TenantID(tenant)
 	c.Slug, c.Region, c.NetworkState = naming.Slug(slug), naming.Region(region), network.Status(state)
 	return c, nil
 }
@@ -140,7 +141,7 @@ func (r *Reader) end(ctx context.Context) (events.StreamSeq, error) {
 // network id that the log held when it was called (the projection reads
 // network aggregates only, so the log's last sequence is no bound), for at
 // most the reader's timeout (ErrBehind).
-func (r *Reader) SyncNetwork(ctx context.Context, id naming.ID) error {
+func (r *Reader) SyncNetwork(ctx context.Context, id ids.NetworkID) error {
 	if r.store == nil {
 		return errors.New("credentials sync: the reader has no log")
 	}

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/dns"
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
@@ -18,7 +18,7 @@ import (
 
 // appendOnly appends evs to aggregate typ.id and returns the sequence of
 // the last, without waiting for the projection.
-func (f *fixture) appendOnly(typ string, id naming.ID, evs ...events.Payload) events.StreamSeq {
+func (f *fixture) appendOnly(typ string, id ids.NetworkID, evs ...events.Payload) events.StreamSeq {
 	f.t.Helper()
 	res, err := f.store.Append(f.t.Context(), events.Meta{Actor: "test"}, events.Change{
 		Aggregate: events.MustRef(typ, id.String()), Expect: events.AnyVersion(), Events: evs,
@@ -55,9 +55,9 @@ func TestNewestNetworkEvent(t *testing.T) {
 	}
 	wantEnd(0) // an empty log
 
-	a, b := naming.NewID(), naming.NewID()
-	f.appendOnly(network.Type, a, registered(naming.NewID(), "alpha", "local"))
-	second := f.appendOnly(network.Type, b, registered(naming.NewID(), "bravo", "local"))
+	a, b := ids.New[ids.NetworkID](), ids.New[ids.NetworkID]()
+	f.appendOnly(network.Type, a, registered(ids.New[ids.TenantID](), "alpha", "local"))
+	second := f.appendOnly(network.Type, b, registered(ids.New[ids.TenantID](), "bravo", "local"))
 	report := f.appendOnly(dns.Type, a, dns.AddressReported{Address: netip.MustParseAddr("81.2.69.142")})
 	if report <= second {
 		t.Fatalf("the report at %d, the network event at %d", report, second)
@@ -77,12 +77,12 @@ func TestLookupCurrent(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	f.reader.SetTimeout(10 * time.Second) // long enough to see a wait that should not be
-	home := naming.NewID()
-	f.append(home, registered(naming.NewID(), "home", "local"))
+	home := ids.New[ids.NetworkID]()
+	f.append(home, registered(ids.New[ids.TenantID](), "home", "local"))
 
 	// Issued and looked up at once, many times over: found every time.
 	for i := range 20 {
-		id := naming.NewID()
+		id := ids.New[ids.CredentialID]()
 		username := "home-" + id.String()[:8]
 		f.appendOnly(network.Type, home, issued(id, network.CredentialUpdate, username))
 		c, _, err := f.lookupCurrent(username)
@@ -108,11 +108,11 @@ func TestLookupCurrent(t *testing.T) {
 func TestLookupCurrentBehind(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	home := naming.NewID()
-	f.append(home, registered(naming.NewID(), "home", "local"), issued(naming.NewID(), network.CredentialUpdate, "home-known000"))
+	home := ids.New[ids.NetworkID]()
+	f.append(home, registered(ids.New[ids.TenantID](), "home", "local"), issued(ids.New[ids.CredentialID](), network.CredentialUpdate, "home-known000"))
 	f.stopProj()
 
-	id := naming.NewID()
+	id := ids.New[ids.CredentialID]()
 	f.appendOnly(network.Type, home, issued(id, network.CredentialUpdate, "home-fresh000"))
 	f.reader.SetTimeout(300 * time.Millisecond)
 	for _, username := range []string{"home-fresh000", "home-nobody00"} {
@@ -148,8 +148,8 @@ func TestLookupCurrentBeforeTheProjectorRan(t *testing.T) {
 	fresh := testenv.Postgres(t)
 	reader := credentials.NewReader(fresh.Pool, f.store)
 	reader.SetTimeout(300 * time.Millisecond)
-	home, id := naming.NewID(), naming.NewID()
-	f.appendOnly(network.Type, home, registered(naming.NewID(), "home", "local"), issued(id, network.CredentialUpdate, "home-early000"))
+	home, id := ids.New[ids.NetworkID](), ids.New[ids.CredentialID]()
+	f.appendOnly(network.Type, home, registered(ids.New[ids.TenantID](), "home", "local"), issued(id, network.CredentialUpdate, "home-early000"))
 	if c, err := reader.LookupCurrent(t.Context(), "home-early000"); !errors.Is(err, credentials.ErrBehind) {
 		t.Fatalf("before the projector ran: %+v, %v; want ErrBehind", c, err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	dnsagg "github.com/wardnet/wardnet-cloud/aggregates/dns"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/events"
@@ -122,7 +123,7 @@ func benchPopulate(b *testing.B, store *events.Store, n int) []cloudflare.Record
 	ctx := context.Background()
 	pub, _, err := ed25519.GenerateKey(nil)
 	benchMust(b, err)
-	key, err := naming.DaemonKeyOf(pub) // one daemon key for all: the projection does not read it
+	key, err := ids.DaemonKeyOf(pub) // one daemon key for all: the projection does not read it
 	benchMust(b, err)
 	const perAppend = events.MaxAppend / 3
 	specs := make([]cloudflare.RecordSpec, 0, n)
@@ -136,13 +137,13 @@ func benchPopulate(b *testing.B, store *events.Store, n int) []cloudflare.Record
 		changes = changes[:0]
 	}
 	for i := range n {
-		id := naming.NewID()
+		id := ids.New[ids.NetworkID]()
 		slug := fmt.Sprintf("bench-%06d", i)
 		addr := netip.AddrFrom4([4]byte{45, byte(i >> 16), byte(i >> 8), byte(i)})
 		changes = append(changes,
 			events.Change{Aggregate: events.MustRef(network.Type, id.String()), Events: []events.Payload{
-				network.Registered{TenantID: naming.NewID(), Slug: naming.Slug(slug), Region: region,
-					DaemonID: naming.NewID(), DaemonKey: key},
+				network.Registered{TenantID: ids.New[ids.TenantID](), Slug: naming.Slug(slug), Region: region,
+					RegistrationID: ids.New[ids.RegistrationID](), DaemonKey: key},
 				network.Activated{},
 			}},
 			events.Change{Aggregate: events.MustRef(dnsagg.Type, id.String()), Events: []events.Payload{

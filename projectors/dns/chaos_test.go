@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare/cftest"
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
 	"github.com/wardnet/wardnet-cloud/projectors/dns"
@@ -14,7 +14,7 @@ import (
 
 // fleet registers n networks of the region with addresses, every third
 // with a challenge, and returns them with the records they should have.
-func (f *fixture) fleet(prefix string, n int) (ids []naming.ID, want []string) {
+func (f *fixture) fleet(prefix string, n int) (networks []ids.NetworkID, want []string) {
 	f.t.Helper()
 	for i := range n {
 		slug, ip := fmt.Sprintf("%s-%02d", prefix, i), fmt.Sprintf("203.0.113.%d", i+1)
@@ -25,15 +25,15 @@ func (f *fixture) fleet(prefix string, n int) (ids []naming.ID, want []string) {
 			f.challenge(id, "c1", "c2")
 			want = append(want, txtLine(slug, "c1"), txtLine(slug, "c2"))
 		}
-		ids = append(ids, id)
+		networks = append(networks, id)
 	}
-	return ids, want
+	return networks, want
 }
 
 // allActivated waits until every network has been activated, once.
-func (f *fixture) allActivated(ids []naming.ID) {
+func (f *fixture) allActivated(networks []ids.NetworkID) {
 	f.t.Helper()
-	for _, id := range ids {
+	for _, id := range networks {
 		f.hasLifecycle(id, activated)
 	}
 }

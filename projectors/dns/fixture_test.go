@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	dnsagg "github.com/wardnet/wardnet-cloud/aggregates/dns"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/events"
@@ -155,32 +156,32 @@ func (f *fixture) append(typ, id string, ps ...events.Payload) {
 	}
 }
 
-func (f *fixture) register(slug string, in naming.Region) naming.ID {
+func (f *fixture) register(slug string, in naming.Region) ids.NetworkID {
 	f.t.Helper()
-	id := naming.NewID()
+	id := ids.New[ids.NetworkID]()
 	f.registerID(id, slug, in)
 	return id
 }
 
-func (f *fixture) registerID(id naming.ID, slug string, in naming.Region) {
+func (f *fixture) registerID(id ids.NetworkID, slug string, in naming.Region) {
 	f.t.Helper()
 	pub, _, err := ed25519.GenerateKey(nil)
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	k, err := naming.DaemonKeyOf(pub)
+	k, err := ids.DaemonKeyOf(pub)
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	f.append(network.Type, id.String(), network.Registered{TenantID: naming.NewID(), Slug: naming.Slug(slug),
-		Region: in, DaemonID: naming.NewID(), DaemonKey: k})
+	f.append(network.Type, id.String(), network.Registered{TenantID: ids.New[ids.TenantID](), Slug: naming.Slug(slug),
+		Region: in, RegistrationID: ids.New[ids.RegistrationID](), DaemonKey: k})
 }
 
-func (f *fixture) report(id naming.ID, addr string) {
+func (f *fixture) report(id ids.NetworkID, addr string) {
 	f.append(dnsagg.Type, id.String(), dnsagg.AddressReported{Address: netip.MustParseAddr(addr)})
 }
 
-func (f *fixture) challenge(id naming.ID, values ...string) {
+func (f *fixture) challenge(id ids.NetworkID, values ...string) {
 	if len(values) == 0 {
 		f.append(dnsagg.Type, id.String(), dnsagg.ChallengeCleared{})
 		return
@@ -190,8 +191,8 @@ func (f *fixture) challenge(id naming.ID, values ...string) {
 
 // account issues an acme-dns account on network id, as /register does, and
 // returns its credential id.
-func (f *fixture) account(id naming.ID) naming.ID {
-	cred := naming.NewID()
+func (f *fixture) account(id ids.NetworkID) ids.CredentialID {
+	cred := ids.New[ids.CredentialID]()
 	f.append(network.Type, id.String(), network.UpdateCredentialIssued{CredentialID: cred, Kind: network.CredentialACMEDNS,
 		Username: cred.String(), SecretHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"})
 	return cred
@@ -199,16 +200,16 @@ func (f *fixture) account(id naming.ID) naming.ID {
 
 // accountChallenge sets the values of account cred of network id, as
 // acme-dns /update does.
-func (f *fixture) accountChallenge(id, cred naming.ID, values ...string) {
+func (f *fixture) accountChallenge(id ids.NetworkID, cred ids.CredentialID, values ...string) {
 	f.append(dnsagg.Type, id.String(), dnsagg.AccountChallengeSet{CredentialID: cred, Values: values})
 }
 
 // revoke revokes credential cred of network id, as its owner does.
-func (f *fixture) revoke(id, cred naming.ID) {
+func (f *fixture) revoke(id ids.NetworkID, cred ids.CredentialID) {
 	f.append(network.Type, id.String(), network.UpdateCredentialRevoked{CredentialID: cred})
 }
 
-func (f *fixture) deprovision(id naming.ID) {
+func (f *fixture) deprovision(id ids.NetworkID) {
 	f.append(network.Type, id.String(), network.DeprovisioningStarted{Reason: network.ReasonUser})
 }
 
@@ -310,7 +311,7 @@ func (f *fixture) table(name string) string {
 }
 
 // lifecycle is the network's events after its registration, by type.
-func (f *fixture) lifecycle(id naming.ID) []string {
+func (f *fixture) lifecycle(id ids.NetworkID) []string {
 	f.t.Helper()
 	var out []string
 	for rec, err := range f.store.Load(f.ctx, events.MustRef(network.Type, id.String()), 0) {
@@ -325,7 +326,7 @@ func (f *fixture) lifecycle(id naming.ID) []string {
 }
 
 // hasLifecycle waits until the network's lifecycle events are want.
-func (f *fixture) hasLifecycle(id naming.ID, want ...string) {
+func (f *fixture) hasLifecycle(id ids.NetworkID, want ...string) {
 	f.t.Helper()
 	f.eventually("lifecycle of "+id.String(), func() (bool, string) {
 		got := f.lifecycle(id)

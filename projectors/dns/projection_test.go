@@ -9,7 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/projectors"
@@ -36,7 +36,7 @@ func (f *fixture) applied() events.StreamSeq {
 }
 
 // desired is a network's desired records, rendered and sorted.
-func (f *fixture) desired(id naming.ID) []string {
+func (f *fixture) desired(id ids.NetworkID) []string {
 	f.t.Helper()
 	rows, err := f.db.Pool.Query(f.ctx, `SELECT type, name, content, ttl FROM `+f.table("desired")+` WHERE network_id = $1`, id.String())
 	if err != nil {
@@ -56,7 +56,7 @@ func (f *fixture) desired(id naming.ID) []string {
 }
 
 // dirtyAt is the sequence of a network's dirty mark; 0 when it is clean.
-func (f *fixture) dirtyAt(id naming.ID) events.StreamSeq {
+func (f *fixture) dirtyAt(id ids.NetworkID) events.StreamSeq {
 	f.t.Helper()
 	var seq int64
 	err := f.db.Pool.QueryRow(f.ctx, `SELECT seq FROM `+f.table("dirty")+` WHERE network_id = $1`, id.String()).Scan(&seq)
@@ -69,7 +69,7 @@ func (f *fixture) dirtyAt(id naming.ID) events.StreamSeq {
 	return events.StreamSeq(seq)
 }
 
-func (f *fixture) expectDesired(id naming.ID, want ...string) {
+func (f *fixture) expectDesired(id ids.NetworkID, want ...string) {
 	f.t.Helper()
 	slices.Sort(want)
 	if got := f.desired(id); !slices.Equal(got, want) {
@@ -161,7 +161,7 @@ func TestDeprovisioningWithoutRecordsIsDirty(t *testing.T) {
 func TestReportsOfUnknownAndForeignNetworks(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	early := naming.NewID()
+	early := ids.New[ids.NetworkID]()
 	f.report(early, "203.0.113.9")
 	f.challenge(early, "tok")
 	f.applied()
@@ -214,7 +214,7 @@ func TestAccountChallenges(t *testing.T) {
 
 	// An update credential's revocation changes nothing, not even the mark.
 	before := f.dirtyAt(home)
-	f.revoke(home, naming.NewID())
+	f.revoke(home, ids.New[ids.CredentialID]())
 	f.applied()
 	if s := f.dirtyAt(home); s != before {
 		t.Fatalf("a revocation that changed no record moved the mark from %d to %d", before, s)

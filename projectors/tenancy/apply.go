@@ -44,7 +44,7 @@ func (p *Projection) Apply(ctx context.Context, tx pgx.Tx, rec events.Record) er
 			return fmt.Errorf("tenancy: %s: %w", rec.Type, err)
 		}
 		sql = `INSERT INTO daemons (id, tenant_id, network_id, public_key, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`
-		args = []any{e.DaemonID.String(), e.TenantID.String(), id, e.DaemonKey.String(), rec.Time}
+		args = []any{e.RegistrationID.String(), e.TenantID.String(), id, e.DaemonKey.String(), rec.Time}
 	case network.Activated:
 		sql, args = setNetworkState(id, network.StatusActive, rec)
 	case network.DeprovisioningStarted:
@@ -56,10 +56,10 @@ func (p *Projection) Apply(ctx context.Context, tx pgx.Tx, rec events.Record) er
 		args = []any{id}
 	case network.DaemonUnbound:
 		sql = `DELETE FROM daemons WHERE id = $1 AND network_id = $2`
-		args = []any{e.DaemonID.String(), id}
+		args = []any{e.RegistrationID.String(), id}
 	case daemon.Removed:
 		sql = `DELETE FROM daemons WHERE id = $1`
-		args = []any{e.DaemonID.String()}
+		args = []any{e.RegistrationID.String()}
 	case subscription.TrialOpened:
 		sql = `
 			INSERT INTO subscriptions (tenant_id, id, status, max_networks, max_daemons, trial_expires_at, created_at, updated_at)

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/projectors"
 )
@@ -109,10 +110,10 @@ func (r *Reader) table(name string) string {
 }
 
 // Tenant returns a tenant with its subscription, deregistered or not.
-func (r *Reader) Tenant(ctx context.Context, tenantID string) (Tenant, error) {
+func (r *Reader) Tenant(ctx context.Context, tenantID ids.TenantID) (Tenant, error) {
 	var t Tenant
 	err := r.pool.QueryRow(ctx, `SELECT id, email_sealed, created_at, deregistered_at FROM `+r.table("tenants")+` WHERE id = $1`,
-		tenantID).Scan(&t.ID, &t.EmailSealed, &t.CreatedAt, &t.DeregisteredAt)
+		tenantID.String()).Scan(&t.ID, &t.EmailSealed, &t.CreatedAt, &t.DeregisteredAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Tenant{}, ErrNotFound
 	}
@@ -122,7 +123,7 @@ func (r *Reader) Tenant(ctx context.Context, tenantID string) (Tenant, error) {
 	var s SubscriptionView
 	err = r.pool.QueryRow(ctx, `
 		SELECT id, status, max_networks, max_daemons, trial_expires_at, current_period_end, created_at, updated_at
-		FROM `+r.table("subscriptions")+` WHERE tenant_id = $1 AND status <> 'canceled'`, tenantID).Scan(
+		FROM `+r.table("subscriptions")+` WHERE tenant_id = $1 AND status <> 'canceled'`, tenantID.String()).Scan(
 		&s.ID, &s.Status, &s.Entitlement.MaxNetworks, &s.Entitlement.MaxDaemons,
 		&s.TrialExpiresAt, &s.CurrentPeriodEnd, &s.CreatedAt, &s.UpdatedAt)
 	switch {
@@ -144,9 +145,9 @@ func scanNetwork(row pgx.CollectableRow) (NetworkView, error) {
 }
 
 // Networks lists a tenant's networks, oldest first.
-func (r *Reader) Networks(ctx context.Context, tenantID string) ([]NetworkView, error) {
+func (r *Reader) Networks(ctx context.Context, tenantID ids.TenantID) ([]NetworkView, error) {
 	rows, _ := r.pool.Query(ctx, `SELECT `+networkColumns+` FROM `+r.table("networks")+`
-		WHERE tenant_id = $1 ORDER BY created_at, id`, tenantID)
+		WHERE tenant_id = $1 ORDER BY created_at, id`, tenantID.String())
 	ns, err := pgx.CollectRows(rows, scanNetwork)
 	if err != nil {
 		return nil, fmt.Errorf("tenancy networks: %w", err)
@@ -155,9 +156,9 @@ func (r *Reader) Networks(ctx context.Context, tenantID string) ([]NetworkView, 
 }
 
 // Network returns one of a tenant's networks.
-func (r *Reader) Network(ctx context.Context, tenantID, networkID string) (NetworkView, error) {
+func (r *Reader) Network(ctx context.Context, tenantID ids.TenantID, networkID ids.NetworkID) (NetworkView, error) {
 	rows, _ := r.pool.Query(ctx, `SELECT `+networkColumns+` FROM `+r.table("networks")+`
-		WHERE tenant_id = $1 AND id = $2`, tenantID, networkID)
+		WHERE tenant_id = $1 AND id = $2`, tenantID.String(), networkID.String())
 	n, err := pgx.CollectExactlyOneRow(rows, scanNetwork)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return NetworkView{}, ErrNotFound
@@ -175,9 +176,9 @@ func scanDaemon(row pgx.CollectableRow) (DaemonView, error) {
 }
 
 // Daemons lists a tenant's daemons, oldest first.
-func (r *Reader) Daemons(ctx context.Context, tenantID string) ([]DaemonView, error) {
+func (r *Reader) Daemons(ctx context.Context, tenantID ids.TenantID) ([]DaemonView, error) {
 	rows, _ := r.pool.Query(ctx, `SELECT id, network_id, public_key, created_at FROM `+r.table("daemons")+`
-		WHERE tenant_id = $1 ORDER BY created_at, id`, tenantID)
+		WHERE tenant_id = $1 ORDER BY created_at, id`, tenantID.String())
 	ds, err := pgx.CollectRows(rows, scanDaemon)
 	if err != nil {
 		return nil, fmt.Errorf("tenancy daemons: %w", err)
@@ -187,12 +188,12 @@ func (r *Reader) Daemons(ctx context.Context, tenantID string) ([]DaemonView, er
 
 // NetworkDaemons lists the daemons of one of a tenant's networks; a
 // network of another tenant is ErrNotFound, like a missing one.
-func (r *Reader) NetworkDaemons(ctx context.Context, tenantID, networkID string) ([]DaemonView, error) {
+func (r *Reader) NetworkDaemons(ctx context.Context, tenantID ids.TenantID, networkID ids.NetworkID) ([]DaemonView, error) {
 	if _, err := r.Network(ctx, tenantID, networkID); err != nil {
 		return nil, err
 	}
 	rows, _ := r.pool.Query(ctx, `SELECT id, network_id, public_key, created_at FROM `+r.table("daemons")+`
-		WHERE tenant_id = $1 AND network_id = $2 ORDER BY created_at, id`, tenantID, networkID)
+		WHERE tenant_id = $1 AND network_id = $2 ORDER BY created_at, id`, tenantID.String(), networkID.String())
 	ds, err := pgx.CollectRows(rows, scanDaemon)
 	if err != nil {
 		return nil, fmt.Errorf("tenancy network daemons: %w", err)

@@ -13,8 +13,10 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/daemon"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
+	"github.com/wardnet/wardnet-cloud/aggregates/plan"
 	"github.com/wardnet/wardnet-cloud/aggregates/subscription"
 	"github.com/wardnet/wardnet-cloud/aggregates/tenant"
 	"github.com/wardnet/wardnet-cloud/commands/tenants"
@@ -72,12 +74,12 @@ func (f *fixture) append(typ, id string, ps ...events.Payload) {
 	}
 }
 
-func key(t *testing.T) naming.DaemonKey {
+func key(t *testing.T) ids.DaemonKey {
 	pub, _, err := ed25519.GenerateKey(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	k, err := naming.DaemonKeyOf(pub)
+	k, err := ids.DaemonKeyOf(pub)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,23 +88,23 @@ func key(t *testing.T) naming.DaemonKey {
 
 // history appends the life of two tenants: one with two networks, one
 // deprovisioned, and a subscription; another deregistered and swept.
-func (f *fixture) history() (kept, swept naming.ID, nets []naming.ID) {
-	kept, swept = naming.NewID(), naming.NewID()
+func (f *fixture) history() (kept, swept ids.TenantID, nets []ids.NetworkID) {
+	kept, swept = ids.New[ids.TenantID](), ids.New[ids.TenantID]()
 	f.append(tenant.Type, kept.String(), tenant.Created{TenantID: kept, Email: "v1.sealed-a"})
-	f.append(subscription.Type, kept.String(), subscription.TrialOpened{Entitlement: naming.TrialEntitlement, ExpiresAt: time.Now().Add(time.Hour)})
+	f.append(subscription.Type, kept.String(), subscription.TrialOpened{Entitlement: plan.Trial, ExpiresAt: time.Now().Add(time.Hour)})
 	for i := range 3 {
-		id, d := naming.NewID(), naming.NewID()
+		id, d := ids.New[ids.NetworkID](), ids.New[ids.RegistrationID]()
 		nets = append(nets, id)
 		f.append(network.Type, id.String(), network.Registered{TenantID: kept, Slug: naming.Slug(fmt.Sprintf("net-%d", i)),
-			DisplayName: map[bool]string{true: "Home"}[i == 0], Region: "local", DaemonID: d, DaemonKey: key(f.t)})
+			DisplayName: map[bool]string{true: "Home"}[i == 0], Region: "local", RegistrationID: d, DaemonKey: key(f.t)})
 	}
 	f.append(network.Type, nets[1].String(), network.Activated{})
 	f.append(network.Type, nets[2].String(), network.DeprovisioningStarted{Reason: network.ReasonUser}, network.Deprovisioned{})
 
 	f.append(tenant.Type, swept.String(), tenant.Created{TenantID: swept, Email: "v1.sealed-b"})
-	f.append(subscription.Type, swept.String(), subscription.TrialOpened{Entitlement: naming.TrialEntitlement, ExpiresAt: time.Now()})
-	sn := naming.NewID()
-	f.append(network.Type, sn.String(), network.Registered{TenantID: swept, Slug: "gone", Region: "local", DaemonID: naming.NewID(), DaemonKey: key(f.t)})
+	f.append(subscription.Type, swept.String(), subscription.TrialOpened{Entitlement: plan.Trial, ExpiresAt: time.Now()})
+	sn := ids.New[ids.NetworkID]()
+	f.append(network.Type, sn.String(), network.Registered{TenantID: swept, Slug: "gone", Region: "local", RegistrationID: ids.New[ids.RegistrationID](), DaemonKey: key(f.t)})
 	f.append(tenant.Type, swept.String(), tenant.Deregistered{})
 	f.append(subscription.Type, swept.String(), subscription.Closed{Reason: subscription.ReasonDeregistered})
 	f.append(tenant.Type, swept.String(), tenant.Swept{})
@@ -116,7 +118,7 @@ func TestViewsFollowTheLog(t *testing.T) {
 	if err := f.reader.Sync(f.ctx); err != nil {
 		t.Fatal(err)
 	}
-	got, err := f.reader.Networks(f.ctx, kept.String())
+	got, err := f.reader.Networks(f.ctx, kept)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,19 +126,19 @@ func TestViewsFollowTheLog(t *testing.T) {
 		got[0].DisplayName == nil || *got[0].DisplayName != "Home" || got[1].DisplayName != nil {
 		t.Fatalf("networks = %+v", got)
 	}
-	ds, err := f.reader.Daemons(f.ctx, kept.String())
+	ds, err := f.reader.Daemons(f.ctx, kept)
 	if err != nil || len(ds) != 2 {
 		t.Fatalf("daemons = %+v, %v", ds, err)
 	}
-	me, err := f.reader.Tenant(f.ctx, kept.String())
+	me, err := f.reader.Tenant(f.ctx, kept)
 	if err != nil || me.EmailSealed != "v1.sealed-a" || me.Subscription == nil || me.Subscription.Status != "trialing" {
 		t.Fatalf("tenant = %+v, %v", me, err)
 	}
-	if _, err := f.reader.Tenant(f.ctx, swept.String()); !errors.Is(err, tenancy.ErrNotFound) {
+	if _, err := f.reader.Tenant(f.ctx, swept); !errors.Is(err, tenancy.ErrNotFound) {
 		t.Fatalf("swept tenant: %v", err)
 	}
 	// Scoped: another tenant's network is not found, like a missing one.
-	if _, err := f.reader.NetworkDaemons(f.ctx, swept.String(), nets[0].String()); !errors.Is(err, tenancy.ErrNotFound) {
+	if _, err := f.reader.NetworkDaemons(f.ctx, swept, nets[0]); !errors.Is(err, tenancy.ErrNotFound) {
 		t.Fatalf("another tenant's network: %v", err)
 	}
 }
@@ -186,16 +188,19 @@ func TestRemovedDaemonLeaves(t *testing.T) {
 	if err := f.reader.Sync(f.ctx); err != nil {
 		t.Fatal(err)
 	}
-	ds, err := f.reader.NetworkDaemons(f.ctx, kept.String(), nets[0].String())
+	ds, err := f.reader.NetworkDaemons(f.ctx, kept, nets[0])
 	if err != nil || len(ds) != 1 {
 		t.Fatalf("daemons = %+v, %v", ds, err)
 	}
-	d := naming.ID(ds[0].ID)
-	f.append(daemon.Type, "fp", daemon.Removed{DaemonID: d, NetworkID: nets[0], Reason: daemon.ReasonSelf})
+	d, err := ids.Parse[ids.RegistrationID](ds[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.append(daemon.Type, "fp", daemon.Removed{RegistrationID: d, NetworkID: nets[0], Reason: daemon.ReasonSelf})
 	if err := f.reader.Sync(f.ctx); err != nil {
 		t.Fatal(err)
 	}
-	if ds, err := f.reader.NetworkDaemons(f.ctx, kept.String(), nets[0].String()); err != nil || len(ds) != 0 {
+	if ds, err := f.reader.NetworkDaemons(f.ctx, kept, nets[0]); err != nil || len(ds) != 0 {
 		t.Fatalf("daemons after removal = %+v, %v", ds, err)
 	}
 }

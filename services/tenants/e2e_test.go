@@ -24,7 +24,7 @@ import (
 
 	"github.com/wardnet/wardnet-cloud/agent"
 	"github.com/wardnet/wardnet-cloud/aggregates/code"
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/tenant"
 	app "github.com/wardnet/wardnet-cloud/commands/tenants"
 	"github.com/wardnet/wardnet-cloud/events"
@@ -240,7 +240,7 @@ func TestEndToEndTenantLifecycle(t *testing.T) {
 	// register → network-scoped token.
 	daemon := e.agent("daemon")
 	enrollment, err := daemon.RequestCode(ctx, email)
-	if err != nil || len(enrollment) != naming.CodeLen {
+	if err != nil || len(enrollment) != code.Len {
 		t.Fatalf("request code = %q, %v", enrollment, err)
 	}
 	tenantID, err := daemon.Enroll(ctx, enrollment)
@@ -347,7 +347,11 @@ func TestEndToEndTenantLifecycle(t *testing.T) {
 	// The DNS side removes the records and marks the network
 	// deprovisioned; the lifecycle then releases the slug and the daemon
 	// and the sweep removes the tenant.
-	if err := e.svc.Commands().MarkNetworkDeprovisioned(ctx, events.Meta{Actor: "test:dns"}, naming.ID(netw.ID)); err != nil {
+	netwID, err := ids.Parse[ids.NetworkID](string(netw.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.Commands().MarkNetworkDeprovisioned(ctx, events.Meta{Actor: "test:dns"}, netwID); err != nil {
 		t.Fatal(err)
 	}
 	store := events.NewStore(e.nats.JS, tenants.Catalog())

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/commands/ddns"
 	"github.com/wardnet/wardnet-cloud/internal/authn"
@@ -115,7 +115,7 @@ func (a *api) acmeUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	user, key := r.Header.Get("X-Api-User"), r.Header.Get("X-Api-Key")
-	if _, err := naming.ParseID(user); err != nil || len(key) != acmeKeyLen {
+	if _, err := ids.Parse[ids.CredentialID](user); err != nil || len(key) != acmeKeyLen {
 		endpoint.WriteError(w, http.StatusUnauthorized, acmeForbidden)
 		return
 	}

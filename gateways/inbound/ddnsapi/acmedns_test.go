@@ -12,7 +12,7 @@ import (
 	"github.com/nrdcg/goacmedns"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/dns"
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/internal/ratelimit"
 	"github.com/wardnet/wardnet-cloud/projectors/credentials"
@@ -78,7 +78,7 @@ func TestACMEDNS(t *testing.T) {
 	o := s.newOwner("xena@example.com", "xenas-lab", region)
 	c := o.issue()
 	a := o.register(c)
-	if _, err := naming.ParseID(a.Username); err != nil || !acmePasswordRE.MatchString(a.Password) ||
+	if _, err := ids.Parse[ids.CredentialID](a.Username); err != nil || !acmePasswordRE.MatchString(a.Password) ||
 		a.Fulldomain != "_acme-challenge."+o.host() || a.Subdomain != o.slug || a.Allowfrom == nil || len(a.Allowfrom) != 0 {
 		t.Fatalf("account %+v", a)
 	}
@@ -93,7 +93,7 @@ func TestACMEDNS(t *testing.T) {
 		}
 	}
 	set := func(vs ...string) dns.AccountChallengeSet {
-		return dns.AccountChallengeSet{CredentialID: naming.ID(a.Username), Values: vs}
+		return dns.AccountChallengeSet{CredentialID: ids.CredentialID(a.Username), Values: vs}
 	}
 	want := []events.Payload{
 		set(acmeTXT("a")),
@@ -186,7 +186,7 @@ func TestACMEDNSUpdateRefusals(t *testing.T) {
 		{"a key of 41", a.Username, a.Password + "x", good},
 		{"a wrong key", a.Username, strings.Repeat("k", 40), good},
 		{"another account's key", a.Username, theirs.Password, good},
-		{"an unknown account", naming.NewID().String(), a.Password, good},
+		{"an unknown account", ids.New[ids.CredentialID]().String(), a.Password, good},
 		{"the update credential", c.Username, c.Secret, good},
 		{"another network's subdomain", a.Username, a.Password, txtBody{Subdomain: other.slug, TXT: acmeTXT("g")}},
 		{"the full name as subdomain", a.Username, a.Password, txtBody{Subdomain: o.host(), TXT: acmeTXT("g")}},
@@ -283,7 +283,7 @@ func TestACMEDNSWithGoacmedns(t *testing.T) {
 
 	// An account nobody has: 401 at once.
 	start := time.Now()
-	err := client.UpdateTXTRecord(ctx, goacmedns.Account{Username: naming.NewID().String(), Password: strings.Repeat("k", 40),
+	err := client.UpdateTXTRecord(ctx, goacmedns.Account{Username: ids.New[ids.CredentialID]().String(), Password: strings.Repeat("k", 40),
 		SubDomain: o.slug}, acmeTXT("z"))
 	var ce *goacmedns.ClientError
 	if !errors.As(err, &ce) || ce.HTTPStatus != http.StatusUnauthorized {
@@ -304,7 +304,7 @@ func TestACMEDNSBehind(t *testing.T) {
 	c := o.issue()
 	release := s.holdProjection()
 	a := o.registerAtOnce(c)
-	for _, user := range []string{a.Username, naming.NewID().String()} {
+	for _, user := range []string{a.Username, ids.New[ids.CredentialID]().String()} {
 		s.acmeUpdate(user, a.Password, txtBody{Subdomain: o.slug, TXT: acmeTXT("a")}).wantError(t, 500, "db_error")
 	}
 	release()

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/commands/ddns"
 	"github.com/wardnet/wardnet-cloud/internal/authn"
 	"github.com/wardnet/wardnet-cloud/internal/endpoint"
@@ -32,13 +32,32 @@ func (a *api) daemon(h func(http.ResponseWriter, *http.Request, ddns.Daemon)) ht
 			endpoint.WriteError(w, http.StatusForbidden, ddns.MsgNeedNetwork)
 			return
 		}
-		key, err := naming.DaemonKeyOf(c.PublicKey)
-		if err != nil { // authn checked the key's proof: cannot happen
+		caller, ok := daemonCaller(c)
+		if !ok { // tenants mints tokens for its own ids and checked keys only
 			endpoint.WriteError(w, http.StatusUnauthorized, msgInvalidToken)
 			return
 		}
-		h(w, r, ddns.Daemon{TenantID: c.TenantID, NetworkID: c.NetworkID, Key: key})
+		h(w, r, caller)
 	})))
+}
+
+// daemonCaller parses a network-scoped daemon token's claims: its tenant,
+// its network and its key, which authn has checked the request's proof of
+// possession with.
+func daemonCaller(c authn.Caller) (ddns.Daemon, bool) {
+	key, err := ids.DaemonKeyOf(c.PublicKey)
+	if err != nil {
+		return ddns.Daemon{}, false
+	}
+	tenant, err := ids.Parse[ids.TenantID](c.TenantID)
+	if err != nil {
+		return ddns.Daemon{}, false
+	}
+	network, err := ids.Parse[ids.NetworkID](c.NetworkID)
+	if err != nil {
+		return ddns.Daemon{}, false
+	}
+	return ddns.Daemon{TenantID: tenant, NetworkID: network, Key: key}, true
 }
 
 type reportIPRequest struct {

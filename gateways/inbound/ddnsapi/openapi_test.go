@@ -13,7 +13,7 @@ import (
 )
 
 // specPath is the OpenAPI document the API must follow.
-const specPath = "../../docs/api/ddns.yaml"
+const specPath = "../../../docs/api/ddns.yaml"
 
 var spec = endpointtest.NewSpec(specPath)
 

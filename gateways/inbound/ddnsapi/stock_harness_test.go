@@ -10,7 +10,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/projectors/credentials"
 )
 
@@ -87,7 +87,9 @@ func (o *owner) revoke(id string) {
 // the network.
 func (o *owner) sync() {
 	o.s.t.Helper()
-	must(o.s.t, o.s.creds.SyncNetwork(o.s.t.Context(), naming.ID(o.network())))
+	id, err := ids.Parse[ids.NetworkID](o.network())
+	must(o.s.t, err)
+	must(o.s.t, o.s.creds.SyncNetwork(o.s.t.Context(), id))
 }
 
 // holdProjection keeps the update credentials projection from applying

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/commands/tenants"
 	"github.com/wardnet/wardnet-cloud/internal/authn"
 	"github.com/wardnet/wardnet-cloud/internal/endpoint"
@@ -34,24 +34,24 @@ func (a *api) daemon(h func(http.ResponseWriter, *http.Request, tenants.Daemon))
 			a.fail(w, r, errors.New("daemon route without a daemon caller"), "")
 			return
 		}
-		key, err := naming.DaemonKeyOf(c.PublicKey)
-		if err != nil { // authn checked the key's proof: cannot happen
+		caller, ok := daemonCaller(c)
+		if !ok { // tenants mints tokens for its own ids and checked keys only
 			endpoint.WriteError(w, http.StatusUnauthorized, msgInvalidToken)
 			return
 		}
-		h(w, r, tenants.Daemon{TenantID: c.TenantID, NetworkID: c.NetworkID, Key: key})
+		h(w, r, caller)
 	}))
 }
 
 // user is the user group: a user token.
-func (a *api) user(h func(http.ResponseWriter, *http.Request, naming.ID)) http.Handler {
+func (a *api) user(h func(http.ResponseWriter, *http.Request, ids.TenantID)) http.Handler {
 	return a.auth.Require(tokens.PrincipalUser)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, ok := authn.FromContext(r.Context())
 		if !ok || !c.IsUser() {
 			a.fail(w, r, errors.New("user route without a user caller"), "")
 			return
 		}
-		tenant, err := naming.ParseID(c.TenantID)
+		tenant, err := ids.Parse[ids.TenantID](c.TenantID)
 		if err != nil { // tenants mints tokens for its own ids only
 			endpoint.WriteError(w, http.StatusUnauthorized, msgInvalidToken)
 			return
@@ -60,10 +60,31 @@ func (a *api) user(h func(http.ResponseWriter, *http.Request, naming.ID)) http.H
 	}))
 }
 
+// daemonCaller parses a daemon token's claims: its tenant, its network
+// (none for a tenant-scoped token) and its key, which authn has checked
+// the request's proof of possession with.
+func daemonCaller(c authn.Caller) (tenants.Daemon, bool) {
+	key, err := ids.DaemonKeyOf(c.PublicKey)
+	if err != nil {
+		return tenants.Daemon{}, false
+	}
+	tenant, err := ids.Parse[ids.TenantID](c.TenantID)
+	if err != nil {
+		return tenants.Daemon{}, false
+	}
+	var network ids.NetworkID
+	if c.NetworkID != "" {
+		if network, err = ids.Parse[ids.NetworkID](c.NetworkID); err != nil {
+			return tenants.Daemon{}, false
+		}
+	}
+	return tenants.Daemon{TenantID: tenant, NetworkID: network, Key: key}, true
+}
+
 // proveKey checks the proof of possession of POST /v1/token: the request
 // is signed with key, from its body. On a refusal it has answered and
 // returns false.
-func (a *api) proveKey(w http.ResponseWriter, r *http.Request, key naming.DaemonKey, body []byte) bool {
+func (a *api) proveKey(w http.ResponseWriter, r *http.Request, key ids.DaemonKey, body []byte) bool {
 	err := a.auth.VerifyTokenRequest(r.Context(), r, key.PublicKey(), body)
 	switch {
 	case err == nil:

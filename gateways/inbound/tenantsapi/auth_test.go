@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -152,6 +153,43 @@ func TestUserTokenWithMalformedTenantIs401(t *testing.T) {
 	token := s.userToken(t, "t-1")
 	s.do(t, call{method: "GET", path: "/v1/me", bearer: token}).wantError(t, http.StatusUnauthorized, "invalid token")
 	s.do(t, call{method: "GET", path: "/v1/tenants/t-1/networks", bearer: token}).wantError(t, http.StatusUnauthorized, "invalid token")
+}
+
+// tenants mints daemon tokens for its own ids only, too: a verified token
+// whose tid or net is not one is refused before the route runs.
+func TestDaemonTokenWithMalformedIdsIs401(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	daemon := newDaemon(t)
+	for i, c := range []struct {
+		name, tenant, network string
+		call                  call
+	}{
+		{"tenant", "t-1", "", call{method: "POST", path: "/v1/networks", body: map[string]any{"slug": "home", "region": region}}},
+		{"network", tenantA, "n-1", call{method: "DELETE", path: "/v1/networks/n-1/daemons/self"}},
+		{"upper-case network", tenantA, strings.ToUpper(otherID), call{method: "DELETE", path: "/v1/networks/" + otherID + "/daemons/self"}},
+	} {
+		// One proof per second and key: each request is signed two
+		// seconds before the last, so none is a replay of another.
+		c.call.bearer, c.call.sign = s.daemonToken(t, c.tenant, daemon, c.network), daemon
+		c.call.signSkew = -2 * time.Duration(i) * time.Second
+		r := s.do(t, c.call)
+		r.wantError(t, http.StatusUnauthorized, "invalid token")
+		r.conforms(t)
+	}
+}
+
+// A network id in a path that is not even an id is as missing as one that
+// does not exist.
+func TestMalformedNetworkIDIsNotFound(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	user := s.userToken(t, tenantA)
+	for _, id := range []string{"not-an-id", strings.ToUpper(otherID)} {
+		r := s.do(t, call{method: "GET", path: "/v1/networks/" + id + "/daemons", bearer: user})
+		r.wantError(t, http.StatusNotFound, "network not found")
+		r.conforms(t)
+	}
 }
 
 // A daemon removes itself only with a token scoped to that network.

@@ -8,7 +8,8 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
+	"github.com/wardnet/wardnet-cloud/aggregates/personal"
 	"github.com/wardnet/wardnet-cloud/gateways/outbound/mail"
 )
 
@@ -56,7 +57,7 @@ func TestBadEmailBytesAre400(t *testing.T) {
 func TestBadURLBytesAre400(t *testing.T) {
 	t.Parallel()
 	s := newStack(t)
-	user := s.userToken(t, naming.NewID().String())
+	user := s.userToken(t, ids.New[ids.TenantID]().String())
 	for _, c := range []struct {
 		name, path, want string
 	}{
@@ -80,7 +81,7 @@ func TestBadURLBytesAre400(t *testing.T) {
 	if got.Available {
 		t.Error("a slug with UTF-8 is available")
 	}
-	r = s.do(t, call{method: "GET", path: "/v1/networks/" + naming.NewID().String() + "/daemons", bearer: user})
+	r = s.do(t, call{method: "GET", path: "/v1/networks/" + ids.New[ids.NetworkID]().String() + "/daemons", bearer: user})
 	r.wantError(t, http.StatusNotFound, "network not found")
 	r.conforms(t)
 }
@@ -136,7 +137,7 @@ func FuzzParseEmailIsMailable(f *testing.F) {
 // accepted.
 func wantMailable(t *testing.T, in string) bool {
 	t.Helper()
-	e, err := naming.ParseEmail(in)
+	e, err := personal.ParseEmail(in)
 	if err != nil {
 		return false
 	}

@@ -3,7 +3,7 @@ package tenantsapi
 import (
 	"net/http"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/internal/authn"
 	"github.com/wardnet/wardnet-cloud/internal/endpoint"
 	"github.com/wardnet/wardnet-cloud/internal/proxyproto"
@@ -99,7 +99,7 @@ func (a *api) mintDaemonToken(w http.ResponseWriter, r *http.Request) {
 	if !endpoint.Require(w, "public_key", req.PublicKey != nil) {
 		return
 	}
-	key, err := naming.ParseDaemonKey(*req.PublicKey)
+	key, err := ids.ParseDaemonKey(*req.PublicKey)
 	if err != nil {
 		endpoint.WriteError(w, http.StatusBadRequest, "invalid public key")
 		return

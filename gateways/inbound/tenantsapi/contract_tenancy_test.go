@@ -11,7 +11,7 @@ import (
 
 	"github.com/wardnet/wardnet-cloud/aggregates/account"
 	"github.com/wardnet/wardnet-cloud/aggregates/daemon"
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/aggregates/reservation"
 	"github.com/wardnet/wardnet-cloud/aggregates/subscription"
@@ -197,17 +197,17 @@ func wantNoCrossTenantEvents(t *testing.T, s *stack, a, b tenantFixture, attackF
 		must(t, err)
 		log = append(log, rec)
 	}
-	key, err := naming.ParseDaemonKey(publicKey(b.daemon))
+	key, err := ids.ParseDaemonKey(publicKey(b.daemon))
 	must(t, err)
 	// B's aggregates: by id, and its email's reservation by its claim.
 	bs := map[string]bool{
 		tenant.Type + "." + b.tenant: true, subscription.Type + "." + b.tenant: true, account.Type + "." + b.tenant: true,
 		network.Type + "." + b.network.ID: true, reservation.SlugType + "." + b.network.Slug: true,
-		daemon.Type + "." + key.Fingerprint(): true,
+		daemon.Type + "." + key.Fingerprint().String(): true,
 	}
 	emails := 0
 	for _, rec := range log {
-		if c, ok := rec.Data.(reservation.Claimed); ok && rec.Aggregate.Type() == reservation.EmailType && c.Owner.String() == b.tenant {
+		if c, ok := rec.Data.(reservation.Claimed); ok && rec.Aggregate.Type() == reservation.EmailType && c.Owner == b.tenant {
 			bs[reservation.EmailType+"."+rec.Aggregate.ID()] = true
 			emails++
 		}

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/internal/endpoint"
 )
 
@@ -29,7 +29,7 @@ type credentialView struct {
 // issueCredential is POST /v1/tenants/{id}/networks/{slug}/credentials.
 // The answer holds the secret, which nothing shows again: no cache may
 // keep it.
-func (a *api) issueCredential(w http.ResponseWriter, r *http.Request, tenant naming.ID) {
+func (a *api) issueCredential(w http.ResponseWriter, r *http.Request, tenant ids.TenantID) {
 	c, err := a.cmd.IssueCredential(r.Context(), tenant, r.PathValue("slug"))
 	if err != nil {
 		a.fail(w, r, err, "")
@@ -40,7 +40,7 @@ func (a *api) issueCredential(w http.ResponseWriter, r *http.Request, tenant nam
 }
 
 // listCredentials is GET /v1/tenants/{id}/networks/{slug}/credentials.
-func (a *api) listCredentials(w http.ResponseWriter, r *http.Request, tenant naming.ID) {
+func (a *api) listCredentials(w http.ResponseWriter, r *http.Request, tenant ids.TenantID) {
 	cs, err := a.cmd.Credentials(r.Context(), tenant, r.PathValue("slug"))
 	if err != nil {
 		a.fail(w, r, err, "")
@@ -55,7 +55,7 @@ func (a *api) listCredentials(w http.ResponseWriter, r *http.Request, tenant nam
 
 // revokeCredential is DELETE
 // /v1/tenants/{id}/networks/{slug}/credentials/{credential_id}.
-func (a *api) revokeCredential(w http.ResponseWriter, r *http.Request, tenant naming.ID) {
+func (a *api) revokeCredential(w http.ResponseWriter, r *http.Request, tenant ids.TenantID) {
 	if err := a.cmd.RevokeCredential(r.Context(), tenant, r.PathValue("slug"), r.PathValue("credential_id")); err != nil {
 		a.fail(w, r, err, "")
 		return

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/commands/tenants"
 	"github.com/wardnet/wardnet-cloud/internal/endpoint"
 	"github.com/wardnet/wardnet-cloud/projectors/tenancy"
@@ -46,15 +47,15 @@ func (a *api) registerNetwork(w http.ResponseWriter, r *http.Request, caller ten
 		a.fail(w, r, err, "")
 		return
 	}
-	view, err := a.readNetwork(r, caller.TenantID, id.String())
+	view, err := a.readNetwork(r, caller.TenantID, id)
 	if errors.Is(err, tenancy.ErrBehind) || errors.Is(err, tenancy.ErrNotFound) {
 		// The network is registered: answering 503 would make the daemon
 		// retry into a 409. Answer what was just decided instead.
 		a.log.WarnContext(r.Context(), "network registered but not yet in the read model; answering from the request",
-			"tenant", caller.TenantID, "network", id.String(), "err", err)
+			"tenant", caller.TenantID.String(), "network", id.String(), "err", err)
 		now := a.now().UTC()
 		view = tenancy.NetworkView{
-			ID: id.String(), TenantID: caller.TenantID, Slug: *req.Slug, DisplayName: req.DisplayName,
+			ID: id.String(), TenantID: caller.TenantID.String(), Slug: *req.Slug, DisplayName: req.DisplayName,
 			Region: strings.TrimSpace(*req.Region), ProvisioningState: "provisioning", CreatedAt: now, UpdatedAt: now,
 		}
 	} else if err != nil {
@@ -64,7 +65,7 @@ func (a *api) registerNetwork(w http.ResponseWriter, r *http.Request, caller ten
 	endpoint.WriteJSON(w, http.StatusOK, view)
 }
 
-func (a *api) readNetwork(r *http.Request, tenantID, networkID string) (tenancy.NetworkView, error) {
+func (a *api) readNetwork(r *http.Request, tenantID ids.TenantID, networkID ids.NetworkID) (tenancy.NetworkView, error) {
 	if err := a.read.Sync(r.Context()); err != nil {
 		return tenancy.NetworkView{}, err
 	}
@@ -74,8 +75,8 @@ func (a *api) readNetwork(r *http.Request, tenantID, networkID string) (tenancy.
 // removeSelf is DELETE /v1/networks/{id}/daemons/self: it needs a token
 // scoped to network {id}.
 func (a *api) removeSelf(w http.ResponseWriter, r *http.Request, caller tenants.Daemon) {
-	network := r.PathValue("id")
-	if caller.NetworkID == "" || caller.NetworkID != network {
+	network, err := ids.Parse[ids.NetworkID](r.PathValue("id"))
+	if err != nil || caller.NetworkID == "" || caller.NetworkID != network {
 		endpoint.WriteError(w, http.StatusForbidden, msgNeedNetwork)
 		return
 	}

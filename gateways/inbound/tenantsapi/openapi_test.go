@@ -7,7 +7,7 @@ import (
 )
 
 // spec is the OpenAPI document the API must follow.
-var spec = endpointtest.NewSpec("../../docs/api/tenants.yaml")
+var spec = endpointtest.NewSpec("../../../docs/api/tenants.yaml")
 
 // conforms checks the reply against the OpenAPI document: its status is
 // one the operation declares, and its body and headers match the

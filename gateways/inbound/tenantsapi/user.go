@@ -3,7 +3,7 @@ package tenantsapi
 import (
 	"net/http"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/internal/endpoint"
 	"github.com/wardnet/wardnet-cloud/internal/sessioncookie"
 	"github.com/wardnet/wardnet-cloud/projectors/tenancy"
@@ -21,12 +21,12 @@ type meView struct {
 }
 
 // me is GET /v1/me.
-func (a *api) me(w http.ResponseWriter, r *http.Request, tenant naming.ID) {
+func (a *api) me(w http.ResponseWriter, r *http.Request, tenant ids.TenantID) {
 	if err := a.read.Sync(r.Context()); err != nil {
 		a.fail(w, r, err, "")
 		return
 	}
-	t, err := a.read.Tenant(r.Context(), tenant.String())
+	t, err := a.read.Tenant(r.Context(), tenant)
 	if err != nil {
 		a.fail(w, r, err, msgTenantNotFound)
 		return
@@ -47,7 +47,7 @@ func (a *api) me(w http.ResponseWriter, r *http.Request, tenant naming.ID) {
 
 // signOutEverywhere is DELETE /v1/me/sessions: every session of the
 // account ends, this browser's too.
-func (a *api) signOutEverywhere(w http.ResponseWriter, r *http.Request, tenant naming.ID) {
+func (a *api) signOutEverywhere(w http.ResponseWriter, r *http.Request, tenant ids.TenantID) {
 	if err := a.cmd.RevokeSessions(r.Context(), tenant); err != nil {
 		a.fail(w, r, err, "")
 		return
@@ -57,10 +57,10 @@ func (a *api) signOutEverywhere(w http.ResponseWriter, r *http.Request, tenant n
 }
 
 // ownTenant wraps a /v1/tenants/{id}/… handler: {id} must be the caller's
-// tenant.
-func ownTenant(h func(http.ResponseWriter, *http.Request, naming.ID)) func(http.ResponseWriter, *http.Request, naming.ID) {
-	return func(w http.ResponseWriter, r *http.Request, tenant naming.ID) {
-		if r.PathValue("id") != tenant.String() {
+// tenant. An {id} that is not even an id is someone else's all the same.
+func ownTenant(h func(http.ResponseWriter, *http.Request, ids.TenantID)) func(http.ResponseWriter, *http.Request, ids.TenantID) {
+	return func(w http.ResponseWriter, r *http.Request, tenant ids.TenantID) {
+		if id, err := ids.Parse[ids.TenantID](r.PathValue("id")); err != nil || id != tenant {
 			endpoint.WriteError(w, http.StatusForbidden, msgNotYours)
 			return
 		}
@@ -69,7 +69,7 @@ func ownTenant(h func(http.ResponseWriter, *http.Request, naming.ID)) func(http.
 }
 
 // issueDaemonCode is POST /v1/tenants/{id}/codes.
-func (a *api) issueDaemonCode(w http.ResponseWriter, r *http.Request, tenant naming.ID) {
+func (a *api) issueDaemonCode(w http.ResponseWriter, r *http.Request, tenant ids.TenantID) {
 	code, err := a.cmd.IssueDaemonCode(r.Context(), tenant)
 	if err != nil {
 		a.fail(w, r, err, "")
@@ -79,12 +79,12 @@ func (a *api) issueDaemonCode(w http.ResponseWriter, r *http.Request, tenant nam
 }
 
 // listNetworks is GET /v1/tenants/{id}/networks.
-func (a *api) listNetworks(w http.ResponseWriter, r *http.Request, tenant naming.ID) {
+func (a *api) listNetworks(w http.ResponseWriter, r *http.Request, tenant ids.TenantID) {
 	if err := a.read.Sync(r.Context()); err != nil {
 		a.fail(w, r, err, "")
 		return
 	}
-	ns, err := a.read.Networks(r.Context(), tenant.String())
+	ns, err := a.read.Networks(r.Context(), tenant)
 	if err != nil {
 		a.fail(w, r, err, "")
 		return
@@ -93,12 +93,12 @@ func (a *api) listNetworks(w http.ResponseWriter, r *http.Request, tenant naming
 }
 
 // listDaemons is GET /v1/tenants/{id}/daemons.
-func (a *api) listDaemons(w http.ResponseWriter, r *http.Request, tenant naming.ID) {
+func (a *api) listDaemons(w http.ResponseWriter, r *http.Request, tenant ids.TenantID) {
 	if err := a.read.Sync(r.Context()); err != nil {
 		a.fail(w, r, err, "")
 		return
 	}
-	ds, err := a.read.Daemons(r.Context(), tenant.String())
+	ds, err := a.read.Daemons(r.Context(), tenant)
 	if err != nil {
 		a.fail(w, r, err, "")
 		return
@@ -108,12 +108,17 @@ func (a *api) listDaemons(w http.ResponseWriter, r *http.Request, tenant naming.
 
 // networkDaemons is GET /v1/networks/{id}/daemons: a network of another
 // tenant is as missing as one that does not exist.
-func (a *api) networkDaemons(w http.ResponseWriter, r *http.Request, tenant naming.ID) {
+func (a *api) networkDaemons(w http.ResponseWriter, r *http.Request, tenant ids.TenantID) {
 	if err := a.read.Sync(r.Context()); err != nil {
 		a.fail(w, r, err, "")
 		return
 	}
-	ds, err := a.read.NetworkDaemons(r.Context(), tenant.String(), r.PathValue("id"))
+	network, err := ids.Parse[ids.NetworkID](r.PathValue("id"))
+	if err != nil {
+		endpoint.WriteError(w, http.StatusNotFound, msgNetworkNotFound)
+		return
+	}
+	ds, err := a.read.NetworkDaemons(r.Context(), tenant, network)
 	if err != nil {
 		a.fail(w, r, err, msgNetworkNotFound)
 		return
@@ -122,7 +127,7 @@ func (a *api) networkDaemons(w http.ResponseWriter, r *http.Request, tenant nami
 }
 
 // deleteNetwork is DELETE /v1/tenants/{id}/networks/{slug}.
-func (a *api) deleteNetwork(w http.ResponseWriter, r *http.Request, tenant naming.ID) {
+func (a *api) deleteNetwork(w http.ResponseWriter, r *http.Request, tenant ids.TenantID) {
 	if err := a.cmd.DeleteNetwork(r.Context(), tenant, r.PathValue("slug")); err != nil {
 		a.fail(w, r, err, "")
 		return
@@ -131,7 +136,7 @@ func (a *api) deleteNetwork(w http.ResponseWriter, r *http.Request, tenant namin
 }
 
 // deregister is DELETE /v1/tenants/{id}.
-func (a *api) deregister(w http.ResponseWriter, r *http.Request, tenant naming.ID) {
+func (a *api) deregister(w http.ResponseWriter, r *http.Request, tenant ids.TenantID) {
 	if err := a.cmd.Deregister(r.Context(), tenant); err != nil {
 		a.fail(w, r, err, "")
 		return
