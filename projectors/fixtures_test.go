@@ -189,18 +189,6 @@ func run(t testing.TB, p *projectors.Projector) (stop func() error) {
 	return stop
 }
 
-// waitFor polls cond until it holds or the deadline passes.
-func waitFor(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(90 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 func checkpoint(t testing.TB, db *testenv.DB, name string) events.StreamSeq {
 	t.Helper()
 	var cp events.StreamSeq
@@ -215,7 +203,12 @@ func checkpoint(t testing.TB, db *testenv.DB, name string) events.StreamSeq {
 
 func waitCheckpoint(t testing.TB, db *testenv.DB, name string, seq events.StreamSeq) {
 	t.Helper()
-	waitFor(t, fmt.Sprintf("%s to reach %d", name, seq), func() bool { return checkpoint(t, db, name) >= seq })
+	testenv.Eventually(t, 90*time.Second, func() error {
+		if cp := checkpoint(t, db, name); cp < seq {
+			return fmt.Errorf("%s at %d, want %d", name, cp, seq)
+		}
+		return nil
+	})
 }
 
 // ledgerCounts summarises a ledger table: rows, applications, the most

@@ -4,13 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/nats-io/nats.go"
 
 	"github.com/wardnet/wardnet-cloud/events"
+	"github.com/wardnet/wardnet-cloud/internal/testenv"
 	"github.com/wardnet/wardnet-cloud/projectors"
 )
 
@@ -171,7 +174,12 @@ func TestServeStaysUpWhenHalted(t *testing.T) {
 	ctx, cancel := context.WithCancel(ctxT(t))
 	done := make(chan error, 1)
 	go func() { done <- p.Serve(ctx) }()
-	waitFor(t, "the halt", func() bool { return errors.Is(p.Ready(1000)(ctx), projectors.ErrHalted) })
+	testenv.Eventually(t, time.Minute, func() error {
+		if err := p.Ready(1000)(ctx); !errors.Is(err, projectors.ErrHalted) {
+			return fmt.Errorf("not halted: readiness %v", err)
+		}
+		return nil
+	})
 	select {
 	case err := <-done:
 		t.Fatalf("Serve returned on a halt: %v", err)

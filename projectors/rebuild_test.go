@@ -3,9 +3,11 @@ package projectors_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -94,9 +96,11 @@ func TestRequestedRebuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	var st projectors.State
-	waitFor(t, "the rebuild to finish", func() bool {
-		st = ledgerState(t, e)
-		return st.Rebuild != nil && !st.Rebuild.InProgress()
+	testenv.Eventually(t, time.Minute, func() error {
+		if st = ledgerState(t, e); st.Rebuild == nil || st.Rebuild.InProgress() {
+			return fmt.Errorf("rebuild not finished: %+v", st.Rebuild)
+		}
+		return nil
 	})
 	if r := st.Rebuild; r.Error != "" || r.Checkpoint < last || r.Target < last || r.StartedAt.IsZero() || st.RebuiltAt.IsZero() {
 		t.Fatalf("rebuild state %+v, projection %+v", *r, st)

@@ -3,11 +3,14 @@ package projectors_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/wardnet/wardnet-cloud/events"
+	"github.com/wardnet/wardnet-cloud/internal/testenv"
 	"github.com/wardnet/wardnet-cloud/projectors"
 )
 
@@ -56,9 +59,12 @@ func testTakeover(t *testing.T, kill bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "both instances to pull", func() bool {
+	testenv.Eventually(t, time.Minute, func() error {
 		info, err := cons.Info(ctx)
-		return err == nil && info.NumWaiting >= 2
+		if err != nil || info.NumWaiting < 2 {
+			return fmt.Errorf("not both instances pulling: %v, %+v", err, info)
+		}
+		return nil
 	})
 
 	phase1 := e.deposit(t, 2000, "t1")

@@ -3,10 +3,13 @@ package projectors_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/wardnet/wardnet-cloud/events"
+	"github.com/wardnet/wardnet-cloud/internal/testenv"
 	"github.com/wardnet/wardnet-cloud/projectors"
 )
 
@@ -47,8 +50,11 @@ func TestLagAndReadiness(t *testing.T) {
 	if st := ledgerState(t, e); st.Checkpoint != cp || st.StreamLast != last || st.Lag != behind || st.AppliedAt.IsZero() {
 		t.Errorf("status while held: %+v", st)
 	}
-	waitFor(t, "the lag metric", func() bool {
-		return gauge(t, e.reg, "wardnet_projector_lag_events", "ledger") == float64(behind)
+	testenv.Eventually(t, time.Minute, func() error {
+		if lag := gauge(t, e.reg, "wardnet_projector_lag_events", "ledger"); lag != float64(behind) {
+			return fmt.Errorf("lag metric %v, want %d", lag, behind)
+		}
+		return nil
 	})
 
 	close(release)
@@ -124,8 +130,11 @@ func TestRewindsConsumerPastTheReadModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	stop = run(t, e.projector(t, newLedger("ledger"), e.opts(t)))
-	waitFor(t, "the dropped read model to come back", func() bool {
-		return schemaExists(t, e.db, "proj_ledger") && counts(t, e.db, "ledger").rows == 1500
+	testenv.Eventually(t, time.Minute, func() error {
+		if !schemaExists(t, e.db, "proj_ledger") || counts(t, e.db, "ledger").rows != 1500 {
+			return fmt.Errorf("the dropped read model is not back")
+		}
+		return nil
 	})
 	if err := stop(); err != nil {
 		t.Fatal(err)

@@ -36,9 +36,8 @@ func TestWaitFor(t *testing.T) {
 			t.Fatalf("at %d: %v", seq, err)
 		}
 	}
-	// A checkpoint that moves while it waits.
+	// A checkpoint that moves, before or while it waits.
 	go func() {
-		time.Sleep(20 * time.Millisecond)
 		_, _ = db.Pool.Exec(ctx, `UPDATE projections SET checkpoint = 9 WHERE name = 'waited'`)
 	}()
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -159,28 +160,27 @@ func TestTailFollows(t *testing.T) {
 	c := events.NewCatalog()
 	events.Register[tenantCreated](c, 1)
 	s := events.NewStore(n.JS, c)
-	waitFor(t, func() bool { return strings.Count(out.String(), "\n") == 2 })
+	testenv.Eventually(t, 10*time.Second, func() error {
+		if n := strings.Count(out.String(), "\n"); n != 2 {
+			return fmt.Errorf("%d lines of output, want 2", n)
+		}
+		return nil
+	})
 	if _, err := s.Append(ctx, events.Meta{}, events.Change{Aggregate: events.MustRef("tenant", "late"), Events: []events.Payload{tenantCreated{"late"}}}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, func() bool { return strings.Contains(out.String(), `"late"`) })
+	testenv.Eventually(t, 10*time.Second, func() error {
+		if !strings.Contains(out.String(), `"late"`) {
+			return fmt.Errorf("the late event is not in the output:\n%s", out.String())
+		}
+		return nil
+	})
 	if got := out.String(); !strings.Contains(got, `"seq":4`) || strings.Contains(got, `"seq":3`) {
 		t.Fatalf("tail --last 2 printed:\n%s", got)
 	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("tail ended with %v", err)
-	}
-}
-
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met in time")
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }
 

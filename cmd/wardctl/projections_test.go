@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -32,7 +33,12 @@ func runAudit(t *testing.T, n *testenv.NATS, db *testenv.DB) *projectors.Project
 			t.Errorf("projector: %v", err)
 		}
 	})
-	waitFor(t, func() bool { return p.Stats().Checkpoint == 5 })
+	testenv.Eventually(t, 10*time.Second, func() error {
+		if cp := p.Stats().Checkpoint; cp != 5 {
+			return fmt.Errorf("checkpoint %d, want 5", cp)
+		}
+		return nil
+	})
 	return p
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -83,17 +84,12 @@ func TestRunJanitor(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- k.RunJanitor(ctx, 20*time.Millisecond) }()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		_, err := k.Open(context.Background(), old)
-		if errors.Is(err, datakeys.ErrShredded) {
-			break
+	testenv.Eventually(t, 10*time.Second, func() error {
+		if _, err := k.Open(context.Background(), old); !errors.Is(err, datakeys.ErrShredded) {
+			return fmt.Errorf("day:2026-05-07 not destroyed (open: %v)", err)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("janitor did not destroy day:2026-05-07 (open: %v)", err)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return nil
+	})
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("RunJanitor = %v, want nil when ctx ends", err)

@@ -119,9 +119,10 @@ func TestServeAPIBesideHealthz(t *testing.T) {
 
 func waitLog(t *testing.T, r *running, s string) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(r.log.String(), s); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the log never said %q:\n%s", s, r.log)
+	testenv.Eventually(t, 10*time.Second, func() error {
+		if !strings.Contains(r.log.String(), s) {
+			return fmt.Errorf("the log does not say %q:\n%s", s, r.log)
 		}
-	}
+		return nil
+	})
 }

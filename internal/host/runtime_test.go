@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"maps"
@@ -132,17 +133,15 @@ func readiness(t *testing.T, base string) (int, host.Readiness) {
 // waitReadiness polls /readyz until it answers code.
 func waitReadiness(t *testing.T, base string, code int) host.Readiness {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		got, rd := readiness(t, base)
-		if got == code {
-			return rd
+	var rd host.Readiness
+	testenv.Eventually(t, 30*time.Second, func() error {
+		var got int
+		if got, rd = readiness(t, base); got != code {
+			return fmt.Errorf("readyz %d (%+v), want %d", got, rd, code)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("readyz still %d (%+v), want %d", got, rd, code)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return nil
+	})
+	return rd
 }
 
 func TestHealthReadinessAndMetrics(t *testing.T) {

@@ -3,6 +3,7 @@ package passwords
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"strings"
 	"sync"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/wardnet/wardnet-cloud/internal/testenv"
 )
 
 // fill takes every slot of h until the returned function is called.
@@ -52,9 +55,12 @@ func TestHasherBoundsComputations(t *testing.T) {
 			}
 		})
 	}
-	for h.refused.Load() < uint64(callers-waiters) || h.waiting.Load() < int64(waiters) {
-		time.Sleep(time.Millisecond) // the callers arrive
-	}
+	testenv.Eventually(t, time.Minute, func() error { // the callers arrive
+		if r, w := h.refused.Load(), h.waiting.Load(); r < uint64(callers-waiters) || w < int64(waiters) {
+			return fmt.Errorf("%d refused, %d waiting", r, w)
+		}
+		return nil
+	})
 	release()
 	wg.Wait()
 	if busy != callers-waiters || h.Computed() != uint64(waiters) {

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	pp "github.com/pires/go-proxyproto"
 
 	"github.com/wardnet/wardnet-cloud/internal/proxyproto"
+	"github.com/wardnet/wardnet-cloud/internal/testenv"
 )
 
 const request = "GET /ip HTTP/1.1\r\nHost: api.test\r\nConnection: close\r\n\r\n"
@@ -34,17 +36,14 @@ func (r *rejects) add(_ net.Addr, err error) {
 
 func (r *rejects) wait(t *testing.T, want error) {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+	testenv.Eventually(t, 5*time.Second, func() error {
 		r.mu.Lock()
-		errs := r.errs
-		r.mu.Unlock()
-		for _, err := range errs {
-			if errors.Is(err, want) {
-				return
-			}
+		defer r.mu.Unlock()
+		if !slices.ContainsFunc(r.errs, func(err error) bool { return errors.Is(err, want) }) {
+			return fmt.Errorf("no rejection with %v reported among %v", want, r.errs)
 		}
-	}
-	t.Fatalf("no rejection with %v reported", want)
+		return nil
+	})
 }
 
 // serve starts an HTTP server that answers with ClientIP on a wrapped

@@ -3,6 +3,7 @@ package ratelimit_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
 	"strings"
 	"sync"
@@ -244,20 +245,13 @@ func TestIdleKeysExpire(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	testenv.Eventually(t, 10*time.Second, func() error {
 		info, err := st.Info(context.Background())
-		if err != nil {
-			t.Fatal(err)
+		if err != nil || info.State.Msgs != 0 {
+			return fmt.Errorf("state still stored after its TTL: %v, %+v", err, info)
 		}
-		if info.State.Msgs == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("state still stored after its TTL: %d messages", info.State.Msgs)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return nil
+	})
 	mustAllow(t, l, "192.0.2.1", true)
 }
 

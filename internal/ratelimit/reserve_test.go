@@ -2,6 +2,7 @@ package ratelimit_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -89,20 +90,12 @@ func TestBudget(t *testing.T) {
 		t.Fatalf("another budget: exhausted %v, %v", done, err)
 	}
 	// The events expire with their TTL, on the server's clock.
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		spent, err := a.Spent(ctx)
-		if err != nil {
-			t.Fatal(err)
+	testenv.Eventually(t, 10*time.Second, func() error {
+		if spent, err := a.Spent(ctx); err != nil || spent != 0 {
+			return fmt.Errorf("%d spent after the window (%v)", spent, err)
 		}
-		if spent == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("still %d spent long after the window", spent)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return nil
+	})
 	if done, _, err := a.Exhausted(ctx); err != nil || done {
 		t.Fatalf("after the window: exhausted %v, %v", done, err)
 	}

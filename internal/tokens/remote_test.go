@@ -3,6 +3,7 @@ package tokens
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/wardnet/wardnet-cloud/internal/testenv"
 )
 
 // jwksServer serves a JWKS that the test can swap or break, and counts
@@ -177,13 +180,12 @@ func TestRemoteKeysRun(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- rk.Run(ctx) }()
-	deadline := time.Now().Add(10 * time.Second)
-	for srv.fetches.Load() < 3 {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d fetches in 10 s", srv.fetches.Load())
+	testenv.Eventually(t, 10*time.Second, func() error {
+		if n := srv.fetches.Load(); n < 3 {
+			return fmt.Errorf("%d fetches", n)
 		}
-		time.Sleep(time.Millisecond)
-	}
+		return nil
+	})
 	if _, ok := rk.Keys().Lookup(s.KeyID()); !ok {
 		t.Fatal("Run did not install the keys")
 	}

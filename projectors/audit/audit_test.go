@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"testing"
@@ -82,13 +83,12 @@ func fixture(t *testing.T) (*testenv.DB, *audit.Projection, []events.Record) {
 	done := make(chan error, 1)
 	go func() { done <- p.Run(runCtx) }()
 	last := all[len(all)-1].Seq
-	deadline := time.Now().Add(time.Minute)
-	for p.Stats().Checkpoint < last {
-		if time.Now().After(deadline) {
-			t.Fatalf("audit projection stuck at %d of %d", p.Stats().Checkpoint, last)
+	testenv.Eventually(t, time.Minute, func() error {
+		if cp := p.Stats().Checkpoint; cp < last {
+			return fmt.Errorf("audit projection at %d of %d", cp, last)
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return nil
+	})
 	stop()
 	if err := <-done; err != nil {
 		t.Fatal(err)
