@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/wardnet/wardnet-cloud/internal/pop"
+	"github.com/wardnet/wardnet-cloud/internal/testenv"
 )
 
 const testDDNS = "http://ddns.test:8081"
@@ -28,7 +29,7 @@ func registeredState() state {
 // proof of possession, and records the ddns calls.
 type fakeDDNS struct {
 	t      *testing.T
-	clock  *fakeClock
+	clock  *testenv.Clock
 	mu     sync.Mutex
 	calls  []string // "METHOD target body"
 	status int      // of ddns answers; 204 when 0

@@ -9,9 +9,10 @@ import (
 	"net/http"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/wardnet/wardnet-cloud/internal/testenv"
 )
 
 const testServer = "http://tenants.test:8080"
@@ -30,31 +31,8 @@ func enrolledState() state {
 	}
 }
 
-// fakeClock is a settable clock.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{t: time.Unix(1_800_000_000, 0)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// newFakeClock is a stopped clock for a client's tests.
+func newFakeClock() *testenv.Clock { return testenv.StoppedClock(time.Unix(1_800_000_000, 0)) }
 
 // roundTripFunc stands in for the network in the few tests of the client's
 // own reactions to an answer (suspension, replays, teardown). It is not a
@@ -81,7 +59,7 @@ func answer(status int, body string) *http.Response {
 
 // newTestClient opens a Client on a state file in a temporary directory,
 // holding st unless it is nil.
-func newTestClient(t *testing.T, rt http.RoundTripper, st *state, clock *fakeClock) (*Client, string) {
+func newTestClient(t *testing.T, rt http.RoundTripper, st *state, clock *testenv.Clock) (*Client, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "agent", "state.json")
 	if st != nil {

@@ -18,27 +18,12 @@ import (
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
 )
 
-// clock is a settable clock shared by the limiters of one test.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
+// newClock is a stopped clock shared by the limiters of one test.
+func newClock() *testenv.Clock {
+	return testenv.StoppedClock(time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC))
 }
 
-func newClock() *clock { return &clock{now: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-func newLimiter(t *testing.T, js jetstream.JetStream, limit ratelimit.Limit, clk *clock) *ratelimit.Limiter {
+func newLimiter(t *testing.T, js jetstream.JetStream, limit ratelimit.Limit, clk *testenv.Clock) *ratelimit.Limiter {
 	t.Helper()
 	opts := ratelimit.Options{}
 	if clk != nil {

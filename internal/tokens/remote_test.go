@@ -70,7 +70,7 @@ func TestRemoteKeysFollowRotation(t *testing.T) {
 	oldKey, newKey := keyFromSeed(t, seedSigning), keyFromSeed(t, seedNext)
 	before, rotated := newSigner(t, oldKey), newSigner(t, newKey, pub(oldKey))
 	srv := newJWKSServer(t, before.Keys())
-	clock := &fakeClock{now: fixedNow}
+	clock := testenv.StoppedClock(fixedNow)
 	rk := NewRemoteKeys(srv.URL, RemoteOptions{MinFetchGap: 10 * time.Second, Clock: clock.Now, Logger: quietLogger()})
 	v := NewVerifier(AudienceDDNS, rk)
 	claims := DaemonClaims(testTenant, pub(keyFromSeed(t, seedDaemon)), testNetwork, fixedNow)
