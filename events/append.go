@@ -266,7 +266,7 @@ func (s *Store) failed(ctx context.Context, meta Meta, changes []Change, err err
 	from, checked := changes[0].Expect.Checked()
 	start := Position{Seq: from + 1}
 	if !checked {
-		start = Position{Time: s.now().Add(-s.duplicateWindow(ctx) - time.Minute)}
+		start = Position{Time: time.Now().Add(-s.duplicateWindow(ctx) - time.Minute)}
 	}
 	seq, found, ferr := s.findEvent(ctx, changes[0].Aggregate, start, eventID(meta.CommandID, 0))
 	if ferr != nil {

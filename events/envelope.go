@@ -16,8 +16,7 @@ const (
 	HeaderID            = "ce-id"
 	HeaderType          = "ce-type"
 	HeaderSource        = "ce-source"
-	HeaderSubject       = "ce-subject" // not written: the NATS subject names the aggregate
-	HeaderTime          = "ce-time"    // not written: the stream's timestamp is the event's time
+	HeaderTime          = "ce-time" // written before ADR 0004 only: the stream's timestamp is the event's time
 	HeaderTenantID      = "ce-tenantid"
 	HeaderActor         = "ce-actor"
 	HeaderCorrelationID = "ce-correlationid"

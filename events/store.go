@@ -88,7 +88,6 @@ func EnsureStream(ctx context.Context, js jetstream.JetStream, cfg StreamConfig)
 type Store struct {
 	js      jetstream.JetStream
 	catalog *Catalog
-	now     func() time.Time
 	source  string
 	// sourceHeader is the ce-source value for the default source.
 	sourceHeader []string
@@ -100,16 +99,12 @@ type Store struct {
 // Option configures a Store.
 type Option func(*Store)
 
-// WithClock sets the clock the store reads to bound its search for an
-// earlier copy of a retried, unchecked command (the duplicate window).
-func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
-
 // WithSource sets the default ce-source, e.g. "/tenants".
 func WithSource(source string) Option { return func(s *Store) { s.source = source } }
 
 // NewStore returns a Store over an existing EVENTS stream.
 func NewStore(js jetstream.JetStream, catalog *Catalog, opts ...Option) *Store {
-	s := &Store{js: js, catalog: catalog, now: time.Now, source: "/wardnet"}
+	s := &Store{js: js, catalog: catalog, source: "/wardnet"}
 	for _, o := range opts {
 		o(s)
 	}

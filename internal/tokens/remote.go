@@ -15,9 +15,9 @@ import (
 
 // Defaults of RemoteOptions.
 const (
-	DefaultRefreshInterval = 5 * time.Minute
-	DefaultMinFetchGap     = 10 * time.Second
-	DefaultFetchTimeout    = 10 * time.Second
+	defaultRefreshInterval = 5 * time.Minute
+	defaultMinFetchGap     = 10 * time.Second
+	defaultFetchTimeout    = 10 * time.Second
 )
 
 // maxJWKSSize bounds a fetched JWKS; ours is a few hundred bytes per key.
@@ -26,7 +26,7 @@ const maxJWKSSize = 64 << 10
 // RemoteOptions configure RemoteKeys. Zero fields take the defaults.
 type RemoteOptions struct {
 	// Client fetches the JWKS; default: an http.Client with
-	// DefaultFetchTimeout.
+	// defaultFetchTimeout.
 	Client *http.Client
 	// RefreshInterval is how often Run refetches.
 	RefreshInterval time.Duration
@@ -63,13 +63,13 @@ var _ KeySource = (*RemoteKeys)(nil)
 // Refresh to fail fast at start-up, and run Run.
 func NewRemoteKeys(url string, opts RemoteOptions) *RemoteKeys {
 	if opts.Client == nil {
-		opts.Client = &http.Client{Timeout: DefaultFetchTimeout}
+		opts.Client = &http.Client{Timeout: defaultFetchTimeout}
 	}
 	if opts.RefreshInterval <= 0 {
-		opts.RefreshInterval = DefaultRefreshInterval
+		opts.RefreshInterval = defaultRefreshInterval
 	}
 	if opts.MinFetchGap <= 0 {
-		opts.MinFetchGap = DefaultMinFetchGap
+		opts.MinFetchGap = defaultMinFetchGap
 	}
 	if opts.Clock == nil {
 		opts.Clock = time.Now
