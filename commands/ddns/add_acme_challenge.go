@@ -18,27 +18,38 @@ const ACMEValues = 2
 // base64url without padding. acme-dns takes nothing else.
 const ACMETXTLen = 43
 
-// AddACMEChallenge adds txt to the challenge values of client c, an
-// acme-dns account, keeping its newest ACMEValues values, as acme-dns
-// /update does. Each account has values of its own, published at
-// _acme-challenge.<slug>.<zone> beside the daemon's and the other
-// accounts' (its fulldomain): none replaces another's. subdomain must be
-// the account's, the network's slug (ErrWrongSubdomain); txt 43 characters
-// of base64url (ErrBadTXT). A value the account has already appends
-// nothing. The network is checked as authorizeClient does.
-func (s *Service) AddACMEChallenge(ctx context.Context, c Client, subdomain, txt string) error {
-	if c.Kind != network.CredentialACMEDNS {
-		return fmt.Errorf("acme-dns update with a %s credential: %w", c.Kind, ErrBadCredentials)
+// AddACMEChallenge is an acme-dns account's new challenge value (acme-dns
+// /update).
+type AddACMEChallenge struct {
+	// Client is an acme-dns account's.
+	Client Client
+	// Subdomain must be the account's, the network's slug
+	// (ErrWrongSubdomain).
+	Subdomain string
+	// TXT must be 43 characters of base64url (ErrBadTXT).
+	TXT string
+}
+
+// AddACMEChallenge adds c.TXT to the account's challenge values, keeping
+// its newest ACMEValues values, as acme-dns /update does. Each account has
+// values of its own, published at _acme-challenge.<slug>.<zone> beside the
+// daemon's and the other accounts' (its fulldomain): none replaces
+// another's. A value the account has already appends nothing. The network
+// is checked as authorizeClient does.
+func (a *App) AddACMEChallenge(ctx context.Context, c AddACMEChallenge) error {
+	cl := c.Client
+	if cl.Kind != network.CredentialACMEDNS {
+		return fmt.Errorf("acme-dns update with a %s credential: %w", cl.Kind, ErrBadCredentials)
 	}
-	if subdomain != c.Slug.String() {
+	if c.Subdomain != cl.Slug.String() {
 		return ErrWrongSubdomain
 	}
-	if !validTXT(txt) {
-		return fmt.Errorf("a value of %d bytes: %w", len(txt), ErrBadTXT)
+	if !validTXT(c.TXT) {
+		return fmt.Errorf("a value of %d bytes: %w", len(c.TXT), ErrBadTXT)
 	}
-	meta := events.Meta{TenantID: c.TenantID.String(), Actor: c.actor()}
-	_, err := s.decideReports(ctx, c.NetworkID, meta, func(n network.State) error { return s.authorizeClient(n, c) },
-		dns.AddAccountChallenge{CredentialID: c.CredentialID, Value: txt, Keep: ACMEValues}.Decide)
+	meta := events.Meta{TenantID: cl.TenantID.String(), Actor: cl.actor()}
+	_, err := a.decideDNS(ctx, cl.NetworkID, meta, func(n network.State) error { return a.authorizeClient(n, cl) },
+		dns.AddAccountChallenge{CredentialID: cl.CredentialID, Value: c.TXT, Keep: ACMEValues}.Decide)
 	return err
 }
 

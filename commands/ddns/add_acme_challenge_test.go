@@ -27,36 +27,36 @@ func TestAddACMEChallenge(t *testing.T) {
 	second := f.client(f.issue(home, network.CredentialACMEDNS), network.CredentialACMEDNS)
 
 	for _, v := range []string{txt("z"), txt("a"), txt("a"), txt("m")} {
-		if err := f.cmds.AddACMEChallenge(ctx, acme, "home", v); err != nil {
+		if err := f.cmds.AddACMEChallenge(ctx, ddns.AddACMEChallenge{Client: acme, Subdomain: "home", TXT: v}); err != nil {
 			t.Fatalf("%s: %v", v[:1], err)
 		}
 	}
 	// The daemon's values, and another account's, leave this one's.
-	if err := f.cmds.SetChallenge(ctx, home.daemon, []string{txt("d")}); err != nil {
+	if err := f.cmds.SetChallenge(ctx, ddns.SetChallenge{Daemon: home.daemon, Values: []string{txt("d")}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.cmds.AddACMEChallenge(ctx, second, "home", txt("m")); err != nil {
+	if err := f.cmds.AddACMEChallenge(ctx, ddns.AddACMEChallenge{Client: second, Subdomain: "home", TXT: txt("m")}); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.cmds.AddACMEChallenge(ctx, acme, "home", txt("q")); err != nil {
+	if err := f.cmds.AddACMEChallenge(ctx, ddns.AddACMEChallenge{Client: acme, Subdomain: "home", TXT: txt("q")}); err != nil {
 		t.Fatal(err)
 	}
 	set := func(c ddns.Client, vs ...string) dns.AccountChallengeSet {
 		return dns.AccountChallengeSet{CredentialID: c.CredentialID, Values: vs}
 	}
-	f.wantReports(home.id,
+	f.wantDNS(home.id,
 		set(acme, txt("z")),
 		set(acme, txt("z"), txt("a")),
 		set(acme, txt("a"), txt("m")),
 		dns.ChallengeSet{Values: []string{txt("d")}},
 		set(second, txt("m")),
 		set(acme, txt("m"), txt("q")))
-	f.wantReports(other.id)
+	f.wantDNS(other.id)
 	// The daemon's clear is its own: the accounts' values stay.
 	if err := f.cmds.ClearChallenge(ctx, home.daemon); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.reports(home.id); len(got) != 7 || got[6] != (dns.ChallengeCleared{}) {
+	if got := f.dnsEvents(home.id); len(got) != 7 || got[6] != (dns.ChallengeCleared{}) {
 		t.Fatalf("reports %v", got)
 	}
 	f.revoke(home, acmeCred)
@@ -79,19 +79,19 @@ func TestAddACMEChallenge(t *testing.T) {
 		{"an update credential", update, "home", txt("b"), ddns.ErrBadCredentials},
 		{"a revoked account", acme, "home", txt("b"), ddns.ErrBadCredentials},
 	} {
-		if err := f.cmds.AddACMEChallenge(ctx, tc.client, tc.subdomain, tc.value); !errors.Is(err, tc.err) {
+		if err := f.cmds.AddACMEChallenge(ctx, ddns.AddACMEChallenge{Client: tc.client, Subdomain: tc.subdomain, TXT: tc.value}); !errors.Is(err, tc.err) {
 			t.Errorf("%s: %v, want %v", tc.name, err, tc.err)
 		}
 	}
 	// Nothing more, and nothing on the other network.
-	if got := f.reports(home.id); len(got) != 7 {
+	if got := f.dnsEvents(home.id); len(got) != 7 {
 		t.Fatalf("%d reports, want 7", len(got))
 	}
-	f.wantReports(other.id)
+	f.wantDNS(other.id)
 
 	// Not on a network on its way out.
 	f.appendNetwork(home, network.DeprovisioningStarted{Reason: network.ReasonUser})
-	if err := f.cmds.AddACMEChallenge(ctx, second, "home", txt("q")); !errors.Is(err, ddns.ErrBadCredentials) {
+	if err := f.cmds.AddACMEChallenge(ctx, ddns.AddACMEChallenge{Client: second, Subdomain: "home", TXT: txt("q")}); !errors.Is(err, ddns.ErrBadCredentials) {
 		t.Errorf("deprovisioning: %v", err)
 	}
 }

@@ -2,10 +2,12 @@ package ddns_test
 
 import (
 	"errors"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/commands/ddns"
 	"github.com/wardnet/wardnet-cloud/internal/passwords"
@@ -57,7 +59,7 @@ func TestAuthenticate(t *testing.T) {
 		{"network being deprovisioned", goneCred.username, goneCred.secret, network.CredentialUpdate, ddns.ErrBadCredentials},
 		{"network of another region", farCred.username, farCred.secret, network.CredentialUpdate, ddns.ErrNotServedHere},
 	} {
-		if c, err := f.cmds.Authenticate(ctx, tc.username, tc.secret, tc.kind); !errors.Is(err, tc.err) {
+		if c, err := f.cmds.Authenticate(ctx, ddns.Authenticate{Username: tc.username, Secret: tc.secret, Kind: tc.kind}); !errors.Is(err, tc.err) {
 			t.Errorf("%s: %+v, %v; want %v", tc.name, c, err, tc.err)
 		}
 	}
@@ -77,7 +79,7 @@ func TestAuthenticateArgon2idCredential(t *testing.T) {
 	if c := f.client(old, network.CredentialUpdate); c.CredentialID != old.id {
 		t.Fatalf("client %+v", c)
 	}
-	if _, err := f.cmds.Authenticate(t.Context(), old.username, old.secret+"x", network.CredentialUpdate); !errors.Is(err, ddns.ErrBadCredentials) {
+	if _, err := f.cmds.Authenticate(t.Context(), ddns.Authenticate{Username: old.username, Secret: old.secret + "x", Kind: network.CredentialUpdate}); !errors.Is(err, ddns.ErrBadCredentials) {
 		t.Fatalf("wrong secret: %v", err)
 	}
 }
@@ -95,18 +97,18 @@ func TestAuthenticateReadsItsWrites(t *testing.T) {
 	for i := range 20 {
 		kind := []network.CredentialKind{network.CredentialUpdate, network.CredentialACMEDNS}[i%2]
 		c := f.issueOnly(home, kind)
-		if cl, err := f.cmds.Authenticate(ctx, c.username, c.secret, kind); err != nil || cl.CredentialID != c.id {
+		if cl, err := f.cmds.Authenticate(ctx, ddns.Authenticate{Username: c.username, Secret: c.secret, Kind: kind}); err != nil || cl.CredentialID != c.id {
 			t.Fatalf("issue %d (%s): %+v, %v", i, kind, cl, err)
 		}
 	}
 
 	c := f.client(f.issue(home, network.CredentialUpdate), network.CredentialUpdate)
-	if _, err := f.cmds.UpdateAddress(ctx, c, ip("203.0.114.7")); err != nil {
+	if _, err := f.cmds.UpdateAddress(ctx, ddns.UpdateAddress{Client: c, Addresses: []netip.Addr{ip("203.0.114.7")}}); err != nil {
 		t.Fatal(err)
 	}
 	for range 3 {
 		start := time.Now()
-		_, err := f.cmds.Authenticate(ctx, "home-zzzzzzzz", "secret", network.CredentialUpdate)
+		_, err := f.cmds.Authenticate(ctx, ddns.Authenticate{Username: "home-zzzzzzzz", Secret: "secret", Kind: network.CredentialUpdate})
 		if took := time.Since(start); !errors.Is(err, ddns.ErrBadCredentials) || took > credentials.DefaultSyncTimeout/2 {
 			t.Fatalf("unknown username: %v after %s; want bad credentials at once", err, took)
 		}
@@ -127,13 +129,27 @@ func TestAuthenticateBehind(t *testing.T) {
 	fresh := f.issueOnly(home, network.CredentialUpdate)
 
 	start := time.Now()
-	_, err := f.cmds.Authenticate(ctx, fresh.username, fresh.secret, network.CredentialUpdate)
+	_, err := f.cmds.Authenticate(ctx, ddns.Authenticate{Username: fresh.username, Secret: fresh.secret, Kind: network.CredentialUpdate})
 	if took := time.Since(start); !errors.Is(err, ddns.ErrUnavailable) || !errors.Is(err, credentials.ErrBehind) ||
 		errors.Is(err, ddns.ErrBadCredentials) ||
 		took < credentials.DefaultSyncTimeout || took > 3*credentials.DefaultSyncTimeout {
 		t.Fatalf("a credential the projection has not applied: %v after %s; want ErrUnavailable after the timeout", err, took)
 	}
-	if _, err := f.cmds.Authenticate(ctx, known.username, known.secret, network.CredentialUpdate); err != nil {
+	if _, err := f.cmds.Authenticate(ctx, ddns.Authenticate{Username: known.username, Secret: known.secret, Kind: network.CredentialUpdate}); err != nil {
 		t.Fatalf("a credential the projection has: %v", err)
+	}
+	// What cannot be an acme-dns account (its username is its id, its key
+	// 40 characters) is refused at once, without looking it up.
+	for _, c := range []ddns.Authenticate{
+		{Username: "hals-lab", Secret: strings.Repeat("k", 40)},
+		{Username: ids.New[ids.CredentialID]().String(), Secret: strings.Repeat("k", 39)},
+		{Username: ids.New[ids.CredentialID]().String(), Secret: strings.Repeat("k", 41)},
+	} {
+		c.Kind = network.CredentialACMEDNS
+		start := time.Now()
+		_, err := f.cmds.Authenticate(ctx, c)
+		if took := time.Since(start); !errors.Is(err, ddns.ErrBadCredentials) || took > credentials.DefaultSyncTimeout/2 {
+			t.Errorf("acme-dns %q with a key of %d: %v after %s; want bad credentials at once", c.Username, len(c.Secret), err, took)
+		}
 	}
 }

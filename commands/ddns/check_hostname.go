@@ -8,16 +8,24 @@ import (
 // maxName is the longest DNS name, in its text form without a final dot.
 const maxName = 253
 
-// CheckHostname checks that name (any case, with or without a final dot)
-// is client c's network's name, <slug>.<zone>: ErrNotFQDN when it is not a
-// well-formed name of at least one label under the zone, ErrNoHost when it
-// is one but another. It decides nothing about who holds other names.
-func (s *Service) CheckHostname(c Client, name string) error {
-	h := strings.ToLower(strings.TrimSuffix(name, "."))
-	if !wellFormedName(h) || !strings.HasSuffix(h, "."+s.d.Zone) {
-		return fmt.Errorf("hostname of %d bytes: %w", len(name), ErrNotFQDN)
+// CheckHostname is a name a stock client asks to update (a dyndns2
+// hostname entry).
+type CheckHostname struct {
+	Client Client
+	// Hostname is the name as sent: any case, with or without a final dot.
+	Hostname string
+}
+
+// CheckHostname checks that c.Hostname is the client's network's name,
+// <slug>.<zone>: ErrNotFQDN when it is not a well-formed name of at least
+// one label under the zone, ErrNoHost when it is one but another. It
+// decides nothing about who holds other names.
+func (a *App) CheckHostname(c CheckHostname) error {
+	h := strings.ToLower(strings.TrimSuffix(c.Hostname, "."))
+	if !wellFormedName(h) || !strings.HasSuffix(h, "."+a.d.Zone) {
+		return fmt.Errorf("hostname of %d bytes: %w", len(c.Hostname), ErrNotFQDN)
 	}
-	if h != c.Slug.String()+"."+s.d.Zone {
+	if h != c.Client.Slug.String()+"."+a.d.Zone {
 		return ErrNoHost
 	}
 	return nil

@@ -40,7 +40,7 @@ func TestCheckHostname(t *testing.T) {
 		{strings.Repeat("a.", 130) + zone, ddns.ErrNotFQDN},
 		{"hôme." + zone, ddns.ErrNotFQDN},
 	} {
-		if err := f.cmds.CheckHostname(c, tc.name); !errors.Is(err, tc.err) || (tc.err == nil && err != nil) {
+		if err := f.cmds.CheckHostname(ddns.CheckHostname{Client: c, Hostname: tc.name}); !errors.Is(err, tc.err) || (tc.err == nil && err != nil) {
 			t.Errorf("%q: %v, want %v", tc.name, err, tc.err)
 		}
 	}

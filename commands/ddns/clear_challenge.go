@@ -6,10 +6,11 @@ import (
 	"github.com/wardnet/wardnet-cloud/aggregates/dns"
 )
 
-// ClearChallenge removes the caller's network's ACME challenge values
-// (DELETE /v1/acme-challenge). It is idempotent: a network without values
-// appends nothing. It is not refused on a network being deprovisioned,
-// whose records go away all the same.
-func (s *Service) ClearChallenge(ctx context.Context, caller Daemon) error {
-	return s.report(ctx, caller, nil, dns.ClearChallenge{}.Decide)
+// ClearChallenge removes daemon d's ACME challenge values from its network
+// (DELETE /v1/acme-challenge); the acme-dns accounts' values stay. It is
+// idempotent: a daemon without values appends nothing. It is not refused
+// on a network being deprovisioned, whose records go away all the same,
+// only on one the daemon may not report for (authorizeDaemon).
+func (a *App) ClearChallenge(ctx context.Context, d Daemon) error {
+	return a.decideForDaemon(ctx, d, nil, dns.ClearChallenge{}.Decide)
 }

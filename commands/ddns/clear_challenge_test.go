@@ -17,7 +17,7 @@ func TestClearChallenge(t *testing.T) {
 	if err := f.cmds.ClearChallenge(ctx, n.daemon); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.cmds.SetChallenge(ctx, n.daemon, []string{"v"}); err != nil {
+	if err := f.cmds.SetChallenge(ctx, ddns.SetChallenge{Daemon: n.daemon, Values: []string{"v"}}); err != nil {
 		t.Fatal(err)
 	}
 	for range 2 {
@@ -25,18 +25,18 @@ func TestClearChallenge(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	f.wantReports(n.id, dns.ChallengeSet{Values: []string{"v"}}, dns.ChallengeCleared{})
+	f.wantDNS(n.id, dns.ChallengeSet{Values: []string{"v"}}, dns.ChallengeCleared{})
 
 	// Clearing is allowed on a network on its way out, and checked like
 	// every report otherwise.
-	if err := f.cmds.SetChallenge(ctx, n.daemon, []string{"w"}); err != nil {
+	if err := f.cmds.SetChallenge(ctx, ddns.SetChallenge{Daemon: n.daemon, Values: []string{"w"}}); err != nil {
 		t.Fatal(err)
 	}
 	f.deprovision(n)
 	if err := f.cmds.ClearChallenge(ctx, n.daemon); err != nil {
 		t.Fatal(err)
 	}
-	f.wantReports(n.id, dns.ChallengeSet{Values: []string{"v"}}, dns.ChallengeCleared{}, dns.ChallengeSet{Values: []string{"w"}}, dns.ChallengeCleared{})
+	f.wantDNS(n.id, dns.ChallengeSet{Values: []string{"v"}}, dns.ChallengeCleared{}, dns.ChallengeSet{Values: []string{"w"}}, dns.ChallengeCleared{})
 	far := f.register("far", "euc")
 	wantRefused(t, f.cmds.ClearChallenge(ctx, far.daemon), ddns.Forbidden, "network is not served by this region")
 }

@@ -27,7 +27,6 @@ func refuse(kind Kind, msg string, cause error) *Error { return refusal.New(kind
 // The messages of refusals, as the API shows them. Where the contract
 // quotes one, it is the contract's.
 const (
-	MsgNeedNetwork     = "a network-scoped token is required"
 	msgNetworkNotFound = "network not found"
 	msgOtherRegion     = "network is not served by this region"
 	msgNotBound        = "daemon is not bound to this network"

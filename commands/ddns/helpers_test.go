@@ -37,7 +37,7 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 type fixture struct {
 	t      *testing.T
 	store  *events.Store
-	cmds   *ddns.Service
+	cmds   *ddns.App
 	reader *credentials.Reader
 	// stopProjector stops the credentials projector (also when the test
 	// ends).
@@ -126,9 +126,14 @@ func (f *fixture) issueOnly(n net, kind network.CredentialKind) cred {
 // issueHashed is issueOnly with the secret stored as hash makes it.
 func (f *fixture) issueHashed(n net, kind network.CredentialKind, hash func(string) (string, error)) cred {
 	f.t.Helper()
-	var b [32]byte
-	_, _ = rand.Read(b[:])
-	c := cred{id: ids.New[ids.CredentialID](), secret: base64.RawURLEncoding.EncodeToString(b[:])}
+	// As tenants issues them (32 bytes) and RegisterACME (30: 40
+	// characters, an acme-dns key's length).
+	b := make([]byte, 32)
+	if kind == network.CredentialACMEDNS {
+		b = b[:30]
+	}
+	_, _ = rand.Read(b)
+	c := cred{id: ids.New[ids.CredentialID](), secret: base64.RawURLEncoding.EncodeToString(b)}
 	c.username = c.id.String()
 	if kind == network.CredentialUpdate {
 		c.username = string(f.slug(n)) + "-" + c.secret[:8]
@@ -184,7 +189,7 @@ func (f *fixture) slug(n net) naming.Slug {
 // client authenticates c as a stock client of kind, or fails the test.
 func (f *fixture) client(c cred, kind network.CredentialKind) ddns.Client {
 	f.t.Helper()
-	cl, err := f.cmds.Authenticate(f.t.Context(), c.username, c.secret, kind)
+	cl, err := f.cmds.Authenticate(f.t.Context(), ddns.Authenticate{Username: c.username, Secret: c.secret, Kind: kind})
 	if err != nil {
 		f.t.Fatalf("authenticate %s: %v", c.username, err)
 	}
@@ -237,8 +242,8 @@ func (f *fixture) deprovision(n net) {
 	}
 }
 
-// reports are the events on the network's dns aggregate.
-func (f *fixture) reports(id ids.NetworkID) []events.Payload {
+// dnsEvents are the events on the network's dns aggregate.
+func (f *fixture) dnsEvents(id ids.NetworkID) []events.Payload {
 	f.t.Helper()
 	var out []events.Payload
 	for rec, err := range f.store.Load(f.t.Context(), events.MustRef(dns.Type, id.String()), 0) {
@@ -250,10 +255,11 @@ func (f *fixture) reports(id ids.NetworkID) []events.Payload {
 	return out
 }
 
-func (f *fixture) wantReports(id ids.NetworkID, want ...events.Payload) {
+// wantDNS checks that the events on the network's dns aggregate are want.
+func (f *fixture) wantDNS(id ids.NetworkID, want ...events.Payload) {
 	f.t.Helper()
-	if got := f.reports(id); !reflect.DeepEqual(got, want) && !(len(got) == 0 && len(want) == 0) {
-		f.t.Fatalf("reports %v, want %v", got, want)
+	if got := f.dnsEvents(id); !reflect.DeepEqual(got, want) && !(len(got) == 0 && len(want) == 0) {
+		f.t.Fatalf("dns events %v, want %v", got, want)
 	}
 }
 
@@ -263,6 +269,16 @@ func wantRefused(t *testing.T, err error, kind ddns.Kind, msg string) {
 	var ce *ddns.Error
 	if !errors.As(err, &ce) || ce.Kind != kind || ce.Message != msg {
 		t.Fatalf("%v, want a %s refusal %q", err, kind, msg)
+	}
+}
+
+// wantThrottled checks that err is a *ddns.ThrottledError with a retry
+// within the limit's window.
+func wantThrottled(t *testing.T, err error) {
+	t.Helper()
+	var te *ddns.ThrottledError
+	if !errors.As(err, &te) || !errors.Is(err, ddns.ErrThrottled) || te.RetryAfter <= 0 || te.RetryAfter > time.Minute {
+		t.Fatalf("%v, want throttled with a retry within the window", err)
 	}
 }
 

@@ -34,7 +34,7 @@ type ACMEAccount struct {
 // id, decided on the network aggregate. A network with
 // network.MaxCredentials accounts gets none (ErrAccountLimit); the network
 // is checked as authorizeClient does.
-func (s *Service) RegisterACME(ctx context.Context, c Client) (ACMEAccount, error) {
+func (a *App) RegisterACME(ctx context.Context, c Client) (ACMEAccount, error) {
 	if c.Kind != network.CredentialUpdate {
 		return ACMEAccount{}, fmt.Errorf("register acme-dns with a %s credential: %w", c.Kind, ErrBadCredentials)
 	}
@@ -45,8 +45,8 @@ func (s *Service) RegisterACME(ctx context.Context, c Client) (ACMEAccount, erro
 		return ACMEAccount{}, fmt.Errorf("register acme-dns: %w", err)
 	}
 	meta := events.Meta{TenantID: c.TenantID.String(), Actor: c.actor()}
-	_, err = s.networks.Execute(ctx, c.NetworkID.String(), meta, func(n network.State) ([]events.Payload, error) {
-		if err := s.authorizeClient(n, c); err != nil {
+	_, err = a.networks.Execute(ctx, c.NetworkID.String(), meta, func(n network.State) ([]events.Payload, error) {
+		if err := a.authorizeClient(n, c); err != nil {
 			return nil, err
 		}
 		if err := n.CanIssue(network.CredentialACMEDNS); err != nil {
@@ -61,20 +61,25 @@ func (s *Service) RegisterACME(ctx context.Context, c Client) (ACMEAccount, erro
 		return ACMEAccount{}, fmt.Errorf("register acme-dns: %w", err)
 	}
 	return ACMEAccount{Username: id.String(), Password: password,
-		FullDomain: ChallengeName(c.Slug, s.d.Zone), Subdomain: c.Slug.String()}, nil
+		FullDomain: challengeName(c.Slug, a.d.Zone), Subdomain: c.Slug.String()}, nil
 }
 
-// ChallengeName is the name of network slug's ACME DNS-01 challenge under
+// challengeName is the name of network slug's ACME DNS-01 challenge under
 // zone, _acme-challenge.<slug>.<zone>: the TXT record of the daemon's and
 // every acme-dns account's values.
-func ChallengeName(slug naming.Slug, zone string) string {
+func challengeName(slug naming.Slug, zone string) string {
 	return "_acme-challenge." + slug.String() + "." + zone
 }
 
-// newACMEPassword is 30 random bytes in base64url: 40 characters, the
-// length acme-dns's own keys have and its clients may check.
+// acmePasswordLen is the length of an acme-dns account's password (its
+// X-Api-Key): the length acme-dns's own keys have and its clients may
+// check. Authenticate refuses any other at once.
+const acmePasswordLen = 40
+
+// newACMEPassword is random bytes in base64url, acmePasswordLen
+// characters.
 func newACMEPassword() string {
-	var b [30]byte
+	var b [acmePasswordLen * 3 / 4]byte
 	_, _ = rand.Read(b[:]) // never fails on supported platforms
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }

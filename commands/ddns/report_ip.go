@@ -8,18 +8,27 @@ import (
 	"github.com/wardnet/wardnet-cloud/aggregates/dns"
 )
 
-// ReportIP records ip as the caller's network's public address of its
-// family (PUT /v1/ip): an IPv4 dotted quad for the A record, an IPv6
-// address for the AAAA record. Addresses that are not public are refused
-// (400); so is a network that is being deprovisioned (403). Reporting the
-// address the network already has appends nothing.
-func (s *Service) ReportIP(ctx context.Context, caller Daemon, ip string) error {
-	addr, err := parseIP(ip)
+// ReportIP is a daemon's report of its network's public address of one
+// family (PUT /v1/ip).
+type ReportIP struct {
+	Daemon Daemon
+	// IP is the address as the daemon sent it: an IPv4 dotted quad for the
+	// A record, an IPv6 address for the AAAA record.
+	IP string
+}
+
+// ReportIP records c.IP as the daemon's network's public address of its
+// family. Addresses that are not public are refused (400); so is a
+// network that is being deprovisioned (403), and one the daemon may not
+// report for (authorizeDaemon). Reporting the address the network already
+// has appends nothing.
+func (a *App) ReportIP(ctx context.Context, c ReportIP) error {
+	addr, err := parseIP(c.IP)
 	if err != nil {
 		return err
 	}
 	notLive := refuse(Forbidden, msgDeprovisioning, nil)
-	return s.report(ctx, caller, notLive, dns.ReportAddress{Address: addr}.Decide)
+	return a.decideForDaemon(ctx, c.Daemon, notLive, dns.ReportAddress{Address: addr}.Decide)
 }
 
 // parseIP reads the address of a report, with the answer's reason for a

@@ -15,11 +15,11 @@ func TestReportIP(t *testing.T) {
 	ctx := t.Context()
 
 	for _, ip := range []string{"203.0.114.7", "203.0.114.7", "2a01:4f8::1", "2a01:4f8:0:0::1", "203.0.114.8"} {
-		if err := f.cmds.ReportIP(ctx, n.daemon, ip); err != nil {
+		if err := f.cmds.ReportIP(ctx, ddns.ReportIP{Daemon: n.daemon, IP: ip}); err != nil {
 			t.Fatalf("%s: %v", ip, err)
 		}
 	}
-	f.wantReports(n.id, addr("203.0.114.7"), addr("2a01:4f8::1"), addr("203.0.114.8"))
+	f.wantDNS(n.id, addr("203.0.114.7"), addr("2a01:4f8::1"), addr("203.0.114.8"))
 }
 
 // The address decides the refusal's reason; nothing is appended.
@@ -35,9 +35,9 @@ func TestReportIPRefusesBadAddresses(t *testing.T) {
 		{"100.100.1.1", "ip must be a public address, not private, loopback, link-local, multicast, documentation, shared (100.64.0.0/10) or reserved"},
 		{"2002::1", "ip must be a public address, not private, loopback, link-local, multicast, documentation, shared (100.64.0.0/10) or reserved"},
 	} {
-		wantRefused(t, f.cmds.ReportIP(t.Context(), n.daemon, tc.ip), ddns.BadRequest, tc.msg)
+		wantRefused(t, f.cmds.ReportIP(t.Context(), ddns.ReportIP{Daemon: n.daemon, IP: tc.ip}), ddns.BadRequest, tc.msg)
 	}
-	f.wantReports(n.id)
+	f.wantDNS(n.id)
 }
 
 // Who may report for which network.
@@ -56,8 +56,6 @@ func TestReportIPChecksTheNetwork(t *testing.T) {
 	otherDaemon.Key = far.daemon.Key
 	unknown := home.daemon
 	unknown.NetworkID = ids.New[ids.NetworkID]()
-	tenantScoped := home.daemon
-	tenantScoped.NetworkID = ""
 
 	for _, tc := range []struct {
 		name   string
@@ -65,21 +63,20 @@ func TestReportIPChecksTheNetwork(t *testing.T) {
 		kind   ddns.Kind
 		msg    string
 	}{
-		{"tenant-scoped token", tenantScoped, ddns.Forbidden, "a network-scoped token is required"},
 		{"unknown network", unknown, ddns.Forbidden, "network not found"},
 		{"another tenant's network", otherTenant, ddns.Forbidden, "network not found"},
 		{"a daemon not bound to it", otherDaemon, ddns.Forbidden, "daemon is not bound to this network"},
 		{"another region", far.daemon, ddns.Forbidden, "network is not served by this region"},
 		{"deprovisioning", gone.daemon, ddns.Forbidden, "network is being deprovisioned"},
 	} {
-		wantRefused(t, f.cmds.ReportIP(ctx, tc.caller, ip), tc.kind, tc.msg)
+		wantRefused(t, f.cmds.ReportIP(ctx, ddns.ReportIP{Daemon: tc.caller, IP: ip}), tc.kind, tc.msg)
 	}
 	for _, n := range []net{home, far, gone} {
-		f.wantReports(n.id)
+		f.wantDNS(n.id)
 	}
 	// An active network takes reports.
 	active := f.register("active", "local", network.Activated{})
-	if err := f.cmds.ReportIP(ctx, active.daemon, ip); err != nil {
+	if err := f.cmds.ReportIP(ctx, ddns.ReportIP{Daemon: active.daemon, IP: ip}); err != nil {
 		t.Fatal(err)
 	}
 }

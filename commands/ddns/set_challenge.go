@@ -6,18 +6,26 @@ import (
 	"github.com/wardnet/wardnet-cloud/aggregates/dns"
 )
 
-// SetChallenge replaces the caller's network's ACME DNS-01 challenge
-// values (PUT /v1/acme-challenge): the TXT values of
-// _acme-challenge.<slug>.<zone>. It takes 1 to dns.MaxValues values of 1
-// to dns.MaxValueLen printable ASCII bytes (400 otherwise), on a live
-// network (409 once it is being deprovisioned). The values the network
-// already has, in any order, append nothing.
-func (s *Service) SetChallenge(ctx context.Context, caller Daemon, values []string) error {
-	if err := checkValues(values); err != nil {
+// SetChallenge is a daemon's replacement of its network's ACME DNS-01
+// challenge values (PUT /v1/acme-challenge): the daemon's TXT values of
+// _acme-challenge.<slug>.<zone>.
+type SetChallenge struct {
+	Daemon Daemon
+	// Values are 1 to dns.MaxValues values of 1 to dns.MaxValueLen
+	// printable ASCII bytes, in any order.
+	Values []string
+}
+
+// SetChallenge replaces the daemon's challenge values with c.Values (400
+// for values out of bounds), on a live network (409 once it is being
+// deprovisioned) the daemon may report for (authorizeDaemon). The values
+// the daemon has already, in any order, append nothing.
+func (a *App) SetChallenge(ctx context.Context, c SetChallenge) error {
+	if err := checkValues(c.Values); err != nil {
 		return err
 	}
 	notLive := refuse(Conflict, msgNotLive, nil)
-	return s.report(ctx, caller, notLive, dns.SetChallenge{Values: values}.Decide)
+	return a.decideForDaemon(ctx, c.Daemon, notLive, dns.SetChallenge{Values: c.Values}.Decide)
 }
 
 // checkValues applies the contract's limits (which the aggregate checks

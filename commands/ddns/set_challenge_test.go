@@ -16,11 +16,11 @@ func TestSetChallenge(t *testing.T) {
 	n := f.register("home", "local")
 
 	for _, values := range [][]string{{"b", "a"}, {"a", "b"}, {"a", "b", "a"}, {"c"}} {
-		if err := f.cmds.SetChallenge(ctx, n.daemon, values); err != nil {
+		if err := f.cmds.SetChallenge(ctx, ddns.SetChallenge{Daemon: n.daemon, Values: values}); err != nil {
 			t.Fatalf("%q: %v", values, err)
 		}
 	}
-	f.wantReports(n.id, dns.ChallengeSet{Values: []string{"a", "b"}}, dns.ChallengeSet{Values: []string{"c"}})
+	f.wantDNS(n.id, dns.ChallengeSet{Values: []string{"a", "b"}}, dns.ChallengeSet{Values: []string{"c"}})
 
 	for _, tc := range []struct {
 		values []string
@@ -34,14 +34,14 @@ func TestSetChallenge(t *testing.T) {
 		{[]string{`"quoted"`}, "challenge values must be printable ASCII without quotes or backslashes"},
 		{[]string{"ü"}, "challenge values must be printable ASCII without quotes or backslashes"},
 	} {
-		wantRefused(t, f.cmds.SetChallenge(ctx, n.daemon, tc.values), ddns.BadRequest, tc.msg)
+		wantRefused(t, f.cmds.SetChallenge(ctx, ddns.SetChallenge{Daemon: n.daemon, Values: tc.values}), ddns.BadRequest, tc.msg)
 	}
 
 	// No longer live: 409, as the contract answers a network without a
 	// published name.
 	gone := f.register("gone", "local", network.DeprovisioningStarted{Reason: network.ReasonDeregistered})
-	wantRefused(t, f.cmds.SetChallenge(ctx, gone.daemon, []string{"v"}), ddns.Conflict, "network is not live: it is being deprovisioned")
-	f.wantReports(gone.id)
+	wantRefused(t, f.cmds.SetChallenge(ctx, ddns.SetChallenge{Daemon: gone.daemon, Values: []string{"v"}}), ddns.Conflict, "network is not live: it is being deprovisioned")
+	f.wantDNS(gone.id)
 	far := f.register("far", "euc")
-	wantRefused(t, f.cmds.SetChallenge(ctx, far.daemon, []string{"v"}), ddns.Forbidden, "network is not served by this region")
+	wantRefused(t, f.cmds.SetChallenge(ctx, ddns.SetChallenge{Daemon: far.daemon, Values: []string{"v"}}), ddns.Forbidden, "network is not served by this region")
 }

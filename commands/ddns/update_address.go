@@ -10,29 +10,39 @@ import (
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
-// UpdateAddress records addrs, at most one per family, as client c's
-// network's public addresses (dyndns2): the rules of ReportIP, on the
-// network the credential names. It reports whether any address changed.
-// An address that is not public, or two of one family, is ErrBadAddress;
-// the network is checked as authorizeClient does.
-func (s *Service) UpdateAddress(ctx context.Context, c Client, addrs ...netip.Addr) (changed bool, err error) {
-	if c.Kind != network.CredentialUpdate {
-		return false, fmt.Errorf("update address with a %s credential: %w", c.Kind, ErrBadCredentials)
+// UpdateAddress is a stock client's update of its network's public
+// addresses (dyndns2).
+type UpdateAddress struct {
+	// Client is an update credential's.
+	Client Client
+	// Addresses are one address, or one of each family.
+	Addresses []netip.Addr
+}
+
+// UpdateAddress records c.Addresses as the client's network's public
+// addresses: the rules of ReportIP, on the network the credential names.
+// It reports whether any address changed. An address that is not public,
+// or two of one family, is ErrBadAddress; the network is checked as
+// authorizeClient does.
+func (a *App) UpdateAddress(ctx context.Context, c UpdateAddress) (changed bool, err error) {
+	cl, addrs := c.Client, c.Addresses
+	if cl.Kind != network.CredentialUpdate {
+		return false, fmt.Errorf("update address with a %s credential: %w", cl.Kind, ErrBadCredentials)
 	}
 	if len(addrs) == 0 || len(addrs) > 2 || (len(addrs) == 2 && addrs[0].Is4() == addrs[1].Is4()) {
 		return false, fmt.Errorf("%d addresses, want one of each family at most: %w", len(addrs), ErrBadAddress)
 	}
-	for _, a := range addrs {
-		if _, err := dns.ParsePublicAddress(a.String()); err != nil {
+	for _, addr := range addrs {
+		if _, err := dns.ParsePublicAddress(addr.String()); err != nil {
 			return false, fmt.Errorf("%w: %w", ErrBadAddress, err)
 		}
 	}
-	meta := events.Meta{TenantID: c.TenantID.String(), Actor: c.actor()}
-	return s.decideReports(ctx, c.NetworkID, meta, func(n network.State) error { return s.authorizeClient(n, c) },
-		func(r dns.State) ([]events.Payload, error) {
+	meta := events.Meta{TenantID: cl.TenantID.String(), Actor: cl.actor()}
+	return a.decideDNS(ctx, cl.NetworkID, meta, func(n network.State) error { return a.authorizeClient(n, cl) },
+		func(current dns.State) ([]events.Payload, error) {
 			var decided []events.Payload
-			for _, a := range addrs {
-				d, err := dns.ReportAddress{Address: a}.Decide(r)
+			for _, addr := range addrs {
+				d, err := dns.ReportAddress{Address: addr}.Decide(current)
 				if err != nil {
 					return nil, fmt.Errorf("%w: %w", ErrBadAddress, err)
 				}

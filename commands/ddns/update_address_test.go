@@ -30,13 +30,13 @@ func TestUpdateAddress(t *testing.T) {
 		{[]netip.Addr{ip("2a01:4f8::1"), ip("203.0.114.7")}, false},
 		{[]netip.Addr{ip("203.0.114.8")}, true},
 	} {
-		changed, err := f.cmds.UpdateAddress(ctx, c, step.addrs...)
+		changed, err := f.cmds.UpdateAddress(ctx, ddns.UpdateAddress{Client: c, Addresses: step.addrs})
 		if err != nil || changed != step.changed {
 			t.Fatalf("%v: changed %v, %v; want %v", step.addrs, changed, err, step.changed)
 		}
 	}
-	f.wantReports(home.id, addr("203.0.114.7"), addr("2a01:4f8::1"), addr("203.0.114.8"))
-	f.wantReports(other.id)
+	f.wantDNS(home.id, addr("203.0.114.7"), addr("2a01:4f8::1"), addr("203.0.114.8"))
+	f.wantDNS(other.id)
 
 	for _, addrs := range [][]netip.Addr{
 		nil,
@@ -48,11 +48,11 @@ func TestUpdateAddress(t *testing.T) {
 		{ip("203.0.114.9"), ip("2a01:4f8::2"), ip("203.0.114.10")},
 		{{}},
 	} {
-		if _, err := f.cmds.UpdateAddress(ctx, c, addrs...); !errors.Is(err, ddns.ErrBadAddress) {
+		if _, err := f.cmds.UpdateAddress(ctx, ddns.UpdateAddress{Client: c, Addresses: addrs}); !errors.Is(err, ddns.ErrBadAddress) {
 			t.Errorf("%v: %v, want ErrBadAddress", addrs, err)
 		}
 	}
-	f.wantReports(home.id, addr("203.0.114.7"), addr("2a01:4f8::1"), addr("203.0.114.8"))
+	f.wantDNS(home.id, addr("203.0.114.7"), addr("2a01:4f8::1"), addr("203.0.114.8"))
 }
 
 // The network aggregate has the last word: a client authenticated a moment
@@ -89,20 +89,20 @@ func TestUpdateAddressChecksTheNetwork(t *testing.T) {
 		{"an acme-dns account", acme, ddns.ErrBadCredentials},
 		{"a network of another region", farClient, ddns.ErrNotServedHere},
 	} {
-		if _, err := f.cmds.UpdateAddress(ctx, tc.client, ip("203.0.114.7")); !errors.Is(err, tc.err) {
+		if _, err := f.cmds.UpdateAddress(ctx, ddns.UpdateAddress{Client: tc.client, Addresses: []netip.Addr{ip("203.0.114.7")}}); !errors.Is(err, tc.err) {
 			t.Errorf("%s: %v, want %v", tc.name, err, tc.err)
 		}
 	}
 	f.revoke(home, cred)
-	if _, err := f.cmds.UpdateAddress(ctx, c, ip("203.0.114.7")); !errors.Is(err, ddns.ErrBadCredentials) {
+	if _, err := f.cmds.UpdateAddress(ctx, ddns.UpdateAddress{Client: c, Addresses: []netip.Addr{ip("203.0.114.7")}}); !errors.Is(err, ddns.ErrBadCredentials) {
 		t.Errorf("revoked: %v", err)
 	}
 	live := f.client(f.issue(home, network.CredentialUpdate), network.CredentialUpdate)
 	f.appendNetwork(home, network.DeprovisioningStarted{Reason: network.ReasonUser})
-	if _, err := f.cmds.UpdateAddress(ctx, live, ip("203.0.114.7")); !errors.Is(err, ddns.ErrBadCredentials) {
+	if _, err := f.cmds.UpdateAddress(ctx, ddns.UpdateAddress{Client: live, Addresses: []netip.Addr{ip("203.0.114.7")}}); !errors.Is(err, ddns.ErrBadCredentials) {
 		t.Errorf("network being deprovisioned: %v", err)
 	}
-	f.wantReports(home.id)
-	f.wantReports(other.id)
-	f.wantReports(far.id)
+	f.wantDNS(home.id)
+	f.wantDNS(other.id)
+	f.wantDNS(far.id)
 }

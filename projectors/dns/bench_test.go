@@ -28,6 +28,7 @@ import (
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
 	"github.com/wardnet/wardnet-cloud/projectors"
 	"github.com/wardnet/wardnet-cloud/projectors/dns"
+	"github.com/wardnet/wardnet-cloud/projectors/dns/zone"
 )
 
 // The cold start: every network of a region is in the log with an address,
@@ -119,14 +120,14 @@ func benchStore(b *testing.B, nt *testenv.NATS) *events.Store {
 // network, dns.address_reported on its dns aggregate), as few atomic
 // changes as events.MaxAppend allows. It returns the A records the zone
 // should end up with.
-func benchPopulate(b *testing.B, store *events.Store, n int) []cloudflare.RecordSpec {
+func benchPopulate(b *testing.B, store *events.Store, n int) []zone.RecordSpec {
 	ctx := context.Background()
 	pub, _, err := ed25519.GenerateKey(nil)
 	benchMust(b, err)
 	key, err := ids.DaemonKeyOf(pub) // one daemon key for all: the projection does not read it
 	benchMust(b, err)
 	const perAppend = events.MaxAppend / 3
-	specs := make([]cloudflare.RecordSpec, 0, n)
+	specs := make([]zone.RecordSpec, 0, n)
 	var changes []events.Change
 	flush := func() {
 		if len(changes) == 0 {
@@ -149,7 +150,7 @@ func benchPopulate(b *testing.B, store *events.Store, n int) []cloudflare.Record
 			events.Change{Aggregate: events.MustRef(dnsagg.Type, id.String()), Events: []events.Payload{
 				dnsagg.AddressReported{Address: addr},
 			}})
-		specs = append(specs, cloudflare.RecordSpec{Type: cloudflare.TypeA, Name: slug + "." + parent,
+		specs = append(specs, zone.RecordSpec{Type: zone.TypeA, Name: slug + "." + parent,
 			Content: addr.String(), TTL: dns.AddressTTL})
 		if len(changes)/2 == perAppend {
 			flush()
@@ -162,7 +163,7 @@ func benchPopulate(b *testing.B, store *events.Store, n int) []cloudflare.Record
 // benchColdStart runs one cold start on a fresh database and an empty
 // fake, and returns the time until the zone held every record of specs.
 // It checks the zone afterwards: exactly specs, no duplicate.
-func benchColdStart(b *testing.B, nt *testenv.NATS, store *events.Store, specs []cloudflare.RecordSpec, last events.StreamSeq) time.Duration {
+func benchColdStart(b *testing.B, nt *testenv.NATS, store *events.Store, specs []zone.RecordSpec, last events.StreamSeq) time.Duration {
 	b.Helper()
 	quiet := slog.New(slog.DiscardHandler)
 	db := testenv.Postgres(b)
@@ -236,7 +237,7 @@ func benchColdStart(b *testing.B, nt *testenv.NATS, store *events.Store, specs [
 // benchCeiling creates specs straight through cloudflare.Client on an
 // empty fake, from benchColdWorkers goroutines, and returns the time it
 // took.
-func benchCeiling(b *testing.B, specs []cloudflare.RecordSpec) time.Duration {
+func benchCeiling(b *testing.B, specs []zone.RecordSpec) time.Duration {
 	b.Helper()
 	cf := benchNewFake(b, len(specs))
 	defer cf.close()
@@ -329,7 +330,7 @@ func (f *benchFake) client(b *testing.B) *cloudflare.Client {
 }
 
 // check fails the benchmark unless the zone holds exactly specs.
-func (f *benchFake) check(b *testing.B, specs []cloudflare.RecordSpec) {
+func (f *benchFake) check(b *testing.B, specs []zone.RecordSpec) {
 	b.Helper()
 	want := make(map[string]string, len(specs))
 	for _, s := range specs {

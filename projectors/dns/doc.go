@@ -28,12 +28,17 @@
 // the same transaction, so whichever replica applied an event, the active
 // Reconciler wakes up when it commits.
 //
-// The Reconciler (NewReconciler) makes Cloudflare match. One replica at a
-// time reconciles: Run holds a session-level Postgres advisory lock on a
-// connection of its own, and the others wait on that lock and take over when
-// its session ends; before each write to Cloudflare, and in the transaction
-// that clears a mark, a reconcile checks that the lock is still held (a
-// leader whose session broke stops writing while a successor takes over).
+// The Reconciler (NewReconciler) makes Cloudflare match. It writes to a
+// zone.Zone, the port this package declares in projectors/dns/zone (records,
+// what they say, zone.ErrNotFound, zone.RetryAfter), which the Cloudflare
+// client (gateways/outbound/cloudflare) implements; its backoffs and drift
+// schedule run on a Clock (SystemClock unless a test gives a virtual one).
+// One replica at a time reconciles: Run holds a session-level Postgres
+// advisory lock on a connection of its own, and the others wait on that lock
+// and take over when its session ends; before each write to Cloudflare, and
+// in the transaction that clears a mark, a reconcile checks that the lock is
+// still held (a leader whose session broke stops writing while a successor
+// takes over).
 // It gives dirty networks, oldest mark first, to a few workers (never one
 // network to two at once); for each it lists the names the network owns,
 // adopts a record that already says what it should, updates in place what
@@ -47,7 +52,7 @@
 // create nothing (a changed address, a cleared challenge) work from the
 // stored ids without listing, one request per change.
 // A network whose reconcile fails stays dirty and is retried after its own
-// exponential backoff (at least Cloudflare's Retry-After), or at once when a
+// exponential backoff (at least the zone's Retry-After), or at once when a
 // new event marks it; the others go on.
 //
 // Once a provisioning network's A or AAAA record is live the Reconciler
@@ -64,6 +69,8 @@
 // touches other names or types, nor names of networks of other regions.
 //
 // This package does not decide what a daemon may report (aggregates/dns),
-// does not serve HTTP, and does not throttle Cloudflare requests itself:
-// budget and per-request retries are the gateway's (gateways/outbound/cloudflare).
+// does not serve HTTP, does not import the Cloudflare adapter (the wiring,
+// services/ddns, hands the Reconciler its zone), and does not throttle
+// Cloudflare requests itself: budget and per-request retries are the
+// adapter's (gateways/outbound/cloudflare).
 package dns

@@ -7,8 +7,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare"
 	"github.com/wardnet/wardnet-cloud/projectors"
+	"github.com/wardnet/wardnet-cloud/projectors/dns/zone"
 )
 
 // DriftCheck compares the whole zone with the desired records. It marks
@@ -35,7 +35,7 @@ func (r *Reconciler) DriftCheck(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("drift check: %w", err)
 	}
-	bySlug := map[string][]cloudflare.Record{}
+	bySlug := map[string][]zone.Record{}
 	for _, rec := range all {
 		if slug, ok := managedSlug(r.cfg.Zone, rec.Type, rec.Name); ok {
 			bySlug[slug] = append(bySlug[slug], rec)
@@ -101,7 +101,7 @@ func (r *Reconciler) DriftCheck(ctx context.Context) error {
 		}
 		for _, rec := range recs {
 			err := r.cf.Delete(ctx, rec.ID)
-			if err != nil && !errors.Is(err, cloudflare.ErrNotFound) {
+			if err != nil && !errors.Is(err, zone.ErrNotFound) {
 				errs = append(errs, err)
 				continue
 			}

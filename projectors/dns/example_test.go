@@ -24,7 +24,7 @@ func Example() {
 		ctx  context.Context     // the service's lifetime
 		pool *pgxpool.Pool       // the service's database, migrations applied
 		js   jetstream.JetStream // EVENTS ensured
-		cf   *cloudflare.Client  // the zone holding cfg.Zone, with the process's budget
+		cf   *cloudflare.Client  // the zone.Zone holding cfg.Zone, with the process's budget
 		log  *slog.Logger
 	)
 	// The store's catalogue must know the network and dns events (the

@@ -37,6 +37,9 @@ const (
 
 var cfg = dns.Config{Region: region, Zone: parent}
 
+// The fake's virtual clock is also the Reconciler's, where a test gives it.
+var _ dns.Clock = (*cftest.VirtualClock)(nil)
+
 // fixture is one test's world: NATS with the log, a fresh database with
 // the DNS projection running on it, and a fake Cloudflare whose client
 // waits on a virtual clock (retries and Retry-After cost no real time).

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare"
+	"github.com/wardnet/wardnet-cloud/projectors/dns/zone"
 )
 
 // plan is what one reconcile does at Cloudflare to turn the actual records
@@ -38,12 +38,12 @@ type update struct {
 // in place (an address that changed keeps its record id); else it is
 // created. Every actual record left over is deleted. actual must hold only
 // records of the network's names, with the types those names carry.
-func planFor(desired []record, actual []cloudflare.Record, owned map[string]bool) plan {
+func planFor(desired []record, actual []zone.Record, owned map[string]bool) plan {
 	type key struct {
 		name string
-		typ  cloudflare.RecordType
+		typ  zone.RecordType
 	}
-	groups := map[key][]cloudflare.Record{}
+	groups := map[key][]zone.Record{}
 	for _, a := range actual {
 		k := key{strings.ToLower(a.Name), a.Type}
 		groups[k] = append(groups[k], a)
@@ -73,18 +73,18 @@ func planFor(desired []record, actual []cloudflare.Record, owned map[string]bool
 }
 
 // add plans one name and type.
-func (p *plan) add(desired []record, actual []cloudflare.Record, owned map[string]bool) {
+func (p *plan) add(desired []record, actual []zone.Record, owned map[string]bool) {
 	pool := slices.Clone(actual)
-	slices.SortFunc(pool, func(a, b cloudflare.Record) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(pool, func(a, b zone.Record) int { return strings.Compare(a.ID, b.ID) })
 	// better orders candidates for adoption: settings already right, then
 	// ours, then the smallest id (the pool is sorted by id).
-	better := func(d record, a, b cloudflare.Record) bool {
+	better := func(d record, a, b zone.Record) bool {
 		if sa, sb := sameSettings(d, a), sameSettings(d, b); sa != sb {
 			return sa
 		}
 		return owned[a.ID] && !owned[b.ID]
 	}
-	take := func(i int) cloudflare.Record {
+	take := func(i int) zone.Record {
 		a := pool[i]
 		pool = slices.Delete(pool, i, i+1)
 		return a
@@ -128,6 +128,6 @@ func (p *plan) add(desired []record, actual []cloudflare.Record, owned map[strin
 
 // sameSettings reports whether an actual record with d's content also has
 // d's TTL and is not proxied.
-func sameSettings(d record, a cloudflare.Record) bool {
+func sameSettings(d record, a zone.Record) bool {
 	return a.TTL == d.TTL && !a.Proxied
 }

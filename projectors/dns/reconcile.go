@@ -12,7 +12,7 @@ import (
 
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/events"
-	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare"
+	"github.com/wardnet/wardnet-cloud/projectors/dns/zone"
 )
 
 // ensureSchema creates the reconciler's own tables if they are missing.
@@ -166,9 +166,9 @@ func (r *Reconciler) reconcileNetwork(ctx context.Context, t target) error {
 // remembered).
 func (r *Reconciler) reconcile(ctx context.Context, t target) (published []kept, listed bool, err error) {
 	if t.known && t.state != network.StatusDeprovisioning {
-		actual := make([]cloudflare.Record, len(t.stored))
+		actual := make([]zone.Record, len(t.stored))
 		for i, o := range t.stored {
-			actual[i] = cloudflare.Record{ID: o.ID, RecordSpec: o.spec()}
+			actual[i] = zone.Record{ID: o.ID, RecordSpec: o.spec()}
 		}
 		if p := planFor(t.desired, actual, t.owned); len(p.creates) == 0 {
 			published, err := r.apply(ctx, p, false)
@@ -177,21 +177,21 @@ func (r *Reconciler) reconcile(ctx context.Context, t target) (published []kept,
 			}
 		}
 	}
-	zone := r.cfg.Zone
-	var actual []cloudflare.Record
+	parent := r.cfg.Zone
+	var actual []zone.Record
 	// Two lists: the address name with a name filter only (A and AAAA in
 	// one request, other types dropped here), the challenge name with
 	// name and type. Every request counts against the budget.
 	for _, q := range []struct {
 		name string
-		typ  cloudflare.RecordType
-	}{{addressName(t.slug, zone), ""}, {challengeName(t.slug, zone), cloudflare.TypeTXT}} {
+		typ  zone.RecordType
+	}{{addressName(t.slug, parent), ""}, {challengeName(t.slug, parent), zone.TypeTXT}} {
 		recs, err := r.cf.List(ctx, q.name, q.typ)
 		if err != nil {
 			return nil, true, err
 		}
 		for _, rec := range recs {
-			if owns(zone, t.slug, rec.Type, rec.Name) {
+			if owns(parent, t.slug, rec.Type, rec.Name) {
 				actual = append(actual, rec)
 			}
 		}
@@ -228,7 +228,7 @@ func (r *Reconciler) apply(ctx context.Context, p plan, listed bool) ([]kept, er
 	// name is never left without its records in between.
 	for _, u := range p.updates {
 		rec, err := r.cf.Update(ctx, u.id, u.rec.spec())
-		if errors.Is(err, cloudflare.ErrNotFound) {
+		if errors.Is(err, zone.ErrNotFound) {
 			if !listed {
 				return nil, errStale
 			}
@@ -249,7 +249,7 @@ func (r *Reconciler) apply(ctx context.Context, p plan, listed bool) ([]kept, er
 		published = append(published, kept{id: rec.ID, rec: c})
 	}
 	for _, id := range p.deletes {
-		if err := r.cf.Delete(ctx, id); err != nil && !errors.Is(err, cloudflare.ErrNotFound) {
+		if err := r.cf.Delete(ctx, id); err != nil && !errors.Is(err, zone.ErrNotFound) {
 			return nil, err
 		}
 		r.writes.Add(1)
@@ -289,7 +289,7 @@ func (r *Reconciler) decideLifecycle(ctx context.Context, t target) error {
 
 func publishesAddress(rs []record) bool {
 	for _, r := range rs {
-		if r.Type == cloudflare.TypeA || r.Type == cloudflare.TypeAAAA {
+		if r.Type == zone.TypeA || r.Type == zone.TypeAAAA {
 			return true
 		}
 	}
@@ -332,9 +332,8 @@ func (r *Reconciler) recordFailure(ctx context.Context, log *slog.Logger, t targ
 	}
 	failures++
 	wait := r.backoff(failures)
-	var apiErr *cloudflare.APIError
-	if errors.As(cause, &apiErr) && apiErr.RetryAfter > wait {
-		wait = apiErr.RetryAfter
+	if ra := zone.RetryAfter(cause); ra > wait {
+		wait = ra
 	}
 	b := &pgx.Batch{}
 	if reconciled { // Cloudflare is right; the lifecycle command failed

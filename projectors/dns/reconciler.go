@@ -18,8 +18,8 @@ import (
 	"github.com/wardnet/wardnet-cloud/aggregates/dns"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/events"
-	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare"
 	"github.com/wardnet/wardnet-cloud/projectors"
+	"github.com/wardnet/wardnet-cloud/projectors/dns/zone"
 )
 
 // ReconcilerConfig configures a Reconciler. The zero durations are the
@@ -44,8 +44,8 @@ type ReconcilerConfig struct {
 	// Defaults 1s and 5m.
 	BackoffMin, BackoffMax time.Duration
 	// Clock is the time of backoffs and of the drift schedule; default
-	// the system clock. Waiting for work always uses real time (Poll).
-	Clock cloudflare.Clock
+	// SystemClock. Waiting for work always uses real time (Poll).
+	Clock Clock
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }
@@ -71,7 +71,7 @@ func (c *ReconcilerConfig) defaults() {
 		c.BackoffMax = max(5*time.Minute, c.BackoffMin)
 	}
 	if c.Clock == nil {
-		c.Clock = cloudflare.SystemClock{}
+		c.Clock = SystemClock{}
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -86,7 +86,7 @@ type Reconciler struct {
 	cfg      ReconcilerConfig
 	pool     *pgxpool.Pool
 	store    *events.Store
-	cf       *cloudflare.Client
+	cf       zone.Zone
 	networks *aggregates.Repository[network.State]
 	log      *slog.Logger
 
@@ -126,11 +126,11 @@ const lockTimeout = 5 * time.Second
 // service's database (the projection NewProjection(cfg.Config) must run on
 // it); store must know the network and dns events (network.Register,
 // dns.Register), as it appends network.activated and
-// network.deprovisioned; cf is the client of the Cloudflare zone holding
-// cfg.Zone.
-func NewReconciler(pool *pgxpool.Pool, store *events.Store, cf *cloudflare.Client, cfg ReconcilerConfig) (*Reconciler, error) {
+// network.deprovisioned; cf is the DNS zone holding cfg.Zone (in
+// production the Cloudflare client of that zone, with the process's budget).
+func NewReconciler(pool *pgxpool.Pool, store *events.Store, cf zone.Zone, cfg ReconcilerConfig) (*Reconciler, error) {
 	if pool == nil || store == nil || cf == nil {
-		return nil, errors.New("dns reconciler: pool, store and Cloudflare client are required")
+		return nil, errors.New("dns reconciler: pool, store and DNS zone are required")
 	}
 	cfg.defaults()
 	if err := cfg.validate(); err != nil {

@@ -7,7 +7,7 @@ import (
 
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
-	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare"
+	"github.com/wardnet/wardnet-cloud/projectors/dns/zone"
 )
 
 // TTLs of the records (contract §2.4).
@@ -23,15 +23,15 @@ const challengeLabel = "_acme-challenge"
 // record is one record a network should publish. Names are fully qualified
 // and lower case.
 type record struct {
-	Type    cloudflare.RecordType `json:"type"`
-	Name    string                `json:"name"`
-	Content string                `json:"content"`
-	TTL     int                   `json:"ttl"`
+	Type    zone.RecordType `json:"type"`
+	Name    string          `json:"name"`
+	Content string          `json:"content"`
+	TTL     int             `json:"ttl"`
 }
 
-// spec is what the record says to Cloudflare: never proxied.
-func (r record) spec() cloudflare.RecordSpec {
-	return cloudflare.RecordSpec{Type: r.Type, Name: r.Name, Content: r.Content, TTL: r.TTL}
+// spec is what the record says in the zone: never proxied.
+func (r record) spec() zone.RecordSpec {
+	return zone.RecordSpec{Type: r.Type, Name: r.Name, Content: r.Content, TTL: r.TTL}
 }
 
 // report is what a network's daemon and acme-dns accounts last reported.
@@ -42,26 +42,27 @@ type report struct {
 	Challenge, Accounts []string
 }
 
-// addressName is <slug>.<zone>; challengeName is _acme-challenge.<slug>.<zone>.
-func addressName(slug, zone string) string   { return slug + "." + zone }
-func challengeName(slug, zone string) string { return challengeLabel + "." + slug + "." + zone }
+// addressName is <slug>.<parent>; challengeName is
+// _acme-challenge.<slug>.<parent>, parent being Config.Zone.
+func addressName(slug, parent string) string   { return slug + "." + parent }
+func challengeName(slug, parent string) string { return challengeLabel + "." + slug + "." + parent }
 
 // desiredRecords is what a network in state should publish: its addresses
 // and challenge values (the daemon's and its accounts', once each), or
 // nothing once it is on its way out. Records come sorted (sortRecords).
-func desiredRecords(zone, slug string, state network.Status, rep report) []record {
+func desiredRecords(parent, slug string, state network.Status, rep report) []record {
 	if state != network.StatusProvisioning && state != network.StatusActive {
 		return nil
 	}
 	var out []record
 	if a, err := netip.ParseAddr(rep.IPv4); err == nil && a.Is4() {
-		out = append(out, record{Type: cloudflare.TypeA, Name: addressName(slug, zone), Content: a.String(), TTL: AddressTTL})
+		out = append(out, record{Type: zone.TypeA, Name: addressName(slug, parent), Content: a.String(), TTL: AddressTTL})
 	}
 	if a, err := netip.ParseAddr(rep.IPv6); err == nil && a.Is6() && !a.Is4In6() {
-		out = append(out, record{Type: cloudflare.TypeAAAA, Name: addressName(slug, zone), Content: a.String(), TTL: AddressTTL})
+		out = append(out, record{Type: zone.TypeAAAA, Name: addressName(slug, parent), Content: a.String(), TTL: AddressTTL})
 	}
 	for _, v := range uniqueValues(slices.Concat(rep.Challenge, rep.Accounts)) {
-		out = append(out, record{Type: cloudflare.TypeTXT, Name: challengeName(slug, zone), Content: v, TTL: ChallengeTTL})
+		out = append(out, record{Type: zone.TypeTXT, Name: challengeName(slug, parent), Content: v, TTL: ChallengeTTL})
 	}
 	sortRecords(out)
 	return out
@@ -88,13 +89,13 @@ func sortRecords(rs []record) {
 
 // normalizeContent makes contents comparable: addresses in their canonical
 // form, TXT values without the quotes Cloudflare may add around them.
-func normalizeContent(typ cloudflare.RecordType, content string) string {
+func normalizeContent(typ zone.RecordType, content string) string {
 	switch typ {
-	case cloudflare.TypeA, cloudflare.TypeAAAA:
+	case zone.TypeA, zone.TypeAAAA:
 		if a, err := netip.ParseAddr(content); err == nil {
 			return a.String()
 		}
-	case cloudflare.TypeTXT:
+	case zone.TypeTXT:
 		if len(content) >= 2 && content[0] == '"' && content[len(content)-1] == '"' {
 			return content[1 : len(content)-1]
 		}
@@ -103,17 +104,17 @@ func normalizeContent(typ cloudflare.RecordType, content string) string {
 }
 
 // managedSlug says whether a record is one a network of some slug would
-// own: A or AAAA at <slug>.<zone>, or TXT at _acme-challenge.<slug>.<zone>,
+// own: A or AAAA at <slug>.<parent>, or TXT at _acme-challenge.<slug>.<parent>,
 // where slug is a name a network may have. It returns the slug.
-func managedSlug(zone string, typ cloudflare.RecordType, name string) (string, bool) {
+func managedSlug(parent string, typ zone.RecordType, name string) (string, bool) {
 	name = strings.ToLower(strings.TrimSuffix(name, "."))
-	rest, ok := strings.CutSuffix(name, "."+zone)
+	rest, ok := strings.CutSuffix(name, "."+parent)
 	if !ok {
 		return "", false
 	}
 	switch typ {
-	case cloudflare.TypeA, cloudflare.TypeAAAA:
-	case cloudflare.TypeTXT:
+	case zone.TypeA, zone.TypeAAAA:
+	case zone.TypeTXT:
 		if rest, ok = strings.CutPrefix(rest, challengeLabel+"."); !ok {
 			return "", false
 		}
@@ -128,14 +129,14 @@ func managedSlug(zone string, typ cloudflare.RecordType, name string) (string, b
 
 // owns says whether a record of a network with slug is at one of its
 // names with the type that name carries.
-func owns(zone, slug string, typ cloudflare.RecordType, name string) bool {
-	s, ok := managedSlug(zone, typ, name)
+func owns(parent, slug string, typ zone.RecordType, name string) bool {
+	s, ok := managedSlug(parent, typ, name)
 	return ok && s == slug
 }
 
 // sameRecords reports whether actual says exactly what desired says: the
 // same records, once each, with the same TTL and not proxied.
-func sameRecords(desired []record, actual []cloudflare.Record) bool {
+func sameRecords(desired []record, actual []zone.Record) bool {
 	if len(desired) != len(actual) {
 		return false
 	}

@@ -6,21 +6,21 @@ import (
 	"testing"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
-	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare"
+	"github.com/wardnet/wardnet-cloud/projectors/dns/zone"
 )
 
-const zone = "my.example.net"
+const parent = "my.example.net" // Config.Zone
 
 func a(content string) record {
-	return record{Type: cloudflare.TypeA, Name: "home." + zone, Content: content, TTL: AddressTTL}
+	return record{Type: zone.TypeA, Name: "home." + parent, Content: content, TTL: AddressTTL}
 }
 
 func aaaa(content string) record {
-	return record{Type: cloudflare.TypeAAAA, Name: "home." + zone, Content: content, TTL: AddressTTL}
+	return record{Type: zone.TypeAAAA, Name: "home." + parent, Content: content, TTL: AddressTTL}
 }
 
 func txt(content string) record {
-	return record{Type: cloudflare.TypeTXT, Name: "_acme-challenge.home." + zone, Content: content, TTL: ChallengeTTL}
+	return record{Type: zone.TypeTXT, Name: "_acme-challenge.home." + parent, Content: content, TTL: ChallengeTTL}
 }
 
 func TestDesiredRecords(t *testing.T) {
@@ -46,7 +46,7 @@ func TestDesiredRecords(t *testing.T) {
 		{"deprovisioned publishes nothing", network.StatusDeprovisioned, full, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := desiredRecords(zone, "home", tc.state, tc.rep); !slices.Equal(got, tc.want) {
+			if got := desiredRecords(parent, "home", tc.state, tc.rep); !slices.Equal(got, tc.want) {
 				t.Fatalf("desired = %+v, want %+v", got, tc.want)
 			}
 		})
@@ -56,35 +56,35 @@ func TestDesiredRecords(t *testing.T) {
 func TestManagedSlug(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		typ  cloudflare.RecordType
+		typ  zone.RecordType
 		name string
 		slug string // "" when not managed
 	}{
-		{cloudflare.TypeA, "home." + zone, "home"},
-		{cloudflare.TypeAAAA, "HOME." + zone + ".", "home"},
-		{cloudflare.TypeTXT, "_acme-challenge.home." + zone, "home"},
-		{cloudflare.TypeTXT, "home." + zone, ""},                 // TXT at the address name: not ours
-		{cloudflare.TypeA, "_acme-challenge.home." + zone, ""},   // A at the challenge name
-		{cloudflare.TypeA, "a.home." + zone, ""},                 // deeper names
-		{cloudflare.TypeA, zone, ""},                             // the parent itself
-		{cloudflare.TypeA, "www." + zone, ""},                    // reserved: never a network's
-		{cloudflare.TypeA, "ab." + zone, ""},                     // too short for a slug
-		{cloudflare.TypeA, "home.example.net", ""},               // outside the parent
-		{cloudflare.TypeA, "home.xmy.example.net", ""},           // a suffix that is not a label boundary
-		{cloudflare.RecordType("CNAME"), "home." + zone, ""},     // other types
-		{cloudflare.TypeTXT, "_acme-challenge.-bad." + zone, ""}, // not a slug
-		{cloudflare.TypeTXT, "_acme-challenge." + zone, ""},      // no slug
-		{cloudflare.TypeA, "my-net-01." + zone, "my-net-01"},     // hyphens and digits
+		{zone.TypeA, "home." + parent, "home"},
+		{zone.TypeAAAA, "HOME." + parent + ".", "home"},
+		{zone.TypeTXT, "_acme-challenge.home." + parent, "home"},
+		{zone.TypeTXT, "home." + parent, ""},                 // TXT at the address name: not ours
+		{zone.TypeA, "_acme-challenge.home." + parent, ""},   // A at the challenge name
+		{zone.TypeA, "a.home." + parent, ""},                 // deeper names
+		{zone.TypeA, parent, ""},                             // the parent itself
+		{zone.TypeA, "www." + parent, ""},                    // reserved: never a network's
+		{zone.TypeA, "ab." + parent, ""},                     // too short for a slug
+		{zone.TypeA, "home.example.net", ""},                 // outside the parent
+		{zone.TypeA, "home.xmy.example.net", ""},             // a suffix that is not a label boundary
+		{zone.RecordType("CNAME"), "home." + parent, ""},     // other types
+		{zone.TypeTXT, "_acme-challenge.-bad." + parent, ""}, // not a slug
+		{zone.TypeTXT, "_acme-challenge." + parent, ""},      // no slug
+		{zone.TypeA, "my-net-01." + parent, "my-net-01"},     // hyphens and digits
 	} {
-		got, ok := managedSlug(zone, tc.typ, tc.name)
+		got, ok := managedSlug(parent, tc.typ, tc.name)
 		if ok != (tc.slug != "") || got != tc.slug {
 			t.Errorf("managedSlug(%s %s) = %q, %v; want %q", tc.typ, tc.name, got, ok, tc.slug)
 		}
 	}
 }
 
-func cf(id string, r record) cloudflare.Record {
-	return cloudflare.Record{ID: id, RecordSpec: r.spec()}
+func cf(id string, r record) zone.Record {
+	return zone.Record{ID: id, RecordSpec: r.spec()}
 }
 
 func TestSameRecords(t *testing.T) {
@@ -98,16 +98,16 @@ func TestSameRecords(t *testing.T) {
 	longTTL.TTL = 3600
 	for _, tc := range []struct {
 		name   string
-		actual []cloudflare.Record
+		actual []zone.Record
 		same   bool
 	}{
-		{"equal", []cloudflare.Record{cf("2", txt("v1")), cf("1", a("203.0.113.7"))}, true},
-		{"TXT in quotes", []cloudflare.Record{cf("1", a("203.0.113.7")), quoted}, true},
-		{"missing", []cloudflare.Record{cf("1", a("203.0.113.7"))}, false},
-		{"duplicate", []cloudflare.Record{cf("1", a("203.0.113.7")), cf("2", txt("v1")), cf("3", txt("v1"))}, false},
-		{"edited", []cloudflare.Record{cf("1", a("198.51.100.1")), cf("2", txt("v1"))}, false},
-		{"proxied", []cloudflare.Record{proxied, cf("2", txt("v1"))}, false},
-		{"TTL", []cloudflare.Record{longTTL, cf("2", txt("v1"))}, false},
+		{"equal", []zone.Record{cf("2", txt("v1")), cf("1", a("203.0.113.7"))}, true},
+		{"TXT in quotes", []zone.Record{cf("1", a("203.0.113.7")), quoted}, true},
+		{"missing", []zone.Record{cf("1", a("203.0.113.7"))}, false},
+		{"duplicate", []zone.Record{cf("1", a("203.0.113.7")), cf("2", txt("v1")), cf("3", txt("v1"))}, false},
+		{"edited", []zone.Record{cf("1", a("198.51.100.1")), cf("2", txt("v1"))}, false},
+		{"proxied", []zone.Record{proxied, cf("2", txt("v1"))}, false},
+		{"TTL", []zone.Record{longTTL, cf("2", txt("v1"))}, false},
 	} {
 		if got := sameRecords(want, tc.actual); got != tc.same {
 			t.Errorf("%s: sameRecords = %v", tc.name, got)
@@ -143,33 +143,33 @@ func TestPlanFor(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		desired []record
-		actual  []cloudflare.Record
+		actual  []zone.Record
 		owned   []string
 		want    []string
 	}{
 		{"create what is missing", []record{a("203.0.113.7"), txt("v1")}, nil, nil,
 			[]string{"create TXT v1", "create A 203.0.113.7"}},
-		{"adopt a record that says it already", []record{a("203.0.113.7")}, []cloudflare.Record{cf("h", a("203.0.113.7"))}, nil,
+		{"adopt a record that says it already", []record{a("203.0.113.7")}, []zone.Record{cf("h", a("203.0.113.7"))}, nil,
 			[]string{"keep h A 203.0.113.7"}},
-		{"a new address updates the same record", []record{a("198.51.100.9")}, []cloudflare.Record{cf("h", a("203.0.113.7"))}, []string{"h"},
+		{"a new address updates the same record", []record{a("198.51.100.9")}, []zone.Record{cf("h", a("203.0.113.7"))}, []string{"h"},
 			[]string{"update h A 198.51.100.9"}},
-		{"settings edited by hand are rewritten", []record{a("203.0.113.7")}, []cloudflare.Record{edited}, nil,
+		{"settings edited by hand are rewritten", []record{a("203.0.113.7")}, []zone.Record{edited}, nil,
 			[]string{"update e A 203.0.113.7"}},
 		{"duplicates: keep ours, delete the rest", []record{a("203.0.113.7")},
-			[]cloudflare.Record{cf("1", a("203.0.113.7")), cf("2", a("203.0.113.7")), cf("3", a("203.0.113.7"))}, []string{"2"},
+			[]zone.Record{cf("1", a("203.0.113.7")), cf("2", a("203.0.113.7")), cf("3", a("203.0.113.7"))}, []string{"2"},
 			[]string{"keep 2 A 203.0.113.7", "delete 1", "delete 3"}},
 		{"duplicates: the one with right settings wins over ours", []record{a("203.0.113.7")},
-			[]cloudflare.Record{edited, cf("z", a("203.0.113.7"))}, []string{"e"},
+			[]zone.Record{edited, cf("z", a("203.0.113.7"))}, []string{"e"},
 			[]string{"keep z A 203.0.113.7", "delete e"}},
 		{"an extra is rewritten before anything is created", []record{txt("v1"), txt("v2")},
-			[]cloudflare.Record{cf("1", txt("v1")), cf("2", txt("v1")), cf("3", txt("old"))}, nil,
+			[]zone.Record{cf("1", txt("v1")), cf("2", txt("v1")), cf("3", txt("old"))}, nil,
 			[]string{"keep 1 TXT v1", "update 2 TXT v2", "delete 3"}},
-		{"TXT in quotes is the same value", []record{txt("v1")}, []cloudflare.Record{cf("1", record{Type: cloudflare.TypeTXT, Name: "_acme-challenge.home." + zone, Content: `"v1"`, TTL: 60})}, nil,
+		{"TXT in quotes is the same value", []record{txt("v1")}, []zone.Record{cf("1", record{Type: zone.TypeTXT, Name: "_acme-challenge.home." + parent, Content: `"v1"`, TTL: 60})}, nil,
 			[]string{"keep 1 TXT v1"}},
 		{"nothing desired deletes everything", nil,
-			[]cloudflare.Record{cf("1", a("203.0.113.7")), cf("2", aaaa("2001:db8::1")), cf("3", txt("v1"))}, nil,
+			[]zone.Record{cf("1", a("203.0.113.7")), cf("2", aaaa("2001:db8::1")), cf("3", txt("v1"))}, nil,
 			[]string{"delete 3", "delete 1", "delete 2"}}, // by name, then type
-		{"an address of another family is not reused", []record{aaaa("2001:db8::1")}, []cloudflare.Record{cf("1", a("203.0.113.7"))}, nil,
+		{"an address of another family is not reused", []record{aaaa("2001:db8::1")}, []zone.Record{cf("1", a("203.0.113.7"))}, nil,
 			[]string{"create AAAA 2001:db8::1", "delete 1"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

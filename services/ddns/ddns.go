@@ -20,7 +20,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"time"
 
 	app "github.com/wardnet/wardnet-cloud/commands/ddns"
 	"github.com/wardnet/wardnet-cloud/events"
@@ -46,7 +45,6 @@ type Option func(*options)
 
 type options struct {
 	service    []host.Option
-	now        func() time.Time
 	proj       projectors.Options
 	cfRetry    cloudflare.RetryPolicy
 	cfBudget   *cloudflare.BudgetConfig
@@ -57,9 +55,6 @@ type options struct {
 func WithServiceOptions(o ...host.Option) Option {
 	return func(opts *options) { opts.service = append(opts.service, o...) }
 }
-
-// WithClock sets the clock of token and proof-of-possession checks.
-func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
 // WithProjectorOptions tunes the DNS projector (tests shorten its timings).
 func WithProjectorOptions(p projectors.Options) Option { return func(o *options) { o.proj = p } }
@@ -91,9 +86,6 @@ func New(ctx context.Context, cfg Config, opts ...Option) (_ *Service, err error
 	for _, opt := range opts {
 		opt(&o)
 	}
-	if o.now == nil {
-		o.now = time.Now
-	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -114,7 +106,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (_ *Service, err error
 }
 
 func (s *Service) wire(ctx context.Context, cfg Config) error {
-	rt, o := s.rt, s.options
+	rt := s.rt
 	log := rt.Logger()
 	region, err := cfg.region()
 	if err != nil {
@@ -133,11 +125,11 @@ func (s *Service) wire(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	clientLimit, err := ratelimit.New(ctx, rt.JetStream(), ratelimit.StockClients, ratelimit.Options{Clock: o.now, Replicas: cfg.StreamReplicas})
+	clientLimit, err := ratelimit.New(ctx, rt.JetStream(), ratelimit.StockClients, ratelimit.Options{Replicas: cfg.StreamReplicas})
 	if err != nil {
 		return err
 	}
-	updateLimit, err := ratelimit.New(ctx, rt.JetStream(), ratelimit.StockUpdates, ratelimit.Options{Clock: o.now, Replicas: cfg.StreamReplicas})
+	updateLimit, err := ratelimit.New(ctx, rt.JetStream(), ratelimit.StockUpdates, ratelimit.Options{Replicas: cfg.StreamReplicas})
 	if err != nil {
 		return err
 	}
@@ -155,12 +147,12 @@ func (s *Service) wire(ctx context.Context, cfg Config) error {
 		}
 		return nil
 	})
-	popVerifier, err := pop.NewVerifier(ctx, rt.JetStream(), pop.Options{Clock: o.now, Replicas: cfg.StreamReplicas})
+	popVerifier, err := pop.NewVerifier(ctx, rt.JetStream(), pop.Options{Replicas: cfg.StreamReplicas})
 	if err != nil {
 		return err
 	}
-	auth := authn.New(tokens.NewVerifier(tokens.AudienceDDNS, keys), popVerifier, authn.Options{Clock: o.now, Logger: log})
-	api, err := ddnsapi.New(ddnsapi.Config{Commands: cmds, Auth: auth, Keys: keys, Logger: log, Now: o.now})
+	auth := authn.New(tokens.NewVerifier(tokens.AudienceDDNS, keys), popVerifier, authn.Options{Logger: log})
+	api, err := ddnsapi.New(ddnsapi.Config{Commands: cmds, Auth: auth, Keys: keys, Logger: log})
 	if err != nil {
 		return err
 	}
@@ -218,6 +210,3 @@ func (s *Service) Close() { s.rt.Close() }
 // Addr is the address of the ops listener (/healthz, /readyz, /metrics),
 // which also serves the API when WARDNET_API_ADDR is unset.
 func (s *Service) Addr() net.Addr { return s.rt.Addr() }
-
-// APIAddr is the address of the daemon API.
-func (s *Service) APIAddr() net.Addr { return s.rt.APIAddr() }

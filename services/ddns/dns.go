@@ -2,16 +2,17 @@ package ddns
 
 import (
 	"github.com/wardnet/wardnet-cloud/events"
-	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare"
 	"github.com/wardnet/wardnet-cloud/internal/host"
 	"github.com/wardnet/wardnet-cloud/projectors"
 	"github.com/wardnet/wardnet-cloud/projectors/credentials"
 	"github.com/wardnet/wardnet-cloud/projectors/dns"
+	"github.com/wardnet/wardnet-cloud/projectors/dns/zone"
 )
 
 // runDNS adds the region's DNS projection (with a readiness check on its
-// lag) and its reconciler as components.
-func (s *Service) runDNS(store *events.Store, cf *cloudflare.Client, cfg Config) error {
+// lag) and its reconciler as components. cf is the region's zone: the
+// Cloudflare client of cloudflareClient.
+func (s *Service) runDNS(store *events.Store, cf zone.Zone, cfg Config) error {
 	rt := s.rt
 	region, err := cfg.region()
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/commands/ddns"
 	"github.com/wardnet/wardnet-cloud/internal/authn"
@@ -33,10 +32,6 @@ const (
 	acmeTooMany      = "too_many_requests"
 	acmeAccountLimit = "account_limit"
 )
-
-// acmeKeyLen is the length of an acme-dns key (X-Api-Key), which acme-dns
-// checks before looking the user up.
-const acmeKeyLen = 40
 
 type acmeRegisterRequest struct {
 	AllowFrom []string `json:"allowfrom"`
@@ -74,7 +69,7 @@ func (a *api) acmeRegister(w http.ResponseWriter, r *http.Request) {
 		endpoint.WriteError(w, http.StatusUnauthorized, acmeForbidden)
 		return
 	}
-	client, err := a.cmd.Authenticate(ctx, username, secret, network.CredentialUpdate)
+	client, err := a.cmd.Authenticate(ctx, ddns.Authenticate{Username: username, Secret: secret, Kind: network.CredentialUpdate})
 	if err != nil {
 		a.acmeFail(w, r, err)
 		return
@@ -114,12 +109,10 @@ func (a *api) acmeUpdate(w http.ResponseWriter, r *http.Request) {
 		a.acmeFail(w, r, err)
 		return
 	}
-	user, key := r.Header.Get("X-Api-User"), r.Header.Get("X-Api-Key")
-	if _, err := ids.Parse[ids.CredentialID](user); err != nil || len(key) != acmeKeyLen {
-		endpoint.WriteError(w, http.StatusUnauthorized, acmeForbidden)
-		return
-	}
-	client, err := a.cmd.Authenticate(ctx, user, key, network.CredentialACMEDNS)
+	// An account's username is its id and its key 40 characters:
+	// Authenticate refuses anything else at once, as acme-dns does.
+	client, err := a.cmd.Authenticate(ctx, ddns.Authenticate{Username: r.Header.Get("X-Api-User"),
+		Secret: r.Header.Get("X-Api-Key"), Kind: network.CredentialACMEDNS})
 	if err != nil {
 		a.acmeFail(w, r, err)
 		return
@@ -133,7 +126,7 @@ func (a *api) acmeUpdate(w http.ResponseWriter, r *http.Request) {
 		a.acmeFail(w, r, err)
 		return
 	}
-	if err := a.cmd.AddACMEChallenge(ctx, client, req.Subdomain, req.TXT); err != nil {
+	if err := a.cmd.AddACMEChallenge(ctx, ddns.AddACMEChallenge{Client: client, Subdomain: req.Subdomain, TXT: req.TXT}); err != nil {
 		a.acmeFail(w, r, err)
 		return
 	}

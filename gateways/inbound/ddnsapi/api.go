@@ -15,8 +15,8 @@ import (
 
 // Config is what the API runs on. Commands, Auth and Keys are required.
 type Config struct {
-	// Commands is the write side.
-	Commands *ddns.Service
+	// Commands are the ddns service's commands (*ddns.App).
+	Commands ddns.Commands
 	// Auth authenticates daemon tokens (audience ddns) and their proofs of
 	// possession.
 	Auth *authn.Authenticator
@@ -26,18 +26,14 @@ type Config struct {
 	Keys tokens.KeySource
 	// Logger gets the request log and failures; default slog.Default().
 	Logger *slog.Logger
-	// Now is the clock of the request log and of recognising tenant-scoped
-	// tokens; default time.Now.
-	Now func() time.Time
 }
 
 // api holds the handlers' dependencies.
 type api struct {
-	cmd           *ddns.Service
+	cmd           ddns.Commands
 	auth          *authn.Authenticator
 	tenantsTokens *tokens.Verifier // tokens addressed to tenants, see requireNetworkScope
 	log           *slog.Logger
-	now           func() time.Time
 	mux           *http.ServeMux
 }
 
@@ -60,19 +56,15 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
 	a := &api{
 		cmd:           cfg.Commands,
 		auth:          cfg.Auth,
 		tenantsTokens: tokens.NewVerifier(tokens.AudienceTenants, cfg.Keys),
 		log:           endpoint.Logger(cfg.Logger),
-		now:           cfg.Now,
 		mux:           http.NewServeMux(),
 	}
 	a.routes()
-	return endpoint.Wrap(a.log, a.now, endpoint.Route(a.mux)), nil
+	return endpoint.Wrap(a.log, time.Now, endpoint.Route(a.mux)), nil
 }
 
 // routes registers every route of docs/api/ddns.yaml.

@@ -17,19 +17,16 @@ const msgInvalidToken = "invalid token"
 func health(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }
 
 // daemon is the daemon group (contract §1.6): a daemon token for the ddns
-// audience with proof of possession, scoped to a network (a tenant-scoped
-// one is told so, see requireNetworkScope). The handler gets the caller in
-// the commands' terms; the network it acts on is the token's, and nothing
-// else.
+// audience with proof of possession. Only a network-scoped token has that
+// audience (a tenant-scoped one is told so before, see
+// requireNetworkScope). The handler gets the caller in the commands'
+// terms; the network it acts on is the token's, and nothing else; whether
+// the daemon may act for it is the command's decision.
 func (a *api) daemon(h func(http.ResponseWriter, *http.Request, ddns.Daemon)) http.Handler {
 	return a.requireNetworkScope(a.auth.Require(tokens.PrincipalDaemon)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, ok := authn.FromContext(r.Context())
 		if !ok || !c.IsDaemon() {
 			a.fail(w, r, errors.New("daemon route without a daemon caller"))
-			return
-		}
-		if c.NetworkID == "" {
-			endpoint.WriteError(w, http.StatusForbidden, ddns.MsgNeedNetwork)
 			return
 		}
 		caller, ok := daemonCaller(c)
@@ -43,7 +40,9 @@ func (a *api) daemon(h func(http.ResponseWriter, *http.Request, ddns.Daemon)) ht
 
 // daemonCaller parses a network-scoped daemon token's claims: its tenant,
 // its network and its key, which authn has checked the request's proof of
-// possession with.
+// possession with. Claims without a network are refused like any other
+// claims tenants does not mint: a tenant-scoped token has no ddns
+// audience, so requireNetworkScope has answered it already.
 func daemonCaller(c authn.Caller) (ddns.Daemon, bool) {
 	key, err := ids.DaemonKeyOf(c.PublicKey)
 	if err != nil {
@@ -70,7 +69,7 @@ func (a *api) reportIP(w http.ResponseWriter, r *http.Request, caller ddns.Daemo
 	if !endpoint.Decode(w, r, &req) || !endpoint.Require(w, "ip", req.IP != nil) {
 		return
 	}
-	if err := a.cmd.ReportIP(r.Context(), caller, *req.IP); err != nil {
+	if err := a.cmd.ReportIP(r.Context(), ddns.ReportIP{Daemon: caller, IP: *req.IP}); err != nil {
 		a.fail(w, r, err)
 		return
 	}
@@ -87,7 +86,7 @@ func (a *api) setChallenge(w http.ResponseWriter, r *http.Request, caller ddns.D
 	if !endpoint.Decode(w, r, &req) || !endpoint.Require(w, "values", req.Values != nil) {
 		return
 	}
-	if err := a.cmd.SetChallenge(r.Context(), caller, *req.Values); err != nil {
+	if err := a.cmd.SetChallenge(r.Context(), ddns.SetChallenge{Daemon: caller, Values: *req.Values}); err != nil {
 		a.fail(w, r, err)
 		return
 	}

@@ -122,7 +122,7 @@ func (a *api) dyndnsUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := parseUpdateQuery(r.URL.RawQuery)
-	client, err := a.cmd.Authenticate(ctx, username, secret, network.CredentialUpdate)
+	client, err := a.cmd.Authenticate(ctx, ddns.Authenticate{Username: username, Secret: secret, Kind: network.CredentialUpdate})
 	elsewhere := errors.Is(err, ddns.ErrNotServedHere) // a good credential, its names not here
 	if err != nil && !elsewhere {
 		a.dynAnswer(w, r, a.dynCode(r, err))
@@ -147,7 +147,7 @@ func (a *api) dyndnsUpdate(w http.ResponseWriter, r *http.Request) {
 	lines := make([]string, 0, len(q.hostnames))
 	updated := false // a credential has one name: once it is written, later copies change nothing
 	for _, h := range q.hostnames {
-		if err := a.cmd.CheckHostname(client, h); err != nil {
+		if err := a.cmd.CheckHostname(ddns.CheckHostname{Client: client, Hostname: h}); err != nil {
 			lines = append(lines, a.dynCode(r, err))
 			continue
 		}
@@ -155,7 +155,7 @@ func (a *api) dyndnsUpdate(w http.ResponseWriter, r *http.Request) {
 			lines = append(lines, dynNochg+" "+joinAddrs(addrs))
 			continue
 		}
-		changed, err := a.cmd.UpdateAddress(ctx, client, addrs...)
+		changed, err := a.cmd.UpdateAddress(ctx, ddns.UpdateAddress{Client: client, Addresses: addrs})
 		switch {
 		case errors.Is(err, ddns.ErrNotServedHere):
 			lines = append(lines, dynNoHost)

@@ -6,8 +6,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"time"
 
-	"github.com/wardnet/wardnet-cloud/commands/ddns"
 	"github.com/wardnet/wardnet-cloud/internal/endpoint"
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
 )
@@ -19,6 +19,17 @@ import (
 // to do. requireNetworkScope gives that answer, and only for a token that
 // tenants did sign for a daemon: anything else goes on to authn.Require
 // and its 401.
+//
+// This is the one place that checks a token's scope. It cannot be the
+// commands': such a token never authenticates for ddns, so no command
+// ever sees its caller, and the answer comes before the proof of
+// possession and the body, as for any other token ddns does not take.
+// Whether the token's network may be acted on (it exists, is the tenant's,
+// is served here, has the daemon bound) is the commands' decision
+// (commands/ddns, daemon.go).
+
+// msgNeedNetwork is the contract's answer to a tenant-scoped token.
+const msgNeedNetwork = "a network-scoped token is required"
 
 // tenantScoped tells whether the request carries a genuine, unexpired
 // daemon token without a network. Tokens whose unverified claims say
@@ -33,7 +44,7 @@ func (a *api) tenantScoped(ctx context.Context, r *http.Request) bool {
 	if len(raw) > tokens.MaxTokenLen || !looksTenantScoped(raw) {
 		return false
 	}
-	c, err := a.tenantsTokens.Verify(ctx, raw, a.now())
+	c, err := a.tenantsTokens.Verify(ctx, raw, time.Now())
 	return err == nil && c.Principal == tokens.PrincipalDaemon && !c.NetworkScoped()
 }
 
@@ -60,7 +71,7 @@ func looksTenantScoped(raw string) bool {
 func (a *api) requireNetworkScope(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if a.tenantScoped(r.Context(), r) {
-			endpoint.WriteError(w, http.StatusForbidden, ddns.MsgNeedNetwork)
+			endpoint.WriteError(w, http.StatusForbidden, msgNeedNetwork)
 			return
 		}
 		next.ServeHTTP(w, r)

@@ -15,37 +15,12 @@ import (
 
 	"github.com/cloudflare/cloudflare-go/v7/dns"
 	"github.com/cloudflare/cloudflare-go/v7/option"
+
+	"github.com/wardnet/wardnet-cloud/projectors/dns/zone"
 )
 
 // DefaultBaseURL is Cloudflare's API.
 const DefaultBaseURL = "https://api.cloudflare.com/client/v4/"
-
-// RecordType is a DNS record type the client manages.
-type RecordType string
-
-// The record types Wardnet keeps.
-const (
-	TypeA    RecordType = "A"
-	TypeAAAA RecordType = "AAAA"
-	TypeTXT  RecordType = "TXT"
-)
-
-// RecordSpec is what a record should say.
-type RecordSpec struct {
-	Type    RecordType
-	Name    string // fully qualified, e.g. "home.wardnet.example"
-	Content string // IPv4 for A, IPv6 for AAAA, text for TXT
-	TTL     int    // seconds, 60..86400, or 1 for automatic
-	Proxied bool
-	Comment string
-}
-
-// Record is a record as Cloudflare holds it.
-type Record struct {
-	ID string
-	RecordSpec
-	CreatedOn, ModifiedOn time.Time
-}
 
 // Config configures a Client. ZoneID and Token are required.
 type Config struct {
@@ -74,6 +49,7 @@ type Config struct {
 }
 
 // Client manages the DNS records of one zone. Safe for concurrent use.
+// It is the zone.Zone of the DNS projector's Reconciler.
 type Client struct {
 	zoneID  string
 	records *dns.RecordService
@@ -84,6 +60,8 @@ type Client struct {
 	rand    func() float64
 	log     *slog.Logger
 }
+
+var _ zone.Zone = (*Client)(nil)
 
 // New returns a client for cfg.ZoneID.
 func New(cfg Config) (*Client, error) {
@@ -155,8 +133,8 @@ func defaultHTTPClient() *http.Client {
 
 // List returns every record named name (exact, case-insensitive) of type
 // typ, following all pages. An empty name or type does not filter.
-func (c *Client) List(ctx context.Context, name string, typ RecordType) ([]Record, error) {
-	var out []Record
+func (c *Client) List(ctx context.Context, name string, typ zone.RecordType) ([]zone.Record, error) {
+	var out []zone.Record
 	for page := 1; ; page++ {
 		params := dns.RecordListParams{}
 		params.ZoneID.Value, params.ZoneID.Present = c.zoneID, true
@@ -199,8 +177,8 @@ func lastPage(res *dnsPage, page, perPage int) bool {
 	return len(res.Result) < perPage
 }
 
-// Get returns one record by id; ErrNotFound if it does not exist.
-func (c *Client) Get(ctx context.Context, id string) (Record, error) {
+// Get returns one record by id; zone.ErrNotFound if it does not exist.
+func (c *Client) Get(ctx context.Context, id string) (zone.Record, error) {
 	params := dns.RecordGetParams{}
 	params.ZoneID.Value, params.ZoneID.Present = c.zoneID, true
 	var res *dns.RecordResponse
@@ -210,16 +188,16 @@ func (c *Client) Get(ctx context.Context, id string) (Record, error) {
 		return err
 	})
 	if err != nil {
-		return Record{}, fmt.Errorf("get record %s: %w", id, err)
+		return zone.Record{}, fmt.Errorf("get record %s: %w", id, err)
 	}
 	return fromResponse(*res), nil
 }
 
 // Create adds a record; ErrDuplicate if an identical one exists.
-func (c *Client) Create(ctx context.Context, spec RecordSpec) (Record, error) {
+func (c *Client) Create(ctx context.Context, spec zone.RecordSpec) (zone.Record, error) {
 	body, err := bodyFor(spec)
 	if err != nil {
-		return Record{}, fmt.Errorf("create record %s: %w", spec.Name, err)
+		return zone.Record{}, fmt.Errorf("create record %s: %w", spec.Name, err)
 	}
 	params := dns.RecordNewParams{Body: body.(dns.RecordNewParamsBodyUnion)}
 	params.ZoneID.Value, params.ZoneID.Present = c.zoneID, true
@@ -230,17 +208,17 @@ func (c *Client) Create(ctx context.Context, spec RecordSpec) (Record, error) {
 		return err
 	})
 	if err != nil {
-		return Record{}, fmt.Errorf("create %s record %s: %w", spec.Type, spec.Name, err)
+		return zone.Record{}, fmt.Errorf("create %s record %s: %w", spec.Type, spec.Name, err)
 	}
 	return fromResponse(*res), nil
 }
 
-// Update overwrites record id in place (PUT) with spec; ErrNotFound if it
-// does not exist.
-func (c *Client) Update(ctx context.Context, id string, spec RecordSpec) (Record, error) {
+// Update overwrites record id in place (PUT) with spec; zone.ErrNotFound if
+// it does not exist.
+func (c *Client) Update(ctx context.Context, id string, spec zone.RecordSpec) (zone.Record, error) {
 	body, err := bodyFor(spec)
 	if err != nil {
-		return Record{}, fmt.Errorf("update record %s: %w", id, err)
+		return zone.Record{}, fmt.Errorf("update record %s: %w", id, err)
 	}
 	params := dns.RecordUpdateParams{Body: body.(dns.RecordUpdateParamsBodyUnion)}
 	params.ZoneID.Value, params.ZoneID.Present = c.zoneID, true
@@ -251,12 +229,12 @@ func (c *Client) Update(ctx context.Context, id string, spec RecordSpec) (Record
 		return err
 	})
 	if err != nil {
-		return Record{}, fmt.Errorf("update record %s: %w", id, err)
+		return zone.Record{}, fmt.Errorf("update record %s: %w", id, err)
 	}
 	return fromResponse(*res), nil
 }
 
-// Delete removes record id; ErrNotFound if it does not exist (callers
+// Delete removes record id; zone.ErrNotFound if it does not exist (callers
 // reconciling toward "absent" usually treat that as success).
 func (c *Client) Delete(ctx context.Context, id string) error {
 	params := dns.RecordDeleteParams{}

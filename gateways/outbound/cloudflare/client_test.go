@@ -14,6 +14,7 @@ import (
 
 	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare"
 	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare/cftest"
+	"github.com/wardnet/wardnet-cloud/projectors/dns/zone"
 )
 
 const testToken = "cf-test-token-7f3a9c1d5e"
@@ -82,8 +83,8 @@ func newHarness(t *testing.T, s setup) *harness {
 	return &harness{srv: srv, clock: clock, client: c, logs: logs}
 }
 
-func aRecord(name, ip string) cloudflare.RecordSpec {
-	return cloudflare.RecordSpec{Type: cloudflare.TypeA, Name: name, Content: ip, TTL: 120}
+func aRecord(name, ip string) zone.RecordSpec {
+	return zone.RecordSpec{Type: zone.TypeA, Name: name, Content: ip, TTL: 120}
 }
 
 func TestCRUDRoundTrip(t *testing.T) {
@@ -96,14 +97,14 @@ func TestCRUDRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("create A: %v", err)
 	}
-	if len(a.ID) != 32 || a.Name != name || a.Content != "203.0.113.7" || a.TTL != 120 || a.Proxied || !a.CreatedOn.Equal(epoch) {
+	if len(a.ID) != 32 || a.Name != name || a.Content != "203.0.113.7" || a.TTL != 120 || a.Proxied {
 		t.Fatalf("created A = %+v", a)
 	}
-	aaaa, err := h.client.Create(ctx, cloudflare.RecordSpec{Type: cloudflare.TypeAAAA, Name: name, Content: "2001:db8::7", TTL: 120})
+	aaaa, err := h.client.Create(ctx, zone.RecordSpec{Type: zone.TypeAAAA, Name: name, Content: "2001:db8::7", TTL: 120})
 	if err != nil {
 		t.Fatalf("create AAAA: %v", err)
 	}
-	txt, err := h.client.Create(ctx, cloudflare.RecordSpec{Type: cloudflare.TypeTXT, Name: "_acme-challenge." + name, Content: "digest-1", TTL: 60, Comment: "wardnet"})
+	txt, err := h.client.Create(ctx, zone.RecordSpec{Type: zone.TypeTXT, Name: "_acme-challenge." + name, Content: "digest-1", TTL: 60, Comment: "wardnet"})
 	if err != nil {
 		t.Fatalf("create TXT: %v", err)
 	}
@@ -115,7 +116,7 @@ func TestCRUDRoundTrip(t *testing.T) {
 	if err != nil || got != a {
 		t.Fatalf("get = %+v, %v; want %+v", got, err, a)
 	}
-	list, err := h.client.List(ctx, name, cloudflare.TypeA)
+	list, err := h.client.List(ctx, name, zone.TypeA)
 	if err != nil || len(list) != 1 || list[0].ID != a.ID {
 		t.Fatalf("list A = %+v, %v", list, err)
 	}
@@ -129,11 +130,17 @@ func TestCRUDRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("update: %v", err)
 	}
-	if upd.ID != a.ID || upd.Content != "198.51.100.9" || !upd.ModifiedOn.Equal(epoch.Add(time.Minute)) || !upd.CreatedOn.Equal(epoch) {
+	if upd.ID != a.ID || upd.Content != "198.51.100.9" {
 		t.Fatalf("updated = %+v", upd)
 	}
-	if recs := h.srv.Records(h.srv.ZoneID); len(recs) != 3 {
+	recs := h.srv.Records(h.srv.ZoneID)
+	if len(recs) != 3 {
 		t.Fatalf("fake holds %d records, want 3 (update must be in place)", len(recs))
+	}
+	for _, r := range recs {
+		if r.ID == a.ID && (!r.CreatedOn.Equal(epoch) || !r.ModifiedOn.Equal(epoch.Add(time.Minute))) {
+			t.Fatalf("updated record at the fake = %+v, want created at %s and modified a minute later", r, epoch)
+		}
 	}
 
 	for _, id := range []string{a.ID, aaaa.ID, txt.ID} {
@@ -141,7 +148,7 @@ func TestCRUDRoundTrip(t *testing.T) {
 			t.Fatalf("delete %s: %v", id, err)
 		}
 	}
-	if _, err := h.client.Get(ctx, a.ID); !errors.Is(err, cloudflare.ErrNotFound) {
+	if _, err := h.client.Get(ctx, a.ID); !errors.Is(err, zone.ErrNotFound) {
 		t.Fatalf("get deleted = %v, want ErrNotFound", err)
 	}
 	if recs := h.srv.Records(h.srv.ZoneID); len(recs) != 0 {
@@ -173,7 +180,7 @@ func TestListFiltersAndPagination(t *testing.T) {
 	}
 
 	before := h.srv.Requests()
-	got, err := h.client.List(ctx, strings.ToUpper(txtName), cloudflare.TypeTXT)
+	got, err := h.client.List(ctx, strings.ToUpper(txtName), zone.TypeTXT)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +189,7 @@ func TestListFiltersAndPagination(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	for _, r := range got {
-		if r.Type != cloudflare.TypeTXT || r.Name != txtName || seen[r.ID] {
+		if r.Type != zone.TypeTXT || r.Name != txtName || seen[r.ID] {
 			t.Fatalf("unexpected or repeated record %+v", r)
 		}
 		seen[r.ID] = true
@@ -191,11 +198,11 @@ func TestListFiltersAndPagination(t *testing.T) {
 		t.Fatalf("listing 250 records took %d requests, want 3 pages of 100", n)
 	}
 
-	as, err := h.client.List(ctx, "", cloudflare.TypeA)
+	as, err := h.client.List(ctx, "", zone.TypeA)
 	if err != nil || len(as) != 31 {
 		t.Fatalf("list all A = %d records, %v; want 31", len(as), err)
 	}
-	none, err := h.client.List(ctx, "absent.example.net", cloudflare.TypeA)
+	none, err := h.client.List(ctx, "absent.example.net", zone.TypeA)
 	if err != nil || len(none) != 0 {
 		t.Fatalf("list absent = %+v, %v", none, err)
 	}
@@ -210,7 +217,7 @@ func TestListExactMultipleOfPageSize(t *testing.T) {
 		}
 	}
 	before := h.srv.Requests()
-	got, err := h.client.List(t.Context(), "t.example.net", cloudflare.TypeTXT)
+	got, err := h.client.List(t.Context(), "t.example.net", zone.TypeTXT)
 	if err != nil || len(got) != 20 {
 		t.Fatalf("list = %d, %v", len(got), err)
 	}
@@ -250,7 +257,7 @@ func TestRetryAfterPausesSharedBudget(t *testing.T) {
 		t.Fatalf("get = %v, want ErrRateLimited", err)
 	}
 	// The next call, of any kind, waits out Cloudflare's block first.
-	if _, err := h.client.List(t.Context(), "x.example.net", cloudflare.TypeA); err != nil {
+	if _, err := h.client.List(t.Context(), "x.example.net", zone.TypeA); err != nil {
 		t.Fatal(err)
 	}
 	if waited := h.clock.Now().Sub(start); waited < 30*time.Second {
@@ -264,8 +271,11 @@ func TestRetryAfterTooLongReturnsAtOnce(t *testing.T) {
 	h.srv.Inject(cftest.Fault{Status: http.StatusTooManyRequests, RetryAfter: 5 * time.Minute}, 1)
 	_, err := h.client.Create(t.Context(), aRecord("long.example.net", "203.0.113.1"))
 	var apiErr *cloudflare.APIError
-	if !errors.Is(err, cloudflare.ErrRateLimited) || !errors.As(err, &apiErr) || apiErr.RetryAfter != 5*time.Minute || !apiErr.HasCode(cftest.CodeThrottled) {
+	if !errors.Is(err, cloudflare.ErrRateLimited) || !errors.As(err, &apiErr) || apiErr.RetryAfter() != 5*time.Minute || !apiErr.HasCode(cftest.CodeThrottled) {
 		t.Fatalf("create = %v, want ErrRateLimited with RetryAfter 5m and code 971", err)
+	}
+	if got := zone.RetryAfter(err); got != 5*time.Minute {
+		t.Fatalf("zone.RetryAfter(%v) = %s, want 5m", err, got)
 	}
 	if n := h.srv.Requests(); n != 1 {
 		t.Fatalf("%d requests, want 1", n)
@@ -356,10 +366,10 @@ func TestMissingRecord(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, setup{})
 	id := cftest.NewID()
-	if err := h.client.Delete(t.Context(), id); !errors.Is(err, cloudflare.ErrNotFound) {
+	if err := h.client.Delete(t.Context(), id); !errors.Is(err, zone.ErrNotFound) {
 		t.Fatalf("delete missing = %v, want ErrNotFound", err)
 	}
-	if _, err := h.client.Update(t.Context(), id, aRecord("gone.example.net", "203.0.113.6")); !errors.Is(err, cloudflare.ErrNotFound) {
+	if _, err := h.client.Update(t.Context(), id, aRecord("gone.example.net", "203.0.113.6")); !errors.Is(err, zone.ErrNotFound) {
 		t.Fatalf("update missing = %v, want ErrNotFound", err)
 	}
 	// Deleted by hand behind the client's back.
@@ -370,7 +380,7 @@ func TestMissingRecord(t *testing.T) {
 	if !h.srv.RemoveRecord(h.srv.ZoneID, rec.ID) {
 		t.Fatal("record not at the fake")
 	}
-	if err := h.client.Delete(t.Context(), rec.ID); !errors.Is(err, cloudflare.ErrNotFound) {
+	if err := h.client.Delete(t.Context(), rec.ID); !errors.Is(err, zone.ErrNotFound) {
 		t.Fatalf("delete of a hand-deleted record = %v, want ErrNotFound", err)
 	}
 }
@@ -379,13 +389,13 @@ func TestValidationErrorsAreFinal(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, setup{})
 	cases := []struct {
-		spec cloudflare.RecordSpec
+		spec zone.RecordSpec
 		code int
 	}{
 		{aRecord("bad.example.net", "2001:db8::1"), 9005},
-		{cloudflare.RecordSpec{Type: cloudflare.TypeAAAA, Name: "bad.example.net", Content: "192.0.2.1", TTL: 120}, 9006},
+		{zone.RecordSpec{Type: zone.TypeAAAA, Name: "bad.example.net", Content: "192.0.2.1", TTL: 120}, 9006},
 		{aRecord("bad..example.net", "192.0.2.1"), 9000},
-		{cloudflare.RecordSpec{Type: cloudflare.TypeA, Name: "bad.example.net", Content: "192.0.2.1", TTL: 30}, 9021},
+		{zone.RecordSpec{Type: zone.TypeA, Name: "bad.example.net", Content: "192.0.2.1", TTL: 30}, 9021},
 	}
 	for _, tc := range cases {
 		_, err := h.client.Create(t.Context(), tc.spec)
@@ -397,7 +407,7 @@ func TestValidationErrorsAreFinal(t *testing.T) {
 	if n := h.srv.Requests(); n != int64(len(cases)) {
 		t.Fatalf("%d requests, want %d (no retries)", n, len(cases))
 	}
-	if _, err := h.client.Create(t.Context(), cloudflare.RecordSpec{Type: "MX", Name: "x.example.net"}); err == nil {
+	if _, err := h.client.Create(t.Context(), zone.RecordSpec{Type: "MX", Name: "x.example.net"}); err == nil {
 		t.Fatal("an MX record was accepted")
 	}
 }
@@ -406,7 +416,7 @@ func TestTokenNeverInErrorsOrLogs(t *testing.T) {
 	t.Parallel()
 	const wrong = "wrong-token-d41d8cd98f00b204"
 	bad := newHarness(t, setup{token: wrong})
-	_, err := bad.client.List(t.Context(), "x.example.net", cloudflare.TypeA)
+	_, err := bad.client.List(t.Context(), "x.example.net", zone.TypeA)
 	var apiErr *cloudflare.APIError
 	if !errors.Is(err, cloudflare.ErrUnauthorized) || !errors.As(err, &apiErr) || apiErr.StatusCode != 403 || !apiErr.HasCode(10000) {
 		t.Fatalf("list with a wrong token = %v, want ErrUnauthorized (403, 10000)", err)
@@ -452,7 +462,7 @@ func TestBudgetBoundsRequestRate(t *testing.T) {
 		retry: cloudflare.RetryPolicy{MaxAttempts: 1}})
 	const calls = 400
 	for i := range calls {
-		if _, err := h.client.List(t.Context(), fmt.Sprintf("n%d.example.net", i), cloudflare.TypeA); err != nil {
+		if _, err := h.client.List(t.Context(), fmt.Sprintf("n%d.example.net", i), zone.TypeA); err != nil {
 			t.Fatalf("call %d: %v", i, err)
 		}
 	}
@@ -488,7 +498,7 @@ func TestWithoutBudgetTheCeilingBites(t *testing.T) {
 		retry: cloudflare.RetryPolicy{MaxAttempts: 1}})
 	var err error
 	for i := 0; i < 400 && err == nil; i++ {
-		_, err = h.client.List(t.Context(), "x.example.net", cloudflare.TypeA)
+		_, err = h.client.List(t.Context(), "x.example.net", zone.TypeA)
 	}
 	if !errors.Is(err, cloudflare.ErrRateLimited) {
 		t.Fatalf("400 unbudgeted calls ended with %v, want ErrRateLimited", err)

@@ -5,27 +5,30 @@ import (
 
 	"github.com/cloudflare/cloudflare-go/v7/dns"
 	"github.com/cloudflare/cloudflare-go/v7/packages/pagination"
+
+	"github.com/wardnet/wardnet-cloud/projectors/dns/zone"
 )
 
 type dnsPage = pagination.V4PagePaginationArray[dns.RecordResponse]
 
-func fromResponse(r dns.RecordResponse) Record {
-	return Record{
+// fromResponse is the record Cloudflare answered with, in the zone's terms
+// (its timestamps are not among them).
+func fromResponse(r dns.RecordResponse) zone.Record {
+	return zone.Record{
 		ID: r.ID,
-		RecordSpec: RecordSpec{
-			Type: RecordType(r.Type), Name: r.Name, Content: r.Content,
+		RecordSpec: zone.RecordSpec{
+			Type: zone.RecordType(r.Type), Name: r.Name, Content: r.Content,
 			TTL: int(r.TTL), Proxied: r.Proxied, Comment: r.Comment,
 		},
-		CreatedOn: r.CreatedOn, ModifiedOn: r.ModifiedOn,
 	}
 }
 
 // bodyFor builds the library's request body for spec. The fields are set
 // directly: the library's helper (cloudflare.F) lives in its root package,
 // which compiles every Cloudflare product.
-func bodyFor(s RecordSpec) (any, error) {
+func bodyFor(s zone.RecordSpec) (any, error) {
 	switch s.Type {
-	case TypeA:
+	case zone.TypeA:
 		p := dns.ARecordParam{}
 		p.Type.Value, p.Type.Present = dns.ARecordTypeA, true
 		p.Name.Value, p.Name.Present = s.Name, true
@@ -34,7 +37,7 @@ func bodyFor(s RecordSpec) (any, error) {
 		p.Proxied.Value, p.Proxied.Present = s.Proxied, true
 		p.Comment.Value, p.Comment.Present = s.Comment, s.Comment != ""
 		return p, nil
-	case TypeAAAA:
+	case zone.TypeAAAA:
 		p := dns.AAAARecordParam{}
 		p.Type.Value, p.Type.Present = dns.AAAARecordTypeAAAA, true
 		p.Name.Value, p.Name.Present = s.Name, true
@@ -43,7 +46,7 @@ func bodyFor(s RecordSpec) (any, error) {
 		p.Proxied.Value, p.Proxied.Present = s.Proxied, true
 		p.Comment.Value, p.Comment.Present = s.Comment, s.Comment != ""
 		return p, nil
-	case TypeTXT:
+	case zone.TypeTXT:
 		p := dns.TXTRecordParam{}
 		p.Type.Value, p.Type.Present = dns.TXTRecordTypeTXT, true
 		p.Name.Value, p.Name.Present = s.Name, true

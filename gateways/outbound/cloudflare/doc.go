@@ -5,9 +5,14 @@
 // The caller reads the token from its file and passes it in; the client
 // never logs it and no error it returns contains it. It can List records by
 // name and type (following every page), Get, Create, Update (PUT, in place)
-// and Delete them. Cloudflare's answers become typed errors: [ErrNotFound],
-// [ErrDuplicate], [ErrRateLimited], [ErrUnauthorized], all carried by an
-// [*APIError] with the status and Cloudflare's error codes.
+// and Delete them. It is the outbound adapter of the DNS projector's port,
+// [zone.Zone] (projectors/dns/zone), and speaks its vocabulary: records are
+// [zone.Record] and [zone.RecordSpec], of type zone.TypeA, zone.TypeAAAA or
+// zone.TypeTXT (Cloudflare's timestamps are not kept). Cloudflare's answers
+// become typed errors: [zone.ErrNotFound], [ErrDuplicate], [ErrRateLimited],
+// [ErrUnauthorized], all carried by an [*APIError] with the status and
+// Cloudflare's error codes, whose RetryAfter (a [zone.RetryAfterError]) is the
+// Retry-After of a 429.
 //
 // Every request, retries included, first takes a token from a [Budget], a
 // token bucket that keeps the process under Cloudflare's limit of 1 200

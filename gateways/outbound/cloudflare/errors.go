@@ -6,12 +6,13 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/wardnet/wardnet-cloud/projectors/dns/zone"
 )
 
-// Errors callers branch on. An *APIError matches them with errors.Is.
+// Errors callers branch on. An *APIError matches them with errors.Is, and
+// also zone.ErrNotFound when the record does not exist (404, code 81044).
 var (
-	// ErrNotFound: the record does not exist (404, code 81044).
-	ErrNotFound = errors.New("cloudflare: record does not exist")
 	// ErrDuplicate: an identical record (type, name, content) already exists
 	// (codes 81057, 81058).
 	ErrDuplicate = errors.New("cloudflare: identical record already exists")
@@ -39,14 +40,19 @@ type ErrorDetail struct {
 }
 
 // APIError is an error answer from Cloudflare. It never holds the request
-// (and so never the token).
+// (and so never the token). It is a zone.RetryAfterError: RetryAfter is
+// Cloudflare's Retry-After.
 type APIError struct {
 	Op         string // our operation: "list", "get", "create", "update", "delete"
 	StatusCode int
 	Errors     []ErrorDetail
-	// RetryAfter is Cloudflare's Retry-After on a 429, zero otherwise.
-	RetryAfter time.Duration
+	retryAfter time.Duration
 }
+
+var _ zone.RetryAfterError = (*APIError)(nil)
+
+// RetryAfter is Cloudflare's Retry-After on a 429, zero otherwise.
+func (e *APIError) RetryAfter() time.Duration { return e.retryAfter }
 
 func (e *APIError) Error() string {
 	var b strings.Builder
@@ -54,8 +60,8 @@ func (e *APIError) Error() string {
 	for _, d := range e.Errors {
 		fmt.Fprintf(&b, "; %d %s", d.Code, d.Message)
 	}
-	if e.RetryAfter > 0 {
-		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
+	if e.retryAfter > 0 {
+		fmt.Fprintf(&b, " (retry after %s)", e.retryAfter)
 	}
 	return b.String()
 }
@@ -65,10 +71,10 @@ func (e *APIError) HasCode(code int) bool {
 	return slices.ContainsFunc(e.Errors, func(d ErrorDetail) bool { return d.Code == code })
 }
 
-// Is matches the sentinel errors of this package.
+// Is matches the sentinel errors of this package and zone.ErrNotFound.
 func (e *APIError) Is(target error) bool {
 	switch target {
-	case ErrNotFound:
+	case zone.ErrNotFound:
 		return e.HasCode(codeRecordNotFound)
 	case ErrDuplicate:
 		return e.HasCode(codeIdenticalRecord) || e.HasCode(codeRecordExists)

@@ -70,11 +70,11 @@ func (c *Client) do(ctx context.Context, op string, fn call) error {
 		status := 0
 		if errors.As(err, &apiErr) {
 			status = apiErr.StatusCode
-			if apiErr.RetryAfter > 0 {
-				if apiErr.RetryAfter > c.retry.MaxRetryAfter {
+			if apiErr.retryAfter > 0 {
+				if apiErr.retryAfter > c.retry.MaxRetryAfter {
 					return err
 				}
-				c.budget.BlockUntil(c.clock.Now().Add(apiErr.RetryAfter))
+				c.budget.BlockUntil(c.clock.Now().Add(apiErr.retryAfter))
 			}
 		}
 		if !retry {
@@ -111,7 +111,7 @@ func classify(op string, err error, raw *http.Response, now time.Time) (error, b
 		}
 	}
 	if raw.StatusCode == http.StatusTooManyRequests {
-		apiErr.RetryAfter = parseRetryAfter(raw.Header.Get("Retry-After"), now)
+		apiErr.retryAfter = parseRetryAfter(raw.Header.Get("Retry-After"), now)
 	}
 	return apiErr, apiErr.retryable()
 }

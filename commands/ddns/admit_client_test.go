@@ -1,23 +1,12 @@
 package ddns_test
 
 import (
-	"errors"
 	"net/netip"
 	"testing"
 	"time"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/network"
-	"github.com/wardnet/wardnet-cloud/commands/ddns"
 	"github.com/wardnet/wardnet-cloud/internal/ratelimit"
 )
-
-func wantThrottled(t *testing.T, err error) {
-	t.Helper()
-	var te *ddns.ThrottledError
-	if !errors.As(err, &te) || !errors.Is(err, ddns.ErrThrottled) || te.RetryAfter <= 0 || te.RetryAfter > time.Minute {
-		t.Fatalf("%v, want throttled with a retry within the window", err)
-	}
-}
 
 // Client addresses are counted one by one for IPv4, by /64 for IPv6.
 func TestAdmitClient(t *testing.T) {
@@ -44,21 +33,4 @@ func TestAdmitClient(t *testing.T) {
 		}
 	}
 	wantThrottled(t, f.cmds.AdmitClient(ctx, netip.Addr{}))
-}
-
-// Updates are counted per credential.
-func TestAdmitUpdate(t *testing.T) {
-	t.Parallel()
-	f := newFixtureWithLimits(t, roomy, ratelimit.Limit{Name: "update", Max: 2, Window: time.Minute})
-	n := f.register("home", "local")
-	a, b := f.client(f.issue(n, network.CredentialUpdate), network.CredentialUpdate), f.client(f.issue(n, network.CredentialUpdate), network.CredentialUpdate)
-	for range 2 {
-		if err := f.cmds.AdmitUpdate(t.Context(), a); err != nil {
-			t.Fatal(err)
-		}
-	}
-	wantThrottled(t, f.cmds.AdmitUpdate(t.Context(), a))
-	if err := f.cmds.AdmitUpdate(t.Context(), b); err != nil {
-		t.Errorf("another credential: %v", err)
-	}
 }

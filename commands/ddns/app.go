@@ -2,7 +2,6 @@ package ddns
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -68,19 +67,21 @@ type Limiter interface {
 	Allow(ctx context.Context, key string) (bool, time.Duration, error)
 }
 
-// Service runs the ddns commands. It is safe for concurrent use.
-type Service struct {
+// App is the ddns service's application: it runs the commands that
+// Commands lists, each in the file named after it. It is safe for
+// concurrent use.
+type App struct {
 	d        Deps
-	networks *aggregates.Repository[network.State]
-	reports  *aggregates.Repository[dns.State]
+	networks *aggregates.Repository[network.State] // read only: the tenants service's aggregate
+	dns      *aggregates.Repository[dns.State]     // dns.<network id>, which the commands decide on
 }
 
-// snapshotEvery: a network's reports are a short aggregate per address
+// snapshotEvery: a network's dns aggregate grows by one event per address
 // change and challenge; snapshots keep a long-lived one cheap to load.
 const snapshotEvery = 100
 
 // New checks deps and builds the aggregates' repositories.
-func New(d Deps) (*Service, error) {
+func New(d Deps) (*App, error) {
 	var missing []string
 	if d.Store == nil {
 		missing = append(missing, "Store")
@@ -108,77 +109,48 @@ func New(d Deps) (*Service, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	networks, err := aggregates.NewRepository(d.Store, d.Pool, aggregates.Kind[network.State]{
+	a := &App{d: d}
+	var err error
+	a.networks, err = aggregates.NewRepository(d.Store, d.Pool, aggregates.Kind[network.State]{
 		Type: network.Type, Initial: network.Initial, Evolve: network.Evolve,
 		StateVersion: network.StateVersion, SnapshotEvery: snapshotEvery,
 	}, aggregates.WithLogger(d.Logger))
 	if err != nil {
 		return nil, fmt.Errorf("ddns commands: %w", err)
 	}
-	reports, err := aggregates.NewRepository(d.Store, d.Pool, aggregates.Kind[dns.State]{
+	a.dns, err = aggregates.NewRepository(d.Store, d.Pool, aggregates.Kind[dns.State]{
 		Type: dns.Type, Initial: dns.Initial, Evolve: dns.Evolve,
 		StateVersion: dns.StateVersion, SnapshotEvery: snapshotEvery,
 	}, aggregates.WithLogger(d.Logger))
 	if err != nil {
 		return nil, fmt.Errorf("ddns commands: %w", err)
 	}
-	return &Service{d: d, networks: networks, reports: reports}, nil
+	return a, nil
 }
 
-// Daemon is an authenticated daemon caller: the tenant and network of its
-// token and the key whose proof of possession was checked. The gateway
-// parses them from the token's claims, so the commands trust them.
-type Daemon struct {
-	TenantID  ids.TenantID
-	NetworkID ids.NetworkID // empty for a tenant-scoped token, which is refused
-	Key       ids.DaemonKey
-}
-
-// report runs one command on the caller's network: it checks the caller
-// against the network (see the package comment), decides with decide on
-// the network's dns aggregate and appends what it decided. notLive is the
-// refusal for a network that is no longer live; nil lets the command run
-// on it.
-func (s *Service) report(ctx context.Context, caller Daemon, notLive *Error, decide func(dns.State) ([]events.Payload, error)) error {
-	if caller.NetworkID == "" {
-		return refuse(Forbidden, MsgNeedNetwork, nil)
-	}
-	meta := events.Meta{TenantID: caller.TenantID.String(), Actor: "daemon:" + caller.Key.Fingerprint().String()}
-	_, err := s.decideReports(ctx, caller.NetworkID, meta, func(n network.State) error {
-		if err := s.authorize(n, caller); err != nil {
-			return err
-		}
-		if notLive != nil && !n.Live() {
-			return notLive
-		}
-		return nil
-	}, decide)
-	return err
-}
-
-// decideReports loads network id, lets check refuse the command on it,
+// decideDNS loads network id, lets check refuse the command on it,
 // decides with decide on the network's dns aggregate and appends what it
 // decided. It reports whether anything was appended. (The DNS projection
 // marks the network dirty when it applies the event, and its notification
 // wakes the reconciler.)
-func (s *Service) decideReports(ctx context.Context, id ids.NetworkID, meta events.Meta, check func(network.State) error, decide func(dns.State) ([]events.Payload, error)) (bool, error) {
-	res, err := aggregates.Execute(ctx, s.d.Store, meta, func(ctx context.Context, tx *aggregates.Tx) error {
-		n, err := aggregates.Get(ctx, tx, s.networks, id.String())
+func (a *App) decideDNS(ctx context.Context, id ids.NetworkID, meta events.Meta, check func(network.State) error, decide func(dns.State) ([]events.Payload, error)) (bool, error) {
+	res, err := aggregates.Execute(ctx, a.d.Store, meta, func(ctx context.Context, tx *aggregates.Tx) error {
+		n, err := aggregates.Get(ctx, tx, a.networks, id.String())
 		if err != nil {
 			return err
 		}
 		if err := check(n); err != nil {
 			return err
 		}
-		r, err := aggregates.Get(ctx, tx, s.reports, id.String())
+		current, err := aggregates.Get(ctx, tx, a.dns, id.String())
 		if err != nil {
 			return err
 		}
-		decided, err := decide(r)
+		decided, err := decide(current)
 		if err != nil {
 			return err
 		}
-		ref, err := s.reports.Ref(id.String())
+		ref, err := a.dns.Ref(id.String())
 		if err != nil {
 			return err
 		}
@@ -189,22 +161,4 @@ func (s *Service) decideReports(ctx context.Context, id ids.NetworkID, meta even
 		return false, err
 	}
 	return res.Last != 0, nil
-}
-
-// authorize checks that the caller may report for network n: it exists,
-// is its tenant's, is served here and has the caller bound to it. A
-// network of another tenant is "not found", as one that does not exist.
-func (s *Service) authorize(n network.State, caller Daemon) error {
-	if !n.Exists() || n.TenantID != caller.TenantID {
-		return refuse(Forbidden, msgNetworkNotFound, nil)
-	}
-	if n.Region != s.d.Region {
-		return refuse(Forbidden, msgOtherRegion, fmt.Errorf("network of region %q, this is %q", n.Region, s.d.Region))
-	}
-	for _, key := range n.Daemons {
-		if key == caller.Key {
-			return nil
-		}
-	}
-	return refuse(Forbidden, msgNotBound, errors.New("the token's key is not among the network's daemons"))
 }
