@@ -15,24 +15,15 @@ import (
 	"github.com/wardnet/wardnet-cloud/internal/ratelimit"
 )
 
-// Reserver admits attempts per key and window across every replica, and
-// takes an attempt back when it should not count (ratelimit.Limiter).
-type Reserver interface {
-	Reserve(ctx context.Context, key string) (ratelimit.Reservation, bool, time.Duration, error)
+// wellFormedCode refuses a code that names no code at all (empty, or
+// longer than any code) before the guard: such an attempt tests nothing
+// and is not counted.
+func wellFormedCode(s string) (code.Code, error) {
+	if len(s) == 0 || len(s) > code.MaxLen {
+		return "", refuse(Unauthorized, msgInvalidCode, code.ErrInvalidCode)
+	}
+	return code.Code(s), nil
 }
-
-// Budget counts events of one kind across every replica in a window
-// (ratelimit.Budget).
-type Budget interface {
-	Exhausted(ctx context.Context) (bool, time.Duration, error)
-	Spend(ctx context.Context) error
-}
-
-// Refusals of code attempts.
-const (
-	msgTooManyWrongCodes = "too many wrong codes; try again later"
-	msgCodesUnderAttack  = "too many wrong codes are being tried; try again later"
-)
 
 // codeGuard limits guessing of one-time codes, on every route that takes
 // one (enroll, signup, password reset), before the code is looked at:

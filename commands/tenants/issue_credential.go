@@ -14,17 +14,37 @@ import (
 	"github.com/wardnet/wardnet-cloud/internal/passwords"
 )
 
+// The update credentials of a network's stock clients (dyndns2, acme-dns;
+// docs/ddns.md): the owner issues, lists and revokes them here, on the
+// network aggregate; the ddns service verifies them.
+
 // credentialAttempts bounds the fresh ids and usernames drawn when one is
 // taken (one in 2^40 per live credential of the network).
 const credentialAttempts = 3
 
-// IssueCredential issues an update credential (kind update) for the
-// tenant's network named slug: username <slug>-<8 random characters>,
-// secret 32 random bytes in base64url. A network of another tenant is not
-// found, like a missing one; a network on its way out (409) and one that
-// has network.MaxCredentials of them (409) get none.
-func (s *Service) IssueCredential(ctx context.Context, tenantID ids.TenantID, slugIn string) (IssuedCredential, error) {
-	slug, networkID, err := s.networkBySlug(ctx, slugIn)
+// IssueCredential asks for an update credential (kind update) for the
+// tenant's network named Slug, as submitted
+// (POST /v1/tenants/{id}/networks/{slug}/credentials).
+type IssueCredential struct {
+	TenantID ids.TenantID
+	Slug     string
+}
+
+// IssuedCredential is a new update credential with its secret. The secret
+// is shown once, in the answer that issues it: the log holds only its
+// hash, and nothing can show it again.
+type IssuedCredential struct {
+	ID       ids.CredentialID
+	Username string
+	Secret   string
+}
+
+// IssueCredential issues the credential: username <slug>-<8 random
+// characters>, secret 32 random bytes in base64url. A network of another
+// tenant is not found, like a missing one; a network on its way out (409)
+// and one that has network.MaxCredentials of them (409) get none.
+func (a *App) IssueCredential(ctx context.Context, cmd IssueCredential) (IssuedCredential, error) {
+	slug, networkID, err := a.networkBySlug(ctx, cmd.Slug)
 	if err != nil {
 		return IssuedCredential{}, err
 	}
@@ -33,12 +53,11 @@ func (s *Service) IssueCredential(ctx context.Context, tenantID ids.TenantID, sl
 	if err != nil {
 		return IssuedCredential{}, fmt.Errorf("issue credential: %w", err)
 	}
-	meta := events.Meta{TenantID: tenantID.String(), Actor: "user:" + tenantID.String()}
 	for range credentialAttempts {
 		c := IssuedCredential{ID: ids.New[ids.CredentialID](), Username: slug.String() + "-" + credentialSuffix(), Secret: secret}
-		_, err := s.repos.networks.Execute(ctx, networkID.String(), meta, func(n network.State) ([]events.Payload, error) {
-			if !n.Exists() || n.TenantID != tenantID {
-				return nil, refuse(NotFound, msgNetworkNotFound, nil)
+		_, err := a.repos.networks.Execute(ctx, networkID.String(), userMeta(cmd.TenantID), func(n network.State) ([]events.Payload, error) {
+			if err := ownNetwork(n, cmd.TenantID); err != nil {
+				return nil, err
 			}
 			if err := n.CanIssue(network.CredentialUpdate); err != nil {
 				return nil, err

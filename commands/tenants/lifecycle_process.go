@@ -2,6 +2,8 @@ package tenants
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -13,6 +15,12 @@ import (
 	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/projectors"
 )
+
+// The lifecycle commands (OpenTrial, CloseDeregistered,
+// DeprovisionNetworks, ReleaseNetwork, Sweep, ShredTenant) are what the
+// process manager does: each is caused by an event, named by it, and
+// decided with the event's time, so a redelivered event decides nothing
+// new and a replay decides the same.
 
 // Name is the lifecycle process manager's projection name.
 const Name = "tenant_lifecycle"
@@ -35,13 +43,13 @@ const Name = "tenant_lifecycle"
 // slug and daemons; the sweep once a deregistered tenant has no network;
 // and the shredding of a swept tenant's data key.
 type Lifecycle struct {
-	cmds *Service
+	cmds Commands
 }
 
 var _ projectors.Projection = (*Lifecycle)(nil)
 
 // NewLifecycle returns the lifecycle process manager.
-func NewLifecycle(cmds *Service) *Lifecycle { return &Lifecycle{cmds: cmds} }
+func NewLifecycle(cmds Commands) *Lifecycle { return &Lifecycle{cmds: cmds} }
 
 // Name implements projectors.Projection.
 func (l *Lifecycle) Name() string { return Name }
@@ -66,25 +74,39 @@ func (l *Lifecycle) Apply(ctx context.Context, _ pgx.Tx, rec events.Record) erro
 	var err error
 	switch e := rec.Data.(type) {
 	case tenant.Created:
-		err = l.cmds.OpenTrial(ctx, rec, tenantID)
+		err = l.cmds.OpenTrial(ctx, OpenTrial{Cause: rec, TenantID: tenantID})
 	case tenant.Deregistered:
-		err = l.cmds.CloseDeregistered(ctx, rec, tenantID)
+		err = l.cmds.CloseDeregistered(ctx, CloseDeregistered{Cause: rec, TenantID: tenantID})
 		if err == nil {
-			err = l.cmds.Sweep(ctx, rec, tenantID)
+			err = l.cmds.Sweep(ctx, Sweep{Cause: rec, TenantID: tenantID})
 		}
 	case tenant.NetworkRemoved:
-		err = l.cmds.Sweep(ctx, rec, tenantID)
+		err = l.cmds.Sweep(ctx, Sweep{Cause: rec, TenantID: tenantID})
 	case tenant.Swept:
-		err = l.cmds.ShredTenant(ctx, tenantID)
+		err = l.cmds.ShredTenant(ctx, ShredTenant{TenantID: tenantID})
 	case subscription.Closed:
 		if e.Reason != subscription.ReasonDeregistered {
-			err = l.cmds.DeprovisionNetworks(ctx, rec, tenantID, network.ReasonSubscription)
+			err = l.cmds.DeprovisionNetworks(ctx, DeprovisionNetworks{Cause: rec, TenantID: tenantID, Reason: network.ReasonSubscription})
 		}
 	case network.Deprovisioned:
-		err = l.cmds.ReleaseNetwork(ctx, rec, networkID)
+		err = l.cmds.ReleaseNetwork(ctx, ReleaseNetwork{Cause: rec, NetworkID: networkID})
 	}
 	if err != nil && KindOf(err) == 0 {
 		return fmt.Errorf("%s at %d (%s): %w", Name, rec.Seq, rec.Type, err)
 	}
 	return nil
+}
+
+// causedBy is the metadata of the command that step takes because of
+// event cause. The command id is derived from the event id and the step,
+// so that a retry after a redelivery is recognised as the same command.
+func causedBy(cause events.Record, step string) events.Meta {
+	sum := sha256.Sum256([]byte(cause.ID + "\x00" + step))
+	return events.Meta{
+		CommandID:     "pm-" + hex.EncodeToString(sum[:16]),
+		TenantID:      cause.TenantID,
+		Actor:         "process:" + step,
+		CorrelationID: cause.CorrelationID,
+		CausationID:   cause.ID,
+	}
 }

@@ -11,30 +11,61 @@ import (
 	"github.com/wardnet/wardnet-cloud/aggregates/reservation"
 	"github.com/wardnet/wardnet-cloud/aggregates/tenant"
 	"github.com/wardnet/wardnet-cloud/internal/passwords"
+	"github.com/wardnet/wardnet-cloud/internal/refusal"
 )
+
+// Kind and Error are the refusals of package refusal: a refused command
+// returns an *Error whose Kind decides the status.
+type (
+	Kind  = refusal.Kind
+	Error = refusal.Error
+)
+
+// The kinds of refusal, with the status the contract gives each.
+const (
+	BadRequest   = refusal.BadRequest   // 400
+	Unauthorized = refusal.Unauthorized // 401
+	Forbidden    = refusal.Forbidden    // 403
+	NotFound     = refusal.NotFound     // 404
+	Conflict     = refusal.Conflict     // 409
+	RateLimited  = refusal.RateLimited  // 429
+	Unavailable  = refusal.Unavailable  // 503
+)
+
+func refuse(kind Kind, msg string, cause error) *Error { return refusal.New(kind, msg, cause) }
+
+// KindOf returns the kind of err, or 0 when err is not a refusal (an
+// internal failure).
+func KindOf(err error) Kind { return refusal.KindOf(err) }
 
 // The messages of refusals, as the API shows them. Where the contract
 // quotes one, it is the contract's.
 const (
-	msgInvalidCode     = "invalid or expired code"
-	msgInvalidKey      = "invalid public key"
-	msgInvalidEmail    = "invalid email"
-	msgTenantNotFound  = "tenant not found"
-	msgTenantClosed    = "tenant is deregistered"
-	msgNoSubscription  = "tenant has no active subscription"
-	msgSlugTaken       = "slug is already taken"
-	msgNetworkLimit    = "network limit reached"
-	msgDaemonLimit     = "daemon limit reached"
-	msgDaemonTaken     = "daemon is already registered to a network"
-	msgNotEnrolled     = "daemon key is neither registered nor enrolled"
-	msgNetworkNotFound = "network not found"
-	msgBadCredentials  = "invalid email or password"
-	msgTooManyLogins   = "too many login attempts; try again later"
-	msgTooManyCodes    = "too many verification codes requested; try again later"
-	msgPasswordExists  = "an account with a password already exists for this email"
-	msgSessionInvalid  = "session expired or revoked"
-	msgAccountClosed   = "account is closed"
-	msgBusy            = "too many password checks in progress; try again shortly"
+	msgInvalidCode       = "invalid or expired code"
+	msgInvalidKey        = "invalid public key"
+	msgInvalidEmail      = "invalid email"
+	msgInvalidPurpose    = "purpose must be signup, password_reset, password_change or enrollment"
+	msgTenantNotFound    = "tenant not found"
+	msgTenantClosed      = "tenant is deregistered"
+	msgNoSubscription    = "tenant has no active subscription"
+	msgSlugTaken         = "slug is already taken"
+	msgNetworkLimit      = "network limit reached"
+	msgDaemonLimit       = "daemon limit reached"
+	msgDaemonTaken       = "daemon is already registered to a network"
+	msgNotEnrolled       = "daemon key is neither registered nor enrolled"
+	msgNetworkNotFound   = "network not found"
+	msgNetworkExists     = "network already exists"
+	msgNeedNetwork       = "a network-scoped token for this network is required"
+	msgNotDeprovisioning = "network is not deprovisioning"
+	msgBadCredentials    = "invalid email or password"
+	msgTooManyLogins     = "too many login attempts; try again later"
+	msgTooManyCodes      = "too many verification codes requested; try again later"
+	msgTooManyWrongCodes = "too many wrong codes; try again later"
+	msgCodesUnderAttack  = "too many wrong codes are being tried; try again later"
+	msgPasswordExists    = "an account with a password already exists for this email"
+	msgSessionInvalid    = "session expired or revoked"
+	msgAccountClosed     = "account is closed"
+	msgBusy              = "too many password checks in progress; try again shortly"
 
 	msgNetworkLeaving     = "network is being deprovisioned"
 	msgCredentialLimit    = "update credential limit reached"
@@ -72,7 +103,7 @@ func asRefusal(err error) error {
 	case errors.Is(err, daemon.ErrOtherTenant), errors.Is(err, daemon.ErrNotEnrolled):
 		kind, msg = Forbidden, msgNotEnrolled
 	case errors.Is(err, network.ErrExists):
-		kind, msg = Conflict, "network already exists"
+		kind, msg = Conflict, msgNetworkExists
 	case errors.Is(err, account.ErrPasswordExists):
 		kind, msg = Conflict, msgPasswordExists
 	case errors.Is(err, passwords.ErrBusy):
@@ -81,4 +112,20 @@ func asRefusal(err error) error {
 		return err
 	}
 	return refuse(kind, msg, err)
+}
+
+// credentialRefusal is asRefusal with the network aggregate's credential
+// errors, which only the credential commands meet.
+func credentialRefusal(err error) error {
+	switch {
+	case err == nil || KindOf(err) != 0:
+		return err
+	case errors.Is(err, network.ErrWrongState):
+		return refuse(Conflict, msgNetworkLeaving, err)
+	case errors.Is(err, network.ErrCredentialLimit):
+		return refuse(Conflict, msgCredentialLimit, err)
+	case errors.Is(err, network.ErrNoCredential):
+		return refuse(NotFound, msgCredentialNotFound, err)
+	}
+	return asRefusal(err)
 }

@@ -8,22 +8,30 @@ import (
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
-// RevokeCredential revokes an update credential (of any kind) of the
-// tenant's network named slug. A credential that is not a live one of
-// that network is not found (404), revoked already included.
-func (s *Service) RevokeCredential(ctx context.Context, tenantID ids.TenantID, slugIn, credentialIn string) error {
-	_, networkID, err := s.networkBySlug(ctx, slugIn)
+// RevokeCredential asks to revoke update credential CredentialID of the
+// tenant's network named Slug, both as submitted
+// (DELETE /v1/tenants/{id}/networks/{slug}/credentials/{credential_id}).
+type RevokeCredential struct {
+	TenantID     ids.TenantID
+	Slug         string
+	CredentialID string
+}
+
+// RevokeCredential revokes the credential, of any kind. A credential that
+// is not a live one of that network is not found (404), a revoked one
+// included.
+func (a *App) RevokeCredential(ctx context.Context, cmd RevokeCredential) error {
+	_, networkID, err := a.networkBySlug(ctx, cmd.Slug)
 	if err != nil {
 		return err
 	}
-	credentialID, err := ids.Parse[ids.CredentialID](credentialIn)
+	credentialID, err := ids.Parse[ids.CredentialID](cmd.CredentialID)
 	if err != nil {
 		return refuse(NotFound, msgCredentialNotFound, err)
 	}
-	meta := events.Meta{TenantID: tenantID.String(), Actor: "user:" + tenantID.String()}
-	_, err = s.repos.networks.Execute(ctx, networkID.String(), meta, func(n network.State) ([]events.Payload, error) {
-		if !n.Exists() || n.TenantID != tenantID {
-			return nil, refuse(NotFound, msgNetworkNotFound, nil)
+	_, err = a.repos.networks.Execute(ctx, networkID.String(), userMeta(cmd.TenantID), func(n network.State) ([]events.Payload, error) {
+		if err := ownNetwork(n, cmd.TenantID); err != nil {
+			return nil, err
 		}
 		return network.RevokeUpdateCredential{CredentialID: credentialID}.Decide(n)
 	})

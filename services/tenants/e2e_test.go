@@ -351,7 +351,7 @@ func TestEndToEndTenantLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.Commands().MarkNetworkDeprovisioned(ctx, events.Meta{Actor: "test:dns"}, netwID); err != nil {
+	if err := e.svc.Commands().MarkNetworkDeprovisioned(ctx, app.MarkNetworkDeprovisioned{Meta: events.Meta{Actor: "test:dns"}, NetworkID: netwID}); err != nil {
 		t.Fatal(err)
 	}
 	store := events.NewStore(e.nats.JS, tenants.Catalog())

@@ -25,6 +25,7 @@ import (
 	"github.com/wardnet/wardnet-cloud/internal/authn"
 	"github.com/wardnet/wardnet-cloud/internal/datakeys"
 	"github.com/wardnet/wardnet-cloud/internal/host"
+	"github.com/wardnet/wardnet-cloud/internal/passwords"
 	"github.com/wardnet/wardnet-cloud/internal/pop"
 	"github.com/wardnet/wardnet-cloud/internal/sessioncookie"
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
@@ -36,7 +37,7 @@ import (
 // Service is a started tenants service.
 type Service struct {
 	rt      *host.Runtime
-	cmds    *app.Service
+	cmds    *app.App
 	signer  *tokens.Signer
 	options options
 }
@@ -223,8 +224,12 @@ func (s *Service) runProjection(store *events.Store, p projectors.Projection) er
 }
 
 // Commands is the service's write side, for tests and tools that decide
-// what another service will (the DNS projector's network activation).
-func (s *Service) Commands() *app.Service { return s.cmds }
+// what another service will (the DNS projector's MarkNetworkDeprovisioned).
+func (s *Service) Commands() *app.App { return s.cmds }
+
+// Passwords is the service's password hasher, whose count of
+// computations tests read.
+func (s *Service) Passwords() *passwords.Hasher { return s.rt.Passwords() }
 
 // Signer is the service's token signer.
 func (s *Service) Signer() *tokens.Signer { return s.signer }

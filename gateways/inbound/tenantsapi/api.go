@@ -18,8 +18,8 @@ import (
 // Config is what the public API runs on. Every field but Logger and Now
 // is required.
 type Config struct {
-	// Commands is the write side.
-	Commands *tenants.Service
+	// Commands is the write side: the tenants application's use cases.
+	Commands tenants.Commands
 	// Reader is the read model of the user routes.
 	Reader *tenancy.Reader
 	// Auth authenticates bearer tokens and proofs of possession.
@@ -37,7 +37,7 @@ type Config struct {
 
 // api holds the handlers' dependencies.
 type api struct {
-	cmd     *tenants.Service
+	cmd     tenants.Commands
 	read    *tenancy.Reader
 	auth    *authn.Authenticator
 	cookies *sessioncookie.Sealer

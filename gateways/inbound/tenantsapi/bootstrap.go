@@ -3,7 +3,9 @@ package tenantsapi
 import (
 	"net/http"
 
+	"github.com/wardnet/wardnet-cloud/aggregates/code"
 	"github.com/wardnet/wardnet-cloud/aggregates/ids"
+	"github.com/wardnet/wardnet-cloud/commands/tenants"
 	"github.com/wardnet/wardnet-cloud/internal/authn"
 	"github.com/wardnet/wardnet-cloud/internal/endpoint"
 	"github.com/wardnet/wardnet-cloud/internal/proxyproto"
@@ -28,11 +30,12 @@ type codeResponse struct {
 	Code *string `json:"code"`
 }
 
-func echoed(code string) codeResponse {
-	if code == "" {
+func echoed(c code.Code) codeResponse {
+	if c == "" {
 		return codeResponse{}
 	}
-	return codeResponse{Code: &code}
+	s := string(c)
+	return codeResponse{Code: &s}
 }
 
 // issueCode is POST /v1/verification-codes.
@@ -42,12 +45,12 @@ func (a *api) issueCode(w http.ResponseWriter, r *http.Request) {
 		!endpoint.Require(w, "email", req.Email != nil) || !endpoint.Require(w, "purpose", req.Purpose != nil) {
 		return
 	}
-	code, err := a.cmd.IssueCode(r.Context(), *req.Email, *req.Purpose, proxyproto.ClientIP(r))
+	c, err := a.cmd.IssueCode(r.Context(), tenants.IssueCode{Email: *req.Email, Purpose: *req.Purpose, Client: proxyproto.ClientIP(r)})
 	if err != nil {
 		a.fail(w, r, err, "")
 		return
 	}
-	endpoint.WriteJSON(w, http.StatusOK, echoed(code))
+	endpoint.WriteJSON(w, http.StatusOK, echoed(c))
 }
 
 type enrollRequest struct {
@@ -66,7 +69,7 @@ func (a *api) enroll(w http.ResponseWriter, r *http.Request) {
 		!endpoint.Require(w, "code", req.Code != nil) || !endpoint.Require(w, "public_key", req.PublicKey != nil) {
 		return
 	}
-	tenant, err := a.cmd.Enroll(r.Context(), *req.Code, *req.PublicKey, proxyproto.ClientIP(r))
+	tenant, err := a.cmd.Enroll(r.Context(), tenants.Enroll{Code: *req.Code, PublicKey: *req.PublicKey, Client: proxyproto.ClientIP(r)})
 	if err != nil {
 		a.fail(w, r, err, "")
 		return
@@ -99,15 +102,17 @@ func (a *api) mintDaemonToken(w http.ResponseWriter, r *http.Request) {
 	if !endpoint.Require(w, "public_key", req.PublicKey != nil) {
 		return
 	}
+	// The key is parsed here, not by the command: the proof of possession
+	// (authentication, the gateway's) is checked with it first.
 	key, err := ids.ParseDaemonKey(*req.PublicKey)
 	if err != nil {
-		endpoint.WriteError(w, http.StatusBadRequest, "invalid public key")
+		endpoint.WriteError(w, http.StatusBadRequest, msgInvalidKey)
 		return
 	}
 	if !a.proveKey(w, r, key, body) {
 		return
 	}
-	token, err := a.cmd.MintDaemonToken(r.Context(), key)
+	token, err := a.cmd.MintDaemonToken(r.Context(), tenants.MintDaemonToken{Key: key})
 	if err != nil {
 		a.fail(w, r, err, "")
 		return

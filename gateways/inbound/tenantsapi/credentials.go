@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/ids"
+	"github.com/wardnet/wardnet-cloud/commands/tenants"
 	"github.com/wardnet/wardnet-cloud/internal/endpoint"
 )
 
@@ -30,7 +31,7 @@ type credentialView struct {
 // The answer holds the secret, which nothing shows again: no cache may
 // keep it.
 func (a *api) issueCredential(w http.ResponseWriter, r *http.Request, tenant ids.TenantID) {
-	c, err := a.cmd.IssueCredential(r.Context(), tenant, r.PathValue("slug"))
+	c, err := a.cmd.IssueCredential(r.Context(), tenants.IssueCredential{TenantID: tenant, Slug: r.PathValue("slug")})
 	if err != nil {
 		a.fail(w, r, err, "")
 		return
@@ -41,7 +42,7 @@ func (a *api) issueCredential(w http.ResponseWriter, r *http.Request, tenant ids
 
 // listCredentials is GET /v1/tenants/{id}/networks/{slug}/credentials.
 func (a *api) listCredentials(w http.ResponseWriter, r *http.Request, tenant ids.TenantID) {
-	cs, err := a.cmd.Credentials(r.Context(), tenant, r.PathValue("slug"))
+	cs, err := a.cmd.ListCredentials(r.Context(), tenants.ListCredentials{TenantID: tenant, Slug: r.PathValue("slug")})
 	if err != nil {
 		a.fail(w, r, err, "")
 		return
@@ -56,7 +57,8 @@ func (a *api) listCredentials(w http.ResponseWriter, r *http.Request, tenant ids
 // revokeCredential is DELETE
 // /v1/tenants/{id}/networks/{slug}/credentials/{credential_id}.
 func (a *api) revokeCredential(w http.ResponseWriter, r *http.Request, tenant ids.TenantID) {
-	if err := a.cmd.RevokeCredential(r.Context(), tenant, r.PathValue("slug"), r.PathValue("credential_id")); err != nil {
+	revoke := tenants.RevokeCredential{TenantID: tenant, Slug: r.PathValue("slug"), CredentialID: r.PathValue("credential_id")}
+	if err := a.cmd.RevokeCredential(r.Context(), revoke); err != nil {
 		a.fail(w, r, err, "")
 		return
 	}

@@ -1,8 +1,8 @@
 // Package tenantsapi is the tenants service's public HTTP API
 // (docs/api/tenants.yaml, wardnet-contract.md §1.3–§1.4, §3.6): it
-// translates requests into the commands of commands/tenants and
-// the queries of projectors/tenancy, and their results and refusals into
-// the contract's statuses and JSON bodies.
+// translates requests into the commands of commands/tenants (through the
+// tenants.Commands interface) and the queries of projectors/tenancy, and
+// their results and refusals into the contract's statuses and JSON bodies.
 //
 // New returns one http.Handler. It follows the conventions of every
 // public API (internal/endpoint): every request gets, in this order, an id
@@ -11,8 +11,9 @@
 // the 1 MiB body cap (413), before routing; so the cap holds on every
 // route, authenticated or not. Authenticated routes then go through
 // internal/authn (bearer token, and for daemons proof of possession);
-// handlers apply the resource checks of contract §3.2 step 7 (the
-// caller's tenant is the path's, the daemon's network is the path's).
+// user handlers check that the caller's tenant is the path's (contract
+// §3.2 step 7). That a daemon's token is scoped to the path's network is
+// the command's rule (tenants.RemoveSelf), like every business rule.
 //
 // Errors are always {"error": "<message>"} with Content-Type
 // application/json. A refused command (a refusal.Error) is answered with

@@ -105,7 +105,7 @@ type stack struct {
 	NATS     *testenv.NATS
 	DB       *testenv.DB
 	Store    *events.Store
-	Commands *tenants.Service
+	Commands *tenants.App
 	Reader   *tenancy.Reader
 	Signer   *tokens.Signer
 	Cookies  *sessioncookie.Sealer

@@ -10,9 +10,9 @@ import (
 
 // Fixed bodies of the answers the gateway gives itself.
 const (
-	msgCatchingUp  = "read model is catching up; retry"
-	msgNotYours    = "not your tenant"
-	msgNeedNetwork = "a network-scoped token for this network is required"
+	msgCatchingUp = "read model is catching up; retry"
+	msgNotYours   = "not your tenant"
+	msgInvalidKey = "invalid public key"
 
 	msgTenantNotFound  = "tenant not found"
 	msgNetworkNotFound = "network not found"

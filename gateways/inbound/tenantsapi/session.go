@@ -34,7 +34,7 @@ func (a *api) signup(w http.ResponseWriter, r *http.Request) {
 		!endpoint.Require(w, "password", req.Password != nil) {
 		return
 	}
-	tok, err := a.cmd.Signup(r.Context(), *req.Email, *req.Code, *req.Password, proxyproto.ClientIP(r))
+	tok, err := a.cmd.Signup(r.Context(), tenants.Signup{Email: *req.Email, Code: *req.Code, Password: *req.Password, Client: proxyproto.ClientIP(r)})
 	if err != nil {
 		a.fail(w, r, err, "")
 		return
@@ -55,7 +55,7 @@ func (a *api) login(w http.ResponseWriter, r *http.Request) {
 		!endpoint.Require(w, "email", req.Email != nil) || !endpoint.Require(w, "password", req.Password != nil) {
 		return
 	}
-	tok, err := a.cmd.Login(r.Context(), *req.Email, *req.Password, proxyproto.ClientIP(r))
+	tok, err := a.cmd.Login(r.Context(), tenants.Login{Email: *req.Email, Password: *req.Password, Client: proxyproto.ClientIP(r)})
 	if err != nil {
 		a.fail(w, r, err, "")
 		return
@@ -75,7 +75,8 @@ func (a *api) resetPassword(w http.ResponseWriter, r *http.Request) {
 		!endpoint.Require(w, "code", req.Code != nil) || !endpoint.Require(w, "password", req.Password != nil) {
 		return
 	}
-	if err := a.cmd.ResetPassword(r.Context(), *req.Code, *req.Password, proxyproto.ClientIP(r)); err != nil {
+	reset := tenants.ResetPassword{Code: *req.Code, Password: *req.Password, Client: proxyproto.ClientIP(r)}
+	if err := a.cmd.ResetPassword(r.Context(), reset); err != nil {
 		a.fail(w, r, err, "")
 		return
 	}
@@ -90,7 +91,7 @@ func (a *api) exchangeSession(w http.ResponseWriter, r *http.Request) {
 		endpoint.WriteError(w, http.StatusUnauthorized, msg)
 		return
 	}
-	token, err := a.cmd.ExchangeSession(r.Context(), tok)
+	token, err := a.cmd.ExchangeSession(r.Context(), tenants.ExchangeSession{Session: tok})
 	if err != nil {
 		a.fail(w, r, err, "")
 		return
@@ -102,7 +103,7 @@ func (a *api) exchangeSession(w http.ResponseWriter, r *http.Request) {
 // cookie names one, and clears the cookie; 204 either way.
 func (a *api) logout(w http.ResponseWriter, r *http.Request) {
 	if tok, msg := a.sessionFrom(r); msg == "" {
-		if err := a.cmd.Logout(r.Context(), tok); err != nil && tenants.KindOf(err) == 0 {
+		if err := a.cmd.Logout(r.Context(), tenants.Logout{Session: tok}); err != nil && tenants.KindOf(err) == 0 {
 			a.fail(w, r, err, "")
 			return
 		}

@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/ids"
+	"github.com/wardnet/wardnet-cloud/aggregates/personal"
+	"github.com/wardnet/wardnet-cloud/commands/tenants"
 	"github.com/wardnet/wardnet-cloud/internal/endpoint"
 	"github.com/wardnet/wardnet-cloud/internal/sessioncookie"
 	"github.com/wardnet/wardnet-cloud/projectors/tenancy"
@@ -37,18 +39,18 @@ func (a *api) me(w http.ResponseWriter, r *http.Request, tenant ids.TenantID) {
 		endpoint.WriteError(w, http.StatusNotFound, msgTenantNotFound)
 		return
 	}
-	email, err := a.cmd.OpenEmail(r.Context(), t.EmailSealed)
+	email, err := a.cmd.OpenEmail(r.Context(), tenants.OpenEmail{Sealed: personal.Sealed(t.EmailSealed)})
 	if err != nil {
 		a.fail(w, r, err, "")
 		return
 	}
-	endpoint.WriteJSON(w, http.StatusOK, meView{TenantID: t.ID, Email: email, Subscription: t.Subscription})
+	endpoint.WriteJSON(w, http.StatusOK, meView{TenantID: t.ID, Email: email.String(), Subscription: t.Subscription})
 }
 
 // signOutEverywhere is DELETE /v1/me/sessions: every session of the
 // account ends, this browser's too.
 func (a *api) signOutEverywhere(w http.ResponseWriter, r *http.Request, tenant ids.TenantID) {
-	if err := a.cmd.RevokeSessions(r.Context(), tenant); err != nil {
+	if err := a.cmd.RevokeSessions(r.Context(), tenants.RevokeSessions{TenantID: tenant}); err != nil {
 		a.fail(w, r, err, "")
 		return
 	}
@@ -70,12 +72,12 @@ func ownTenant(h func(http.ResponseWriter, *http.Request, ids.TenantID)) func(ht
 
 // issueDaemonCode is POST /v1/tenants/{id}/codes.
 func (a *api) issueDaemonCode(w http.ResponseWriter, r *http.Request, tenant ids.TenantID) {
-	code, err := a.cmd.IssueDaemonCode(r.Context(), tenant)
+	c, err := a.cmd.IssueDaemonCode(r.Context(), tenants.IssueDaemonCode{TenantID: tenant})
 	if err != nil {
 		a.fail(w, r, err, "")
 		return
 	}
-	endpoint.WriteJSON(w, http.StatusOK, echoed(code))
+	endpoint.WriteJSON(w, http.StatusOK, echoed(c))
 }
 
 // listNetworks is GET /v1/tenants/{id}/networks.
@@ -128,7 +130,7 @@ func (a *api) networkDaemons(w http.ResponseWriter, r *http.Request, tenant ids.
 
 // deleteNetwork is DELETE /v1/tenants/{id}/networks/{slug}.
 func (a *api) deleteNetwork(w http.ResponseWriter, r *http.Request, tenant ids.TenantID) {
-	if err := a.cmd.DeleteNetwork(r.Context(), tenant, r.PathValue("slug")); err != nil {
+	if err := a.cmd.DeleteNetwork(r.Context(), tenants.DeleteNetwork{TenantID: tenant, Slug: r.PathValue("slug")}); err != nil {
 		a.fail(w, r, err, "")
 		return
 	}
@@ -137,7 +139,7 @@ func (a *api) deleteNetwork(w http.ResponseWriter, r *http.Request, tenant ids.T
 
 // deregister is DELETE /v1/tenants/{id}.
 func (a *api) deregister(w http.ResponseWriter, r *http.Request, tenant ids.TenantID) {
-	if err := a.cmd.Deregister(r.Context(), tenant); err != nil {
+	if err := a.cmd.Deregister(r.Context(), tenants.Deregister{TenantID: tenant}); err != nil {
 		a.fail(w, r, err, "")
 		return
 	}

@@ -12,6 +12,11 @@
 //     Echoes reports true so that the API returns the code in its answer,
 //     as the contract prescribes when RESEND_API_KEY is unset.
 //
+// Each also has SendCode, which takes the domain's email, code and purpose
+// (aggregates/personal, aggregates/code): with Echoes, it is the Mailer
+// port the tenants application declares (commands/tenants.Mailer), which a
+// Sender implements without this package importing the application.
+//
 // New picks one of them from the options. Neither Sender logs the API key
 // or a full address, and Resend never logs codes.
 //

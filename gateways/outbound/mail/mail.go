@@ -8,6 +8,9 @@ import (
 	netmail "net/mail"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/wardnet/wardnet-cloud/aggregates/code"
+	"github.com/wardnet/wardnet-cloud/aggregates/personal"
 )
 
 // Purpose is what a code is for; it selects the mail's subject and text.
@@ -79,9 +82,21 @@ func (c Code) Validate() error {
 type Sender interface {
 	// Send delivers msg, or returns why it could not.
 	Send(ctx context.Context, msg Code) error
+	// SendCode is Send in the domain's terms: code c, issued for purpose,
+	// to the address to. It is how the tenants application asks for a
+	// code's mail (its Mailer port, commands/tenants.Mailer), so that a
+	// Sender is a Mailer without either package importing the other.
+	SendCode(ctx context.Context, to personal.Email, c code.Code, purpose code.Purpose) error
 	// Echoes reports whether codes are not really delivered, so that the
 	// API must return the code in its answer (development only).
 	Echoes() bool
+}
+
+// codeMessage is the Code that delivers the domain's code c, issued for
+// purpose, to the address to. The domain's purposes are spelt as this
+// package's.
+func codeMessage(to personal.Email, c code.Code, purpose code.Purpose) Code {
+	return Code{To: string(to), Code: string(c), Purpose: Purpose(purpose)}
 }
 
 // Mask hides most of an address for logs: "alice@example.com" becomes
@@ -137,6 +152,11 @@ func (d *Dev) Send(ctx context.Context, msg Code) error {
 		"code", msg.Code,
 		"sender", "development (no mail sent)")
 	return nil
+}
+
+// SendCode sends the Code of the domain's code c (Sender).
+func (d *Dev) SendCode(ctx context.Context, to personal.Email, c code.Code, purpose code.Purpose) error {
+	return d.Send(ctx, codeMessage(to, c, purpose))
 }
 
 // Echoes is true: the caller returns the code in its answer.

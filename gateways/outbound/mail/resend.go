@@ -12,6 +12,9 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/wardnet/wardnet-cloud/aggregates/code"
+	"github.com/wardnet/wardnet-cloud/aggregates/personal"
 )
 
 // Defaults of ResendOptions.
@@ -110,6 +113,11 @@ func defaultClient() *http.Client {
 		// Resend answers directly; a redirect would carry the key elsewhere.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
+}
+
+// SendCode sends the Code of the domain's code c (Sender).
+func (r *Resend) SendCode(ctx context.Context, to personal.Email, c code.Code, purpose code.Purpose) error {
+	return r.Send(ctx, codeMessage(to, c, purpose))
 }
 
 // Echoes is false: codes reach their owner only by mail.
