@@ -20,6 +20,9 @@ var (
 	// ErrMalformed is returned for a stored message without a usable
 	// envelope (bad subject, missing ce-id or ce-type, unparsable values).
 	ErrMalformed = errors.New("events: malformed envelope")
+	// ErrNoAnswer is returned by a read whose request the server did not
+	// answer in time: the events are unknown, not absent.
+	ErrNoAnswer = errors.New("events: no answer from the stream")
 )
 
 // ConflictError reports that an aggregate moved past the version a command

@@ -55,10 +55,23 @@ func (s *Store) findEvent(ctx context.Context, ref Ref, start Position, id strin
 	return found, found != 0, err
 }
 
+// pageAttempts is how often scan asks for a page that got no answer (a
+// busy or reconnecting server) before it gives up with ErrNoAnswer.
+const pageAttempts = 3
+
 // scan pages through the messages on subject from start, calling fn for each
 // until fn returns false or the subject is exhausted.
+//
+// A page ends with the server's end-of-batch marker or its "no messages"
+// answer. The batch reader (jetstreamext) ends a page that timed out the
+// same way as one that was complete, without an error, so a page that
+// yielded nothing without saying "no messages" is no proof that nothing
+// is there: it is asked again, pageAttempts times, and then it is
+// ErrNoAnswer, never an aggregate that looks empty. (A page cut short
+// after some messages is harmless: the next page starts after them.)
 func (s *Store) scan(ctx context.Context, subject string, start Position, fn func(*jetstream.RawStreamMsg) (bool, error)) error {
 	pos := start
+	unanswered := 0
 	for {
 		opts := []jetstreamext.GetBatchOpt{jetstreamext.GetBatchSubject(subject)}
 		if pos.Seq > 0 || pos.Time.IsZero() {
@@ -92,7 +105,14 @@ func (s *Store) scan(ctx context.Context, subject string, start Position, fn fun
 				return err
 			}
 		}
-		if count == 0 || pending == 0 {
+		if count == 0 {
+			if unanswered++; unanswered >= pageAttempts || ctx.Err() != nil {
+				return fmt.Errorf("%w: %d requests for %s from %v", ErrNoAnswer, unanswered, subject, pos)
+			}
+			continue
+		}
+		unanswered = 0
+		if pending == 0 {
 			return nil
 		}
 		pos = Position{Seq: StreamSeq(lastSeq + 1)}

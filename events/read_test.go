@@ -1,6 +1,8 @@
 package events_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -157,5 +159,39 @@ func TestReadCleansUp(t *testing.T) {
 	}
 	if info.State.Consumers != 0 {
 		t.Fatalf("%d consumers left after a read", info.State.Consumers)
+	}
+}
+
+// A load whose requests the server does not answer in time (its context
+// ends before an answer, as a busy or reconnecting server would make it)
+// is ErrNoAnswer, never an aggregate that looks empty: the batch reader
+// ends such a page as quietly as a complete one.
+func TestLoadWithoutAnAnswerIsAnError(t *testing.T) {
+	t.Parallel()
+	s, _ := newStore(t)
+	ctx := ctxT(t)
+	a := account("answered")
+	if _, err := s.Append(ctx, events.Meta{}, events.Change{Aggregate: a, Expect: events.ExpectVersion(0), Events: []events.Payload{deposited{Amount: 1}}}); err != nil {
+		t.Fatal(err)
+	}
+	expired, cancel := context.WithDeadline(ctx, time.Now().Add(-time.Second))
+	defer cancel()
+	var got []events.Record
+	var loadErr error
+	for rec, err := range s.Load(expired, a, 0) {
+		if err != nil {
+			loadErr = err
+			break
+		}
+		got = append(got, rec)
+	}
+	if !errors.Is(loadErr, events.ErrNoAnswer) || len(got) != 0 {
+		t.Fatalf("load without an answer: %d records, %v; want ErrNoAnswer", len(got), loadErr)
+	}
+	if recs := load(t, s, a); len(recs) != 1 {
+		t.Fatalf("with an answer: %d records, want 1", len(recs))
+	}
+	for _, err := range s.Load(ctx, account("never"), 0) {
+		t.Fatalf("an aggregate with no events: %v", err)
 	}
 }
