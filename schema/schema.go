@@ -27,8 +27,8 @@ var embedded embed.FS
 // lockID is the advisory lock key migrations run under ("wardnet" in ASCII).
 const lockID int64 = 0x7761726e6574
 
-// Migrate applies every pending migration.
-func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
+// Migrate applies every pending migration and logs each to log.
+func Migrate(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
 	migrations, err := fs.Sub(embedded, "migrations")
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
@@ -51,7 +51,7 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	for _, r := range results {
-		slog.InfoContext(ctx, "migration applied", "version", r.Source.Version, "file", r.Source.Path, "took", r.Duration)
+		log.InfoContext(ctx, "migration applied", "version", r.Source.Version, "file", r.Source.Path, "took", r.Duration)
 	}
 	return nil
 }

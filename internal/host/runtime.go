@@ -146,7 +146,7 @@ func Start(ctx context.Context, name string, cfg Config, opts ...Option) (_ *Run
 	if err := r.connectPostgres(ctx); err != nil {
 		return nil, err
 	}
-	if err := schema.Migrate(ctx, r.pool); err != nil {
+	if err := schema.Migrate(ctx, r.pool, r.log); err != nil {
 		return nil, err
 	}
 	sctx, cancel := context.WithTimeout(ctx, connectTimeout)

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"sync"
@@ -165,7 +166,7 @@ func migrated(t testing.TB, db *DB) *DB {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	if err := schema.Migrate(ctx, db.Pool); err != nil {
+	if err := schema.Migrate(ctx, db.Pool, slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
 	return db
