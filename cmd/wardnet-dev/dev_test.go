@@ -32,6 +32,7 @@ import (
 	"github.com/wardnet/wardnet-cloud/events"
 
 	"github.com/wardnet/wardnet-cloud/internal/pgcluster"
+	"github.com/wardnet/wardnet-cloud/internal/testenv"
 )
 
 // The must-show test: the built binary brings the whole system up on a fresh
@@ -138,24 +139,21 @@ func startDev(t *testing.T, bin string, args []string) *devProcess {
 func (d *devProcess) waitUp(t *testing.T, addrs map[string]string) {
 	t.Helper()
 	for _, path := range []string{"/healthz", "/readyz"} {
-		deadline := time.Now().Add(60 * time.Second)
-		for name, addr := range addrs {
-			for {
+		testenv.Eventually(t, 60*time.Second, func() error {
+			for name, addr := range addrs {
 				code, body := get("http://" + addr + path)
 				if code == http.StatusOK {
-					break
+					continue
 				}
 				select {
 				case <-d.exited:
 					t.Fatalf("wardnet-dev exited (%v) before %s answered %s", d.waitErr, name, path)
 				default:
 				}
-				if time.Now().After(deadline) {
-					t.Fatalf("%s %s: %d %s", name, path, code, body)
-				}
-				time.Sleep(100 * time.Millisecond)
+				return fmt.Errorf("%s %s: %d %s", name, path, code, body)
 			}
-		}
+			return nil
+		})
 	}
 }
 
@@ -235,7 +233,12 @@ func daemonLife(t *testing.T, addrs map[string]string) {
 		t.Fatal(err)
 	}
 	first := waitRecords(t, addrs, host, "A 203.0.114.7")["A 203.0.114.7"]
-	waitUntil(t, "the network to turn active", func() bool { return state() == "active" })
+	testenv.Eventually(t, 30*time.Second, func() error {
+		if s := state(); s != "active" {
+			return fmt.Errorf("the network is %q, want active", s)
+		}
+		return nil
+	})
 
 	if err := c.ReportIP(ctx, "203.0.114.8"); err != nil {
 		t.Fatal(err)
@@ -252,19 +255,22 @@ func daemonLife(t *testing.T, addrs map[string]string) {
 // under host and its _acme-challenge name, and returns their record ids.
 func waitRecords(t *testing.T, addrs map[string]string, host string, want ...string) map[string]string {
 	t.Helper()
-	var last string
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+	want = slices.Sorted(slices.Values(want))
+	var ids map[string]string
+	testenv.Eventually(t, 30*time.Second, func() error {
 		code, body := get("http://" + addrs["ddns"] + "/dev/dns")
-		last = fmt.Sprintf("%d %s", code, body)
 		var listing struct {
 			Zones []struct {
 				Records []struct{ ID, Type, Name, Content string }
 			}
 		}
-		if code != http.StatusOK || json.Unmarshal([]byte(body), &listing) != nil {
-			continue
+		if code != http.StatusOK {
+			return fmt.Errorf("GET /dev/dns: %d %s", code, body)
 		}
-		ids := map[string]string{}
+		if err := json.Unmarshal([]byte(body), &listing); err != nil {
+			return fmt.Errorf("GET /dev/dns: %v in %s", err, body)
+		}
+		ids = map[string]string{}
 		var got []string
 		for _, z := range listing.Zones {
 			for _, r := range z.Records {
@@ -274,21 +280,13 @@ func waitRecords(t *testing.T, addrs map[string]string, host string, want ...str
 				}
 			}
 		}
-		if slices.Equal(slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(want))) {
-			return ids
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			return fmt.Errorf("GET /dev/dns lists %q for %s, want %q; answer: %s", got, host, want, body)
 		}
-	}
-	t.Fatalf("GET /dev/dns never listed %q for %s; last answer: %s", want, host, last)
-	return nil
-}
-
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); !cond(); time.Sleep(100 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: never happened", what)
-		}
-	}
+		return nil
+	})
+	return ids
 }
 
 // owner is a person signed up with a password, calling the tenants API

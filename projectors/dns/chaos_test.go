@@ -1,6 +1,7 @@
 package dns_test
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -80,13 +81,22 @@ func TestChaosKilledMidReconcile(t *testing.T) {
 		r := f.startReconciler(fmt.Sprintf("rec-%d", round), nil)
 		skip := len(f.cf.RequestLog())
 		// Stop it after it wrote something, while a request is in flight.
-		f.eventually("a write answered, a request in flight", func() (bool, string) {
-			return f.answeredWrites(skip) > 0 && f.cf.Requests() > int64(len(f.cf.RequestLog())), ""
+		testenv.Eventually(t, patience, func() error {
+			if w, sent, logged := f.answeredWrites(skip), f.cf.Requests(), len(f.cf.RequestLog()); w == 0 || sent <= int64(logged) {
+				return fmt.Errorf("round %d: %d writes answered, %d requests sent, %d answered: want a write answered and a request in flight",
+					round, w, sent, logged)
+			}
+			return nil
 		})
 		r.stop()
 	}
 	// The fake logs a request the client gave up on once it notices.
-	f.eventually("a request cut short (a reconcile stopped midway)", func() (bool, string) { return f.cutRequests() > 0, "" })
+	testenv.Eventually(t, patience, func() error {
+		if f.cutRequests() == 0 {
+			return errors.New("no request cut short (no reconcile stopped midway)")
+		}
+		return nil
+	})
 	f.cf.SetLatency(0)
 	f.startReconciler("rec-final", nil)
 	f.converge(want...)
@@ -146,9 +156,12 @@ func TestLongRetryAfterHoldsTheNetworkBack(t *testing.T) {
 	home := f.register("home", region)
 	f.report(home, "203.0.113.7")
 	var retryAt time.Time
-	f.eventually("the network on backoff", func() (bool, string) {
+	testenv.Eventually(t, patience, func() error {
 		err := f.db.Pool.QueryRow(f.ctx, `SELECT retry_at FROM dns_local_reconciler.retries WHERE network_id = $1`, home.String()).Scan(&retryAt)
-		return err == nil, fmt.Sprint(err)
+		if err != nil {
+			return fmt.Errorf("the network on backoff: %w", err)
+		}
+		return nil
 	})
 	if wait := retryAt.Sub(f.clock.Now()); wait < 9*time.Minute {
 		t.Fatalf("retry in %v, want about Retry-After (10m)", wait)
@@ -168,20 +181,33 @@ func TestChaosPostgresConnectionLoss(t *testing.T) {
 	r := f.startReconciler("rec-pg", nil)
 	f.cf.SetLatency(5 * time.Millisecond)
 	ids, want := f.fleet("first", 12)
-	f.eventually("work started", func() (bool, string) { return r.Stats().Reconciles > 0, "" })
+	testenv.Eventually(t, patience, func() error {
+		if s := r.Stats(); s.Reconciles == 0 {
+			return fmt.Errorf("no work started: %+v", s)
+		}
+		return nil
+	})
 	if n := f.terminate(r.app); n == 0 {
 		t.Fatal("no session terminated")
 	}
 	more, wantMore := f.fleet("second", 12)
-	f.eventually("work again", func() (bool, string) {
-		return r.Stats().Leader && r.Stats().Reconciles > 12, fmt.Sprintf("%+v", r.Stats())
+	testenv.Eventually(t, patience, func() error {
+		if s := r.Stats(); !s.Leader || s.Reconciles <= 12 {
+			return fmt.Errorf("not at work again: %+v", s)
+		}
+		return nil
 	})
 	if n := f.terminate(r.app); n == 0 {
 		t.Fatal("no session terminated the second time")
 	}
 	f.converge(append(want, wantMore...)...)
 	f.allActivated(append(ids, more...))
-	f.eventually("leading again", func() (bool, string) { return r.Stats().Leader, "" })
+	testenv.Eventually(t, patience, func() error {
+		if s := r.Stats(); !s.Leader {
+			return fmt.Errorf("not leading again: %+v", s)
+		}
+		return nil
+	})
 }
 
 // Postgres itself goes down in the middle of the work (a fast shutdown:
@@ -197,20 +223,50 @@ func TestChaosPostgresRestarted(t *testing.T) {
 	r := f.startReconciler("rec-restart", nil)
 	f.cf.SetLatency(5 * time.Millisecond)
 	ids, want := f.fleet("before", 12)
-	f.eventually("work started", func() (bool, string) { return r.Stats().Reconciles > 0, "" })
+	testenv.Eventually(t, patience, func() error {
+		if s := r.Stats(); s.Reconciles == 0 {
+			return fmt.Errorf("no work started: %+v", s)
+		}
+		return nil
+	})
 
+	restarts, projErrors := r.Stats().Restarts, f.projectorErrors()
 	pg.Stop(t)
 	during, wantDuring := f.fleet("during", 12)
 	f.report(ids[0], "203.0.113.200") // a new address for a network already done
 	want[0] = aLine("before-00", "203.0.113.200")
-	f.eventually("the reconciler to notice", func() (bool, string) { return !r.Stats().Leader, fmt.Sprintf("%+v", r.Stats()) })
-	time.Sleep(500 * time.Millisecond) // an outage long enough for retries to fail against a closed port
+	// An outage long enough for retries to fail against the closed port:
+	// the reconciler and the projector have each failed twice since the
+	// stop (the first failure may be a session cut, the second is a retry
+	// refused), and the reconciler has noticed it lost the lock.
+	testenv.Eventually(t, patience, func() error {
+		if s := r.Stats(); s.Leader || s.Restarts < restarts+2 {
+			return fmt.Errorf("the reconciler has not failed to take the lock again (%d restarts before the outage): %+v", restarts, s)
+		}
+		if n := f.projectorErrors(); n < projErrors+2 {
+			return fmt.Errorf("the projector has not retried in vain (%v errors before the outage, %v now)", projErrors, n)
+		}
+		return nil
+	})
 	pg.Start(t)
 
 	after, wantAfter := f.fleet("after", 12)
 	f.converge(slices.Concat(want, wantDuring, wantAfter)...)
 	f.allActivated(slices.Concat(ids, during, after))
-	f.eventually("leading again", func() (bool, string) { return r.Stats().Leader, "" })
+	testenv.Eventually(t, patience, func() error {
+		if s := r.Stats(); !s.Leader {
+			return fmt.Errorf("not leading again: %+v", s)
+		}
+		return nil
+	})
+}
+
+// oneLeader is nil when exactly one of a and b leads.
+func oneLeader(a, b *reconciler) error {
+	if sa, sb := a.Stats(), b.Stats(); sa.Leader == sb.Leader {
+		return fmt.Errorf("not one leader:\na %+v\nb %+v", sa, sb)
+	}
+	return nil
 }
 
 // Two reconcilers at once: one works, the other waits; when the first
@@ -219,9 +275,7 @@ func TestTwoReconcilers(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	a, b := f.startReconciler("rec-a", nil), f.startReconciler("rec-b", nil)
-	f.eventually("one leader", func() (bool, string) {
-		return a.Stats().Leader != b.Stats().Leader, fmt.Sprintf("a %+v\nb %+v", a.Stats(), b.Stats())
-	})
+	testenv.Eventually(t, patience, func() error { return oneLeader(a, b) })
 	leader, standby := a, b
 	if b.Stats().Leader {
 		leader, standby = b, a
@@ -237,7 +291,12 @@ func TestTwoReconcilers(t *testing.T) {
 	}
 
 	leader.stop()
-	f.eventually("the standby takes over", func() (bool, string) { return standby.Stats().Leader, "" })
+	testenv.Eventually(t, patience, func() error {
+		if s := standby.Stats(); !s.Leader {
+			return fmt.Errorf("the standby has not taken over: %+v", s)
+		}
+		return nil
+	})
 	late := f.register("late", region)
 	f.report(late, "198.51.100.1")
 	f.report(ids[0], "198.51.100.2")
@@ -256,14 +315,19 @@ func TestChaosLockLostMidWork(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	a, b := f.startReconciler("rec-a", nil), f.startReconciler("rec-b", nil)
-	f.eventually("one leader", func() (bool, string) { return a.Stats().Leader != b.Stats().Leader, "" })
+	testenv.Eventually(t, patience, func() error { return oneLeader(a, b) })
 	first := a
 	if b.Stats().Leader {
 		first = b
 	}
 	f.cf.SetLatency(10 * time.Millisecond)
 	ids, want := f.fleet("net", 20)
-	f.eventually("work started", func() (bool, string) { return first.Stats().Reconciles > 0, "" })
+	testenv.Eventually(t, patience, func() error {
+		if s := first.Stats(); s.Reconciles == 0 {
+			return fmt.Errorf("no work started: %+v", s)
+		}
+		return nil
+	})
 	var n int
 	if err := f.db.Pool.QueryRow(f.ctx, `
 		SELECT count(pg_terminate_backend(l.pid)) FROM pg_locks l JOIN pg_database d ON d.oid = l.database
@@ -276,7 +340,5 @@ func TestChaosLockLostMidWork(t *testing.T) {
 	if a.Stats().Reconciles == 0 || b.Stats().Reconciles == 0 {
 		t.Fatalf("both should have worked in turn:\na %+v\nb %+v", a.Stats(), b.Stats())
 	}
-	f.eventually("one leader again", func() (bool, string) {
-		return a.Stats().Leader != b.Stats().Leader, fmt.Sprintf("a %+v\nb %+v", a.Stats(), b.Stats())
-	})
+	testenv.Eventually(t, patience, func() error { return oneLeader(a, b) })
 }

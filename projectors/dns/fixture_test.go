@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 
 	dnsagg "github.com/wardnet/wardnet-cloud/aggregates/dns"
 	"github.com/wardnet/wardnet-cloud/aggregates/ids"
@@ -37,6 +38,10 @@ const (
 
 var cfg = dns.Config{Region: region, Zone: parent}
 
+// patience is how long a test waits for the projector and the reconcilers
+// to do what it expects of them.
+const patience = time.Minute
+
 // The fake's virtual clock is also the Reconciler's, where a test gives it.
 var _ dns.Clock = (*cftest.VirtualClock)(nil)
 
@@ -53,7 +58,8 @@ type fixture struct {
 	clock    *cftest.VirtualClock
 	client   *cloudflare.Client
 	proj     *projectors.Projector
-	stopProj func() // stops the projector (also when the test ends)
+	metrics  *prometheus.Registry // the projector's
+	stopProj func()               // stops the projector (also when the test ends)
 	log      *slog.Logger
 }
 
@@ -68,8 +74,9 @@ func newFixtureOn(t *testing.T, db *testenv.DB) *fixture {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	t.Cleanup(cancel)
 	f := &fixture{t: t, ctx: ctx, nats: testenv.StartNATS(t), db: db,
-		clock: cftest.NewVirtualClock(time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)),
-		log:   slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelInfo}))}
+		clock:   cftest.NewVirtualClock(time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)),
+		metrics: prometheus.NewRegistry(),
+		log:     slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelInfo}))}
 	c := events.NewCatalog()
 	network.Register(c)
 	dnsagg.Register(c)
@@ -84,7 +91,7 @@ func newFixtureOn(t *testing.T, db *testenv.DB) *fixture {
 	}
 	f.client = client
 	p, err := projectors.New(f.db.Pool, f.store, dns.NewProjection(cfg), projectors.Options{
-		PinnedTTL: 3 * time.Second, Logger: f.log,
+		PinnedTTL: 3 * time.Second, Registerer: f.metrics, Logger: f.log,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -262,24 +269,8 @@ func (f *fixture) recordID(l string) string {
 	return ids[0]
 }
 
-// eventually polls cond until it holds or the test's time is up.
-func (f *fixture) eventually(what string, cond func() (bool, string)) {
-	f.t.Helper()
-	for {
-		ok, state := cond()
-		if ok {
-			return
-		}
-		select {
-		case <-f.ctx.Done():
-			f.t.Fatalf("%s: never happened; last state:\n%s", what, state)
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
-}
-
 // caughtUp reports whether the projection has applied every event of the
-// log and no network is dirty.
+// log and no network is dirty, and how far it is.
 func (f *fixture) caughtUp() (bool, string) {
 	last, err := f.store.LastSeq(f.ctx)
 	if err != nil {
@@ -300,11 +291,13 @@ func (f *fixture) caughtUp() (bool, string) {
 func (f *fixture) converge(want ...string) {
 	f.t.Helper()
 	want = slices.Sorted(slices.Values(want))
-	f.eventually("convergence", func() (bool, string) {
+	testenv.Eventually(f.t, patience, func() error {
 		got := f.zone()
-		up, state := f.caughtUp()
-		return up && slices.Equal(got, want), fmt.Sprintf("%s\nzone:\n  %s\nwant:\n  %s",
-			state, strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+		if up, state := f.caughtUp(); !up || !slices.Equal(got, want) {
+			return fmt.Errorf("no convergence: %s\nzone:\n  %s\nwant:\n  %s",
+				state, strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+		}
+		return nil
 	})
 }
 
@@ -331,9 +324,11 @@ func (f *fixture) lifecycle(id ids.NetworkID) []string {
 // hasLifecycle waits until the network's lifecycle events are want.
 func (f *fixture) hasLifecycle(id ids.NetworkID, want ...string) {
 	f.t.Helper()
-	f.eventually("lifecycle of "+id.String(), func() (bool, string) {
-		got := f.lifecycle(id)
-		return slices.Equal(got, want), fmt.Sprintf("%v, want %v", got, want)
+	testenv.Eventually(f.t, patience, func() error {
+		if got := f.lifecycle(id); !slices.Equal(got, want) {
+			return fmt.Errorf("lifecycle of %s: %v, want %v", id, got, want)
+		}
+		return nil
 	})
 }
 
@@ -351,6 +346,23 @@ func (f *fixture) put(typ, name, content string, ttl int) string {
 		f.t.Fatal(err)
 	}
 	return rec.ID
+}
+
+// projectorErrors is the projector's count of transient errors it retried
+// (Postgres or NATS unavailable).
+func (f *fixture) projectorErrors() float64 {
+	f.t.Helper()
+	mfs, err := f.metrics.Gather()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == "wardnet_projector_errors_total" {
+			return mf.GetMetric()[0].GetCounter().GetValue()
+		}
+	}
+	f.t.Fatal("no wardnet_projector_errors_total among the projector's metrics")
+	return 0
 }
 
 // terminate ends every Postgres session of application app.

@@ -12,6 +12,7 @@ import (
 	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/events"
+	"github.com/wardnet/wardnet-cloud/internal/testenv"
 	"github.com/wardnet/wardnet-cloud/projectors"
 	"github.com/wardnet/wardnet-cloud/projectors/dns"
 )
@@ -21,16 +22,19 @@ import (
 func (f *fixture) applied() events.StreamSeq {
 	f.t.Helper()
 	var last events.StreamSeq
-	f.eventually("projection applied", func() (bool, string) {
+	testenv.Eventually(f.t, patience, func() error {
 		var err error
 		if last, err = f.store.LastSeq(f.ctx); err != nil {
-			return false, err.Error()
+			return err
 		}
 		var cp uint64
 		if err := f.db.Pool.QueryRow(f.ctx, `SELECT checkpoint FROM projections WHERE name = $1`, dns.ProjectionName(region)).Scan(&cp); err != nil {
-			return false, err.Error()
+			return err
 		}
-		return cp == uint64(last), fmt.Sprintf("checkpoint %d, log %d", cp, last)
+		if cp != uint64(last) {
+			return fmt.Errorf("projection not applied: checkpoint %d, log %d", cp, last)
+		}
+		return nil
 	})
 	return last
 }

@@ -102,9 +102,9 @@ type Reconciler struct {
 
 	// lockPID is the backend of the session holding the lock while Run
 	// leads, else 0 (see fence).
-	lockPID                                       atomic.Uint32
-	leader                                        atomic.Bool
-	reconciles, failures, writes, drifts, orphans atomic.Uint64
+	lockPID                                                 atomic.Uint32
+	leader                                                  atomic.Bool
+	reconciles, failures, writes, drifts, orphans, restarts atomic.Uint64
 }
 
 // Stats are a Reconciler's counts since it was created.
@@ -114,6 +114,7 @@ type Stats struct {
 	Writes      uint64 // Cloudflare creates, updates and deletes of reconciles
 	DriftChecks uint64 // drift checks done
 	Orphans     uint64 // records deleted by drift checks
+	Restarts    uint64 // times Run started over: it lost the lock's session or could not take the lock
 	Leader      bool   // whether Run holds the lock now
 }
 
@@ -183,7 +184,7 @@ func (r *Reconciler) Wake() {
 func (r *Reconciler) Stats() Stats {
 	return Stats{
 		Reconciles: r.reconciles.Load(), Failures: r.failures.Load(), Writes: r.writes.Load(),
-		DriftChecks: r.drifts.Load(), Orphans: r.orphans.Load(), Leader: r.leader.Load(),
+		DriftChecks: r.drifts.Load(), Orphans: r.orphans.Load(), Restarts: r.restarts.Load(), Leader: r.leader.Load(),
 	}
 }
 
@@ -202,6 +203,7 @@ func (r *Reconciler) Run(ctx context.Context) error {
 		if held {
 			delay = restartMin
 		}
+		r.restarts.Add(1)
 		r.log.WarnContext(ctx, "dns reconciler stopped; starting again", "err", err, "in", delay)
 		if sleep(ctx, delay) != nil {
 			return nil

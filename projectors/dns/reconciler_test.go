@@ -12,6 +12,7 @@ import (
 
 	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare"
 	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare/cftest"
+	"github.com/wardnet/wardnet-cloud/internal/testenv"
 	"github.com/wardnet/wardnet-cloud/projectors/dns"
 )
 
@@ -243,8 +244,11 @@ func TestFailedListingReconcileForgetsKnown(t *testing.T) {
 	refuse = true
 	mu.Unlock()
 	f.challenge(home, "v1", "v2")
-	f.eventually("the first value published", func() (bool, string) {
-		return slices.Contains(f.zone(), txtLine("home", "v1")), strings.Join(f.zone(), "\n")
+	testenv.Eventually(t, patience, func() error {
+		if z := f.zone(); !slices.Contains(z, txtLine("home", "v1")) {
+			return fmt.Errorf("the first value not published:\n%s", strings.Join(z, "\n"))
+		}
+		return nil
 	})
 	f.challenge(home)
 	f.converge(aLine("home", "203.0.113.7"))
@@ -370,13 +374,20 @@ func TestDriftCheckDeletesOrphansOnly(t *testing.T) {
 		f.put(typ, name, content, ttl)
 	}
 	f.converge(append(slices.Clone(keep), aLine("home", "203.0.113.7"))...)
-	f.eventually("orphans counted", func() (bool, string) {
-		s := r.Stats()
-		return s.Orphans-before == 3, fmt.Sprintf("%+v", s)
+	testenv.Eventually(t, patience, func() error {
+		if s := r.Stats(); s.Orphans-before != 3 {
+			return fmt.Errorf("%d orphans counted, want 3: %+v", s.Orphans-before, s)
+		}
+		return nil
 	})
 	// Later drift checks leave the zone as it is.
 	n := r.Stats().DriftChecks
-	f.eventually("two more drift checks", func() (bool, string) { return r.Stats().DriftChecks >= n+2, "" })
+	testenv.Eventually(t, patience, func() error {
+		if s := r.Stats(); s.DriftChecks < n+2 {
+			return fmt.Errorf("%d drift checks, want two more than %d", s.DriftChecks, n)
+		}
+		return nil
+	})
 	f.converge(append(slices.Clone(keep), aLine("home", "203.0.113.7"))...)
 }
 
@@ -397,7 +408,7 @@ func TestFailingNetworkDoesNotBlockOthers(t *testing.T) {
 	}
 	f.startReconciler("rec", func(c *dns.ReconcilerConfig) { c.Workers = 1 })
 	slices.Sort(want)
-	f.eventually("good networks published, the bad one retried", func() (bool, string) {
+	testenv.Eventually(t, patience, func() error {
 		var (
 			dirty    []string
 			failures int
@@ -406,11 +417,13 @@ func TestFailingNetworkDoesNotBlockOthers(t *testing.T) {
 		err := f.db.Pool.QueryRow(f.ctx, `SELECT COALESCE(array_agg(d.network_id), '{}'), COALESCE(min(r.failures), 0), COALESCE(min(r.last_error), '')
 			FROM `+f.table("dirty")+` d LEFT JOIN dns_local_reconciler.retries r USING (network_id)`).Scan(&dirty, &failures, &lastErr)
 		if err != nil {
-			return false, err.Error()
+			return err
 		}
-		got := f.zone()
-		return slices.Equal(got, want) && slices.Equal(dirty, []string{bad.String()}) && failures >= 2 && lastErr != "",
-			fmt.Sprintf("zone %v\ndirty %v\nfailures %d", got, dirty, failures)
+		if got := f.zone(); !slices.Equal(got, want) || !slices.Equal(dirty, []string{bad.String()}) || failures < 2 || lastErr == "" {
+			return fmt.Errorf("want the good networks published, the bad one retried: zone %v\ndirty %v\nfailures %d, last error %q",
+				got, dirty, failures, lastErr)
+		}
+		return nil
 	})
 	if l := f.lifecycle(bad); len(l) != 0 {
 		t.Fatalf("the failing network moved on: %v", l)
@@ -424,7 +437,12 @@ func TestNotificationsWakeTheReconciler(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	r := f.startReconciler("rec", func(c *dns.ReconcilerConfig) { c.Poll = time.Hour })
-	f.eventually("leading", func() (bool, string) { return r.Stats().Leader, "" })
+	testenv.Eventually(t, patience, func() error {
+		if s := r.Stats(); !s.Leader {
+			return fmt.Errorf("not leading: %+v", s)
+		}
+		return nil
+	})
 	home := f.register("home", region)
 	f.report(home, "203.0.113.7")
 	f.converge(aLine("home", "203.0.113.7"))
