@@ -8,8 +8,9 @@ import (
 // Clock is a clock a test moves by hand, to pass a code's expiry, a
 // token's lifetime or a window of a rate limit without waiting for it. A
 // running clock reads the real time shifted by what the test advanced it;
-// a stopped one (StoppedClock, or after Set) stands still until moved. It
-// is safe for concurrent use; pass its Now where the code takes a clock.
+// a stopped one (StoppedClock, or after Set) stands still until moved or
+// resumed. It is safe for concurrent use; pass its Now where the code
+// takes a clock.
 type Clock struct {
 	mu      sync.Mutex
 	offset  time.Duration // running: added to the real time
@@ -49,4 +50,13 @@ func (c *Clock) Set(t time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.at, c.stopped = t, true
+}
+
+// Resume sets a stopped clock running again from where it stands.
+func (c *Clock) Resume() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stopped {
+		c.offset, c.stopped = time.Until(c.at), false
+	}
 }

@@ -69,4 +69,8 @@ func TestClock(t *testing.T) {
 	if got := r.Now(); !got.Equal(start) {
 		t.Fatalf("after Set: %s", got)
 	}
+	r.Resume()
+	if got := r.Now(); got.Before(start) || got.After(start.Add(time.Hour)) {
+		t.Fatalf("resumed clock: %s, stopped at %s", got, start)
+	}
 }

@@ -49,6 +49,7 @@ type options struct {
 	cfRetry    cloudflare.RetryPolicy
 	cfBudget   *cloudflare.BudgetConfig
 	reconciler dns.ReconcilerConfig
+	stock      struct{ clients, updates ratelimit.Limit }
 }
 
 // WithServiceOptions passes options to the runtime (host.Start).
@@ -77,12 +78,20 @@ func WithCloudflareBudget(b cloudflare.BudgetConfig) Option {
 	return func(o *options) { o.cfBudget = &b }
 }
 
+// WithStockLimits replaces the stock clients' rate limits per client
+// address and per credential (ratelimit.StockClients and StockUpdates):
+// tests of the limits shrink them, other tests widen them.
+func WithStockLimits(clients, updates ratelimit.Limit) Option {
+	return func(o *options) { o.stock.clients, o.stock.updates = clients, updates }
+}
+
 // New validates cfg, connects to NATS and Postgres, applies the migrations,
 // ensures the streams and binds the listeners. Callers that already run
 // NATS and Postgres (wardnet-dev, tests) set cfg.NATSURL, cfg.DatabaseURL
 // and cfg.HTTPAddr directly.
 func New(ctx context.Context, cfg Config, opts ...Option) (_ *Service, err error) {
 	var o options
+	o.stock.clients, o.stock.updates = ratelimit.StockClients, ratelimit.StockUpdates
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -125,11 +134,11 @@ func (s *Service) wire(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	clientLimit, err := ratelimit.New(ctx, rt.JetStream(), ratelimit.StockClients, ratelimit.Options{Replicas: cfg.StreamReplicas})
+	clientLimit, err := ratelimit.New(ctx, rt.JetStream(), s.options.stock.clients, ratelimit.Options{Replicas: cfg.StreamReplicas})
 	if err != nil {
 		return err
 	}
-	updateLimit, err := ratelimit.New(ctx, rt.JetStream(), ratelimit.StockUpdates, ratelimit.Options{Replicas: cfg.StreamReplicas})
+	updateLimit, err := ratelimit.New(ctx, rt.JetStream(), s.options.stock.updates, ratelimit.Options{Replicas: cfg.StreamReplicas})
 	if err != nil {
 		return err
 	}
@@ -210,3 +219,6 @@ func (s *Service) Close() { s.rt.Close() }
 // Addr is the address of the ops listener (/healthz, /readyz, /metrics),
 // which also serves the API when WARDNET_API_ADDR is unset.
 func (s *Service) Addr() net.Addr { return s.rt.Addr() }
+
+// APIAddr is the address of the public API.
+func (s *Service) APIAddr() net.Addr { return s.rt.APIAddr() }

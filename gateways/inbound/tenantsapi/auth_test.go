@@ -228,7 +228,7 @@ func TestTokenRequestNeedsProofWithTheBodysKey(t *testing.T) {
 	} {
 		c.call.method, c.call.path = "POST", "/v1/token"
 		// In one second of the stack's clock: 61 s stays 61 s.
-		r := s.inOneSecond(t, func() *reply { return s.do(t, c.call) })
+		r := s.inOneSecond(func() *reply { return s.do(t, c.call) })
 		r.wantError(t, http.StatusUnauthorized, c.want)
 		r.conforms(t)
 	}

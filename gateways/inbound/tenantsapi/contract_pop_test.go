@@ -90,7 +90,7 @@ func TestContractClockSkewAndReplay(t *testing.T) {
 				continue
 			}
 			what := rt.name + " signed " + c.skew.String() + " off"
-			r := s.inOneSecond(t, func() *reply {
+			r := s.inOneSecond(func() *reply {
 				cl := rt.call
 				cl.sign, cl.signSkew = daemon, c.skew
 				return s.do(t, cl)

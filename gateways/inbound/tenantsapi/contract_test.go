@@ -6,6 +6,7 @@ package tenantsapi_test
 import (
 	"context"
 	"crypto/ed25519"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wardnet/wardnet-cloud/internal/testenv"
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
 	"github.com/wardnet/wardnet-cloud/projectors/tenancy"
 )
@@ -136,44 +138,32 @@ func (s *stack) daemonCode(t *testing.T, user, tenant string) string {
 	return *got.Code
 }
 
-// inOneSecond runs do until the stack's clock reads the same second
-// before and after it, and returns that answer. The verifier reads the
-// same clock in between, so a proof signed at the clock's time plus a
-// skew reaches it with exactly that skew, in whole seconds: a boundary
-// case (60 s accepted, 61 s refused) cannot turn into its neighbour
-// because a second ticked during the request.
-func (s *stack) inOneSecond(t testing.TB, do func() *reply) *reply {
-	t.Helper()
-	for range 10 {
-		now := s.Clock.Now()
-		if now.Nanosecond() > 800_000_000 { // too close to a tick: wait for it
-			time.Sleep(time.Second - time.Duration(now.Nanosecond()))
-			continue
-		}
-		r := do()
-		if s.Clock.Now().Unix() == now.Unix() {
-			return r
-		}
-	}
-	t.Fatal("no request fitted in one second of the stack's clock in 10 tries")
-	return nil
+// inOneSecond stops the stack's clock for the length of do, so that a
+// proof signed at the clock's time plus a skew reaches the verifier with
+// exactly that skew: a boundary case (60 s accepted, 61 s refused) cannot
+// turn into its neighbour because a second ticked during the request.
+func (s *stack) inOneSecond(do func() *reply) *reply {
+	s.Clock.Set(s.Clock.Now())
+	defer s.Clock.Resume()
+	return do()
 }
 
 // me reads GET /v1/me until the trial the lifecycle opens on creation
-// shows (bounded), and returns it.
+// shows, and returns it.
 func (s *stack) me(t *testing.T, token string) meView {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	var me meView
+	testenv.Eventually(t, 10*time.Second, func() error {
 		r := s.do(t, call{method: "GET", path: "/v1/me", bearer: token})
-		var me meView
+		me = meView{}
 		r.decode(t, http.StatusOK, &me)
 		r.conforms(t)
-		if me.Subscription != nil || time.Now().After(deadline) {
-			return me
+		if me.Subscription == nil {
+			return errors.New("GET /v1/me shows no subscription yet")
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return nil
+	})
+	return me
 }
 
 type meView struct {
@@ -568,7 +558,7 @@ func TestContractReadModelBehind(t *testing.T) {
 	r.decode(t, http.StatusOK, &enrolled)
 	token, _ := s.mint(t, daemon)
 
-	s.StopProjections()
+	s.holdReadModel(t)
 	r = s.daemonCall(t, daemon, call{method: "POST", path: "/v1/networks", bearer: token,
 		body: map[string]any{"slug": "ginas-lab", "region": " " + region}})
 	var network tenancy.NetworkView

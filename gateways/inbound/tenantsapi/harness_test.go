@@ -1,224 +1,98 @@
 package tenantsapi_test
 
-// The test harness: the whole tenants stack on real parts (in-process NATS,
-// a fresh Postgres database, the real commands, projections, process
-// manager, token signer, proof-of-possession verifier and cookie sealer)
-// behind the API's handler in an httptest server. Every test that talks
-// to the API starts one with newStack.
+// The test harness: the tenants service as production assembles it
+// (services/tenants.New, through servicetest) on real parts: in-process
+// NATS and a fresh Postgres database. Every test that talks to the API
+// starts one with newStack.
 
 import (
 	"bytes"
-	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/commands/tenants"
 	"github.com/wardnet/wardnet-cloud/events"
-	"github.com/wardnet/wardnet-cloud/gateways/inbound/tenantsapi"
 	"github.com/wardnet/wardnet-cloud/gateways/outbound/mail"
-	"github.com/wardnet/wardnet-cloud/internal/authn"
-	"github.com/wardnet/wardnet-cloud/internal/datakeys"
+	"github.com/wardnet/wardnet-cloud/internal/host"
 	"github.com/wardnet/wardnet-cloud/internal/passwords"
 	"github.com/wardnet/wardnet-cloud/internal/pop"
-	"github.com/wardnet/wardnet-cloud/internal/proxyproto"
 	"github.com/wardnet/wardnet-cloud/internal/sessioncookie"
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
 	"github.com/wardnet/wardnet-cloud/projectors"
 	"github.com/wardnet/wardnet-cloud/projectors/tenancy"
+	"github.com/wardnet/wardnet-cloud/services/servicetest"
+	service "github.com/wardnet/wardnet-cloud/services/tenants"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
-// region is the only region the stack knows.
-const region = "local"
+// region is the region of the networks the tests register.
+const region = servicetest.Region
 
-// clock is the stack's clock: the real time plus an offset that tests
-// advance (a code's expiry, a token's, a proof's window).
-type clock struct {
-	mu     sync.Mutex
-	offset time.Duration
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Now().Add(c.offset)
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.offset += d
-}
-
-// logSink keeps every log line the stack writes, so that tests can check
-// what is (and is not) logged. A failed test prints it.
-type logSink struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logSink) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logSink) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
-// Lines decodes the JSON log lines.
-func (l *logSink) Lines(t testing.TB) []map[string]any {
-	t.Helper()
-	var out []map[string]any
-	for line := range strings.SplitSeq(strings.TrimSpace(l.String()), "\n") {
-		if line == "" {
-			continue
-		}
-		var m map[string]any
-		if err := json.Unmarshal([]byte(line), &m); err != nil {
-			t.Fatalf("log line is not JSON: %q", line)
-		}
-		out = append(out, m)
-	}
-	return out
-}
-
-// stack is a running tenants stack and an API server in front of it.
+// stack is a running tenants service, assembled as production assembles
+// it, and what the tests reach behind its API.
 type stack struct {
-	NATS     *testenv.NATS
-	DB       *testenv.DB
-	Store    *events.Store
-	Commands *tenants.App
+	NATS  *testenv.NATS
+	DB    *testenv.DB
+	Store *events.Store
+	// URL is the API's base URL.
+	URL      string
+	Commands tenants.Commands
 	Reader   *tenancy.Reader
 	Signer   *tokens.Signer
-	Cookies  *sessioncookie.Sealer
-	Server   *httptest.Server
-	Clock    *clock
-	Logs     *logSink
-	// Passwords is the commands' password hasher, whose count of
+	// Cookies seals session cookies with the service's cookie key.
+	Cookies *sessioncookie.Sealer
+	// Clock is the service's clock: the real time plus what tests
+	// advance (a code's expiry, a token's, a proof's window).
+	Clock *testenv.Clock
+	Logs  *servicetest.Logs
+	// Passwords is the service's password hasher, whose count of
 	// computations tests read.
 	Passwords *passwords.Hasher
-	// StopProjections stops the projectors (the tenancy read model and
-	// the lifecycle), so that a test sees a read model that falls behind.
-	StopProjections func()
+	client    *http.Client
 }
 
 // newStack starts a stack for one test; it stops when the test ends.
 func newStack(t *testing.T) *stack {
 	t.Helper()
-	s := &stack{Clock: &clock{}, Logs: &logSink{}}
-	log := slog.New(slog.NewJSONHandler(s.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("stack log:\n%s", s.Logs.String())
-		}
-	})
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-
-	s.NATS = testenv.StartNATS(t)
-	s.DB = testenv.Postgres(t)
-	cat := events.NewCatalog()
-	tenants.Catalog(cat)
-	s.Store = s.NATS.Store(t, cat, events.WithSource("/tenants"))
-
-	keyring, err := datakeys.New(s.DB.Pool, randomBytes(t, datakeys.MinMasterKeyLen), datakeys.Options{Clock: s.Clock.Now, Logger: log})
-	must(t, err)
-	_, signingKey, err := ed25519.GenerateKey(rand.Reader)
-	must(t, err)
-	s.Signer, err = tokens.NewSigner(signingKey)
-	must(t, err)
-	limiters, err := tenants.NewLimiters(ctx, s.NATS.JS, 1, s.Clock.Now)
-	must(t, err)
-	s.Passwords = passwords.NewHasher(0)
-	s.Commands, err = tenants.New(tenants.Deps{
-		Store: s.Store, Pool: s.DB.Pool, Keyring: keyring, Signer: s.Signer,
+	s := &stack{NATS: testenv.StartNATS(t), DB: testenv.Postgres(t), Clock: testenv.NewClock(), Logs: servicetest.NewLogs(t)}
+	cfg := servicetest.TenantsConfig(t, s.NATS, s.DB)
+	// The API on a listener of its own, as in production (without the
+	// PROXY header, which the tests do not send).
+	cfg.APIAddr, cfg.APIProxyProtocol = "127.0.0.1:0", "off"
+	svc := servicetest.StartTenants(t, cfg,
+		service.WithServiceOptions(host.WithLogger(s.Logs.Logger())),
+		service.WithClock(s.Clock.Now),
 		// Echoes codes, as in wardnet-dev. It also logs them, by design:
 		// to its own log, so the stack's shows what the API logs.
-		Mail:     mail.NewDev(slog.New(slog.DiscardHandler)),
-		Limiters: limiters, Passwords: s.Passwords,
-		Regions: naming.Regions{region}, Now: s.Clock.Now, Logger: log,
-	})
-	must(t, err)
+		service.WithMailSender(mail.NewDev(slog.New(slog.DiscardHandler))),
+		service.WithProjectorOptions(projectors.Options{LagInterval: time.Second, RetryMin: 10 * time.Millisecond, RetryMax: time.Second}),
+	)
+	s.URL, s.Commands, s.Signer, s.Passwords = svc.URL, svc.Commands(), svc.Signer(), svc.Passwords()
+	s.Store = s.NATS.Store(t, service.Catalog())
 	s.Reader = tenancy.NewReader(s.DB.Pool, s.Store)
-	s.runProjections(t, log, tenancy.New(), tenants.NewLifecycle(s.Commands))
-
-	popVerifier, err := pop.NewVerifier(ctx, s.NATS.JS, pop.Options{Clock: s.Clock.Now})
+	key, err := sessioncookie.LoadKey(cfg.CookieKeyPath)
 	must(t, err)
-	auth := authn.New(tokens.NewVerifier(tokens.AudienceTenants, s.Signer.Keys()), popVerifier,
-		authn.Options{Clock: s.Clock.Now, Logger: log})
-	s.Cookies, err = sessioncookie.NewSealer(randomBytes(t, sessioncookie.MinKeyLen))
+	s.Cookies, err = sessioncookie.NewSealer(key)
 	must(t, err)
-	h, err := tenantsapi.New(tenantsapi.Config{
-		Commands: s.Commands,
-		Reader:   s.Reader,
-		Auth:     auth,
-		Cookies:  s.Cookies,
-		Keys:     s.Signer.Keys(),
-		Logger:   log,
-		Now:      s.Clock.Now,
-	})
-	must(t, err)
-	s.Server = httptest.NewUnstartedServer(h)
-	s.Server.Config.ConnContext = proxyproto.ConnContext
-	s.Server.Start()
-	t.Cleanup(s.Server.Close)
+	s.client = &http.Client{Timeout: time.Minute}
 	return s
 }
 
-// runProjections runs the projectors until the test ends.
-func (s *stack) runProjections(t *testing.T, log *slog.Logger, ps ...projectors.Projection) {
+// holdReadModel keeps the tenancy read model where it is until the test
+// ends, while the service keeps serving: the read model falls behind the
+// log.
+func (s *stack) holdReadModel(t *testing.T) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	var (
-		wg    sync.WaitGroup
-		ready []func(context.Context) error
-	)
-	for _, p := range ps {
-		proj, err := projectors.New(s.DB.Pool, s.Store, p, projectors.Options{
-			Logger: log, LagInterval: time.Second, RetryMin: 10 * time.Millisecond, RetryMax: time.Second,
-		})
-		must(t, err)
-		ready = append(ready, proj.Ready(0))
-		wg.Go(func() {
-			if err := proj.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
-				t.Errorf("projector %s: %v", p.Name(), err)
-			}
-		})
-	}
-	s.StopProjections = func() {
-		cancel()
-		wg.Wait()
-	}
-	t.Cleanup(s.StopProjections)
-	// Ready: the read model's tables exist (as /readyz waits in the
-	// service).
-	deadline := time.Now().Add(30 * time.Second)
-	for _, r := range ready {
-		for err := r(ctx); err != nil; err = r(ctx) {
-			if time.Now().After(deadline) {
-				t.Fatalf("projections not ready: %v", err)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	}
+	servicetest.HoldProjection(t, s.DB, tenancy.New().Name())
 }
 
 func must(t testing.TB, err error) {
@@ -320,7 +194,7 @@ func (s *stack) do(t testing.TB, c call) *reply {
 	if c.chunked {
 		rd = io.MultiReader(rd) // hides the length from NewRequest
 	}
-	req, err := http.NewRequest(c.method, s.Server.URL+c.path, rd)
+	req, err := http.NewRequest(c.method, s.URL+c.path, rd)
 	must(t, err)
 	if c.chunked {
 		req.ContentLength = -1
@@ -351,7 +225,7 @@ func (s *stack) do(t testing.TB, c call) *reply {
 			req.Header[http.CanonicalHeaderKey(k)] = vs
 		}
 	}
-	resp, err := s.Server.Client().Do(req)
+	resp, err := s.client.Do(req)
 	must(t, err)
 	defer resp.Body.Close()
 	got, err := io.ReadAll(resp.Body)

@@ -1,0 +1,193 @@
+// Package servicetest starts the services on the shared test environment
+// exactly as production assembles them: through services/tenants.New and
+// services/ddns.New, the one assembly of each, on an in-process NATS
+// (testenv.StartNATS) and a fresh Postgres database (testenv.Postgres). The
+// gateways' tests, the end-to-end tests and the benchmarks all start their
+// services here; they change only what a test must control, through the
+// services' own options (a clock, a mail sender, a fake Cloudflare,
+// shorter timings).
+package servicetest
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare"
+	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare/cftest"
+	"github.com/wardnet/wardnet-cloud/internal/host"
+	"github.com/wardnet/wardnet-cloud/internal/testenv"
+	"github.com/wardnet/wardnet-cloud/internal/tokens"
+	"github.com/wardnet/wardnet-cloud/projectors"
+	"github.com/wardnet/wardnet-cloud/projectors/dns"
+	"github.com/wardnet/wardnet-cloud/services/ddns"
+	"github.com/wardnet/wardnet-cloud/services/tenants"
+)
+
+// Region is the region the test configurations serve; OtherRegion is one
+// more that tenants knows, for tests of what a region does not see.
+const (
+	Region      = "local"
+	OtherRegion = "euc"
+)
+
+// ReadyWithin bounds the wait for a started service's /readyz.
+const ReadyWithin = 30 * time.Second
+
+// Tenants is a running tenants service.
+type Tenants struct {
+	*tenants.Service
+	// URL is the base URL of its API; OpsURL that of its ops listener
+	// (/healthz, /readyz, /metrics), the same unless Config.APIAddr is
+	// set.
+	URL, OpsURL string
+	Config      tenants.Config
+}
+
+// TenantsConfig is the configuration wardnet-dev gives tenants, on n and
+// db: regions Region and OtherRegion, codes echoed by the API, fresh dev
+// keys in a temporary directory, an ephemeral loopback port.
+func TenantsConfig(tb testing.TB, n *testenv.NATS, db *testenv.DB) tenants.Config {
+	tb.Helper()
+	cfg := tenants.DefaultConfig()
+	cfg.NATSURL = n.URL
+	cfg.DatabaseURL = host.DSN(db.URL)
+	cfg.HTTPAddr = "127.0.0.1:0"
+	cfg.StreamReplicas = 1
+	cfg.KnownRegions = Region + "," + OtherRegion
+	cfg.MailSender = tenants.MailLog
+	if err := tenants.UseDevKeys(&cfg, tb.TempDir()); err != nil {
+		tb.Fatal(err)
+	}
+	return cfg
+}
+
+// StartTenants assembles a tenants service from cfg and opts, serves it
+// until the test ends and waits until it is ready. Its logs are dropped
+// unless opts set a logger (tenants.WithServiceOptions(host.WithLogger)).
+func StartTenants(tb testing.TB, cfg tenants.Config, opts ...tenants.Option) *Tenants {
+	tb.Helper()
+	opts = append([]tenants.Option{tenants.WithServiceOptions(host.WithLogger(slog.New(slog.DiscardHandler)))}, opts...)
+	svc, err := tenants.New(context.Background(), cfg, opts...)
+	if err != nil {
+		tb.Fatalf("tenants: %v", err)
+	}
+	ops := serve(tb, "tenants", svc, svc.Addr().String())
+	return &Tenants{Service: svc, URL: "http://" + svc.APIAddr().String(), OpsURL: ops, Config: cfg}
+}
+
+// DDNS is a running ddns service.
+type DDNS struct {
+	*ddns.Service
+	// URL is the base URL of its API; OpsURL that of its ops listener,
+	// the same unless Config.APIAddr is set.
+	URL, OpsURL string
+	Config      ddns.Config
+}
+
+// DDNSConfig is the configuration wardnet-dev gives ddns, on n and db:
+// region Region, zone "dyn."+cf.ZoneName at the fake Cloudflare cf, whose
+// token it reads from a file, and daemon tokens checked with the JWKS of
+// the tenants service at tenantsURL.
+func DDNSConfig(tb testing.TB, n *testenv.NATS, db *testenv.DB, cf *cftest.Server, cfToken, tenantsURL string) ddns.Config {
+	tb.Helper()
+	cfg := ddns.DefaultConfig()
+	cfg.NATSURL = n.URL
+	cfg.DatabaseURL = host.DSN(db.URL)
+	cfg.HTTPAddr = "127.0.0.1:0"
+	cfg.StreamReplicas = 1
+	cfg.Region = Region
+	cfg.DNSZone = "dyn." + cf.ZoneName
+	cfg.CloudflareZoneID = cf.ZoneID
+	cfg.CloudflareAPITokenPath = SecretFile(tb, "cloudflare-token", cfToken+"\n")
+	cfg.CloudflareURL = cf.URL
+	cfg.JWKSURL = tenantsURL + tokens.JWKSPath
+	return cfg
+}
+
+// QuickDDNS are the options that shorten the DNS projector's, the
+// reconciler's and the Cloudflare client's timings to a test's scale.
+func QuickDDNS() []ddns.Option {
+	return []ddns.Option{
+		ddns.WithProjectorOptions(projectors.Options{PinnedTTL: 2 * time.Second, AckWait: 5 * time.Second, RetryMax: time.Second}),
+		ddns.WithReconcilerOptions(dns.ReconcilerConfig{Poll: 100 * time.Millisecond, BackoffMin: 50 * time.Millisecond, BackoffMax: time.Second}),
+		ddns.WithCloudflareRetry(cloudflare.RetryPolicy{MaxAttempts: 3, BaseDelay: 10 * time.Millisecond, MaxDelay: 100 * time.Millisecond, MaxRetryAfter: time.Second}),
+	}
+}
+
+// StartDDNS assembles a ddns service from cfg and opts, serves it until
+// the test ends and waits until it is ready (which includes having fetched
+// the tenants JWKS). Its logs are dropped unless opts set a logger.
+func StartDDNS(tb testing.TB, cfg ddns.Config, opts ...ddns.Option) *DDNS {
+	tb.Helper()
+	opts = append([]ddns.Option{ddns.WithServiceOptions(host.WithLogger(slog.New(slog.DiscardHandler)))}, opts...)
+	svc, err := ddns.New(context.Background(), cfg, opts...)
+	if err != nil {
+		tb.Fatalf("ddns: %v", err)
+	}
+	ops := serve(tb, "ddns", svc, svc.Addr().String())
+	return &DDNS{Service: svc, URL: "http://" + svc.APIAddr().String(), OpsURL: ops, Config: cfg}
+}
+
+// serve runs svc until the test ends, waits until /readyz at addr answers
+// 200 and returns addr's base URL. A Run that ends with an error fails the
+// test.
+func serve(tb testing.TB, name string, svc interface{ Run(context.Context) error }, addr string) string {
+	tb.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- svc.Run(ctx) }()
+	tb.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			tb.Errorf("%s Run: %v", name, err)
+		}
+	})
+	testenv.Eventually(tb, ReadyWithin, func() error {
+		select {
+		case err := <-done:
+			done <- err
+			return fmt.Errorf("%s stopped before it was ready: %v", name, err)
+		default:
+		}
+		return host.Probe(ctx, addr, "/readyz")
+	})
+	return "http://" + addr
+}
+
+// SecretFile writes content to a file of its own, readable by its owner
+// only, and returns its path: how the services take their secrets.
+func SecretFile(tb testing.TB, name, content string) string {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), name)
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
+
+// HoldProjection locks the checkpoint row of projection name in db until
+// the test ends or release is called: its projector waits at its next
+// event, so the read model falls behind the log as it would behind a slow
+// database, while the service keeps serving.
+func HoldProjection(tb testing.TB, db *testenv.DB, name string) (release func()) {
+	tb.Helper()
+	ctx := context.Background()
+	tx, err := db.Pool.Begin(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM projections WHERE name = $1 FOR UPDATE`, name); err != nil {
+		_ = tx.Rollback(ctx)
+		tb.Fatalf("hold projection %s: %v", name, err)
+	}
+	var once sync.Once
+	release = func() { once.Do(func() { _ = tx.Rollback(ctx) }) }
+	tb.Cleanup(release)
+	return release
+}
