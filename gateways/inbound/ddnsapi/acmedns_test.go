@@ -248,8 +248,8 @@ func (b basicOnRegister) RoundTrip(r *http.Request) (*http.Response, error) {
 // API, registering with update credential c.
 func (s *stack) goacmedns(c credential) *goacmedns.Client {
 	s.t.Helper()
-	client, err := goacmedns.NewClient(s.ddns.URL, goacmedns.WithHTTPClient(&http.Client{
-		Transport: basicOnRegister{c: c, next: s.ddns.Client().Transport}, Timeout: 30 * time.Second,
+	client, err := goacmedns.NewClient(s.ddns, goacmedns.WithHTTPClient(&http.Client{
+		Transport: basicOnRegister{c: c, next: http.DefaultTransport}, Timeout: 30 * time.Second,
 	}))
 	must(s.t, err)
 	return client

@@ -2,6 +2,7 @@ package ddnsapi_test
 
 import (
 	"encoding/base64"
+	"fmt"
 	"net/http"
 	"net/netip"
 	"reflect"
@@ -12,6 +13,7 @@ import (
 	"github.com/wardnet/wardnet-cloud/aggregates/dns"
 	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/internal/pop"
+	"github.com/wardnet/wardnet-cloud/internal/testenv"
 )
 
 type ipBody struct {
@@ -245,7 +247,7 @@ func TestNetworkMustBeLiveHereAndBound(t *testing.T) {
 	s := newStack(t)
 
 	// A network of another region.
-	far := s.enroll("heidi@example.com").register("heidis-lab", "euc")
+	far := s.enroll("heidi@example.com").register("heidis-lab", otherRegion)
 	far.call("PUT", "/v1/ip", ipBody{"203.0.114.20"}).wantError(t, 403, "network is not served by this region")
 	far.call("PUT", "/v1/acme-challenge", valuesBody{[]string{"v"}}).wantError(t, 403, "network is not served by this region")
 
@@ -264,10 +266,12 @@ func TestNetworkMustBeLiveHereAndBound(t *testing.T) {
 	tok = d.token()
 	owner := s.signUp("judy@example.com")
 	owner.send("DELETE", "/v1/tenants/"+d.tenant+"/networks/judys-lab", nil, nil)
-	waitFor(t, "the network to be deprovisioning", func() bool {
+	testenv.Eventually(t, 30*time.Second, func() error {
 		// The address it has: accepted without an event until then.
-		r := s.do(request{method: "PUT", path: "/v1/ip", body: ipBody{"203.0.114.22"}, bearer: tok, sign: d.key, at: d.nextTS()})
-		return r.status == 403
+		if r := s.do(request{method: "PUT", path: "/v1/ip", body: ipBody{"203.0.114.22"}, bearer: tok, sign: d.key, at: d.nextTS()}); r.status != 403 {
+			return fmt.Errorf("the network is not deprovisioning yet: status %d", r.status)
+		}
+		return nil
 	})
 	s.do(request{method: "PUT", path: "/v1/ip", body: ipBody{"203.0.114.23"}, bearer: tok, sign: d.key, at: d.nextTS()}).
 		wantError(t, 403, "network is being deprovisioned")

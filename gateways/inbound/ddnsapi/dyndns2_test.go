@@ -313,7 +313,7 @@ func TestDyndns2CrossTenant(t *testing.T) {
 func TestDyndns2OtherRegion(t *testing.T) {
 	t.Parallel()
 	s := newStack(t)
-	o := s.newOwner("wes@example.com", "wes-lab", "euc")
+	o := s.newOwner("wes@example.com", "wes-lab", otherRegion)
 	c := o.issue()
 	s.nic(nic{hostname: o.host(), myip: "203.0.114.95", authorization: basic(c.Username, c.Secret)}).wantText(t, 200, "nohost")
 	s.nic(nic{hostname: o.host() + "," + o.host(), myip: "203.0.114.95", authorization: basic(c.Username, c.Secret)}).

@@ -2,19 +2,15 @@ package ddnsapi_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sync"
@@ -24,49 +20,48 @@ import (
 
 	"github.com/wardnet/wardnet-cloud/agent"
 	"github.com/wardnet/wardnet-cloud/aggregates/dns"
-	"github.com/wardnet/wardnet-cloud/commands/ddns"
 	"github.com/wardnet/wardnet-cloud/events"
-	"github.com/wardnet/wardnet-cloud/gateways/inbound/ddnsapi"
-	"github.com/wardnet/wardnet-cloud/internal/authn"
+	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare/cftest"
 	"github.com/wardnet/wardnet-cloud/internal/host"
-	"github.com/wardnet/wardnet-cloud/internal/passwords"
 	"github.com/wardnet/wardnet-cloud/internal/pop"
-	"github.com/wardnet/wardnet-cloud/internal/proxyproto"
 	"github.com/wardnet/wardnet-cloud/internal/ratelimit"
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
-	"github.com/wardnet/wardnet-cloud/internal/tokens"
-	"github.com/wardnet/wardnet-cloud/projectors"
 	"github.com/wardnet/wardnet-cloud/projectors/credentials"
-	ddnsservice "github.com/wardnet/wardnet-cloud/services/ddns"
-	"github.com/wardnet/wardnet-cloud/services/tenants"
+	"github.com/wardnet/wardnet-cloud/services/ddns"
+	"github.com/wardnet/wardnet-cloud/services/servicetest"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
-// stack is the ddns API as the service runs it, on real NATS and Postgres,
+// stack is the ddns service as production assembles it (services/ddns,
+// through servicetest), on real NATS and Postgres and a fake Cloudflare,
 // beside a real tenants service in the same process: tokens come from its
 // signer, and the API verifies them with its JWKS, fetched over HTTP.
 type stack struct {
 	t       *testing.T
 	tenants string // the tenants service's base URL
-	ddns    *httptest.Server
+	ddns    string // the ddns service's base URL
 	store   *events.Store
-	logs    *logBuffer
-	db      *testenv.DB // the ddns side's
+	logs    *servicetest.Logs // the ddns service's
+	db      *testenv.DB       // the ddns service's
 	creds   *credentials.Reader
 	ips     atomic.Int32 // for distinct client addresses at tenants
 }
 
-// region is the region the API under test serves; "euc" is another one
-// tenants knows.
-const region = "local"
+// region is the region the service under test serves; otherRegion is one
+// more that tenants knows.
+const (
+	region      = servicetest.Region
+	otherRegion = servicetest.OtherRegion
+)
 
 func newStack(t *testing.T) *stack { return newStackWithLimits(t, roomy, roomy) }
 
 // roomy limits stay out of the way of tests that do not test them.
 var roomy = ratelimit.Limit{Name: "roomy", Max: 1000, Window: time.Minute}
 
-// zone is the zone the ddns side serves.
+// zone is the zone the ddns service serves: servicetest.DDNSConfig's,
+// "dyn." and the fake Cloudflare's zone.
 const zone = "dyn.example.net"
 
 // newStackWithLimits is newStack with these stock-client limits per client
@@ -74,111 +69,21 @@ const zone = "dyn.example.net"
 func newStackWithLimits(t *testing.T, client, update ratelimit.Limit) *stack {
 	t.Helper()
 	n := testenv.StartNATS(t)
-	s := &stack{t: t, logs: &logBuffer{}}
-	s.tenants = startTenants(t, n)
-
-	// The ddns side, wired as services/ddns wires it (without the DNS
-	// projector, which these tests do not need), with the update
-	// credentials projection.
-	ctx := t.Context()
+	tenants := servicetest.StartTenants(t, servicetest.TenantsConfig(t, n, testenv.Postgres(t)))
+	token := rand.Text()
+	cf := cftest.NewServer(t, token)
 	db := testenv.Postgres(t)
-	s.db = db
-	s.store = n.Store(t, ddnsservice.Catalog())
-	log := slog.New(slog.NewJSONHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	cfg := servicetest.DDNSConfig(t, n, db, cf, token, tenants.URL)
+	if cfg.DNSZone != zone {
+		t.Fatalf("the service serves %q, the tests expect %q", cfg.DNSZone, zone)
+	}
+	logs := servicetest.NewLogs(t)
 	update.Name += "-update" // the same Limit twice would share its counts
-	clientLimit, err := ratelimit.New(ctx, n.JS, client, ratelimit.Options{})
-	must(t, err)
-	updateLimit, err := ratelimit.New(ctx, n.JS, update, ratelimit.Options{})
-	must(t, err)
+	svc := servicetest.StartDDNS(t, cfg, append(servicetest.QuickDDNS(),
+		ddns.WithServiceOptions(host.WithLogger(logs.Logger())), ddns.WithStockLimits(client, update))...)
+	s := &stack{t: t, tenants: tenants.URL, ddns: svc.URL, logs: logs, db: db, store: n.Store(t, ddns.Catalog())}
 	s.creds = credentials.NewReader(db.Pool, s.store)
-	s.runProjection(db, log)
-	cmds, err := ddns.New(ddns.Deps{
-		Store: s.store, Pool: db.Pool, Region: region, Logger: log,
-		Zone: zone, Credentials: s.creds, ClientLimit: clientLimit, UpdateLimit: updateLimit,
-		Passwords: passwords.NewHasher(0),
-	})
-	must(t, err)
-	keys := tokens.NewRemoteKeys(s.tenants+tokens.JWKSPath, tokens.RemoteOptions{Logger: log})
-	must(t, keys.Refresh(ctx))
-	pv, err := pop.NewVerifier(ctx, n.JS, pop.Options{})
-	must(t, err)
-	auth := authn.New(tokens.NewVerifier(tokens.AudienceDDNS, keys), pv, authn.Options{Logger: log})
-	h, err := ddnsapi.New(ddnsapi.Config{Commands: cmds, Auth: auth, Keys: keys, Logger: log})
-	must(t, err)
-	// ConnContext as the service installs it: the client address of a
-	// loopback peer is its X-Forwarded-For.
-	s.ddns = httptest.NewUnstartedServer(h)
-	s.ddns.Config.ConnContext = proxyproto.ConnContext
-	s.ddns.Start()
-	t.Cleanup(s.ddns.Close)
 	return s
-}
-
-// runProjection runs the update credentials projection until the test
-// ends.
-func (s *stack) runProjection(db *testenv.DB, log *slog.Logger) {
-	t := s.t
-	t.Helper()
-	p, err := projectors.New(db.Pool, s.store, credentials.New(), projectors.Options{PinnedTTL: 3 * time.Second, Logger: log})
-	must(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- p.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
-			t.Errorf("projector: %v", err)
-		}
-	})
-}
-
-// startTenants runs a tenants service, as wardnet-dev does, until the test
-// ends and returns its base URL.
-func startTenants(t *testing.T, n *testenv.NATS) string {
-	t.Helper()
-	cfg := tenants.DefaultConfig()
-	cfg.NATSURL = n.URL
-	cfg.DatabaseURL = host.DSN(testenv.Postgres(t).URL)
-	cfg.HTTPAddr = "127.0.0.1:0"
-	cfg.StreamReplicas = 1
-	cfg.KnownRegions = region + ",euc"
-	cfg.MailSender = tenants.MailLog
-	must(t, tenants.UseDevKeys(&cfg, t.TempDir()))
-	cfg.DataKeyPath = dataKey(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	svc, err := tenants.New(ctx, cfg, tenants.WithServiceOptions(host.WithLogger(slog.New(slog.DiscardHandler))))
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- svc.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("tenants Run: %v", err)
-		}
-	})
-	addr := svc.Addr().String()
-	for deadline := time.Now().Add(30 * time.Second); host.Probe(ctx, addr, "/readyz") != nil; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("tenants not ready in time")
-		}
-	}
-	return "http://" + addr
-}
-
-// dataKey writes a master data key that never ends in a line break.
-// (UseDevKeys writes 32 random bytes, and the key loader trims trailing
-// line breaks: a key that ends in one is refused as too short, once in
-// about 128 runs.)
-func dataKey(t *testing.T) string {
-	t.Helper()
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
-	path := filepath.Join(t.TempDir(), "data.key")
-	must(t, os.WriteFile(path, []byte(hex.EncodeToString(key)), 0o600))
-	return path
 }
 
 // daemon is an enrolled daemon: the agent that drives tenants for it, and
@@ -205,7 +110,7 @@ func (s *stack) enroll(email string) *daemon {
 	ip := fmt.Sprintf("198.18.%d.%d", n/250, 1+n%250)
 	hc := &http.Client{Transport: forwardedFor{ip: ip, next: http.DefaultTransport}}
 	d := &daemon{s: s, state: filepath.Join(t.TempDir(), "state.json")}
-	c, err := agent.NewClient(s.tenants, hc, d.state, agent.WithDDNS(s.ddns.URL), agent.WithLogger(slog.New(slog.DiscardHandler)))
+	c, err := agent.NewClient(s.tenants, hc, d.state, agent.WithDDNS(s.ddns), agent.WithLogger(slog.New(slog.DiscardHandler)))
 	must(t, err)
 	d.agent = c
 	code, err := c.RequestCode(t.Context(), email)
@@ -299,7 +204,7 @@ func (s *stack) do(c request) *reply {
 		body, err = json.Marshal(b)
 		must(t, err)
 	}
-	req, err := http.NewRequest(c.method, s.ddns.URL+c.path, bytes.NewReader(body))
+	req, err := http.NewRequest(c.method, s.ddns+c.path, bytes.NewReader(body))
 	must(t, err)
 	if c.body != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -317,7 +222,7 @@ func (s *stack) do(c request) *reply {
 	for k, vs := range c.header {
 		req.Header[http.CanonicalHeaderKey(k)] = vs
 	}
-	resp, err := s.ddns.Client().Do(req)
+	resp, err := http.DefaultClient.Do(req)
 	must(t, err)
 	defer resp.Body.Close()
 	got, err := io.ReadAll(resp.Body)
@@ -452,32 +357,6 @@ func (f forwardedFor) RoundTrip(r *http.Request) (*http.Response, error) {
 	r = r.Clone(r.Context())
 	r.Header.Set("X-Forwarded-For", f.ip)
 	return f.next.RoundTrip(r)
-}
-
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); !cond(); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-	}
 }
 
 func must(t testing.TB, err error) {

@@ -1,17 +1,16 @@
 package ddnsapi_test
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/projectors/credentials"
+	"github.com/wardnet/wardnet-cloud/services/servicetest"
 )
 
 // owner is a tenant with a network registered by its daemon and a person
@@ -98,14 +97,7 @@ func (o *owner) sync() {
 // test ends.
 func (s *stack) holdProjection() (release func()) {
 	s.t.Helper()
-	tx, err := s.db.Pool.Begin(s.t.Context())
-	must(s.t, err)
-	_, err = tx.Exec(s.t.Context(), `SELECT 1 FROM projections WHERE name = $1 FOR UPDATE`, credentials.Name)
-	must(s.t, err)
-	var once sync.Once
-	release = func() { once.Do(func() { _ = tx.Rollback(context.Background()) }) }
-	s.t.Cleanup(release)
-	return release
+	return servicetest.HoldProjection(s.t, s.db, credentials.Name)
 }
 
 // basic is an Authorization header of HTTP Basic.
