@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/dns"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
+	"github.com/wardnet/wardnet-cloud/aggregates/report"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
@@ -49,7 +49,7 @@ func (a *App) AddACMEChallenge(ctx context.Context, c AddACMEChallenge) error {
 	}
 	meta := events.Meta{TenantID: cl.TenantID.String(), Actor: cl.actor()}
 	_, err := a.decideDNS(ctx, cl.NetworkID, meta, func(n network.State) error { return a.authorizeClient(n, cl) },
-		dns.AddAccountChallenge{CredentialID: cl.CredentialID, Value: c.TXT, Keep: ACMEValues}.Decide)
+		report.AddAccountChallenge{CredentialID: cl.CredentialID, Value: c.TXT, Keep: ACMEValues}.Decide)
 	return err
 }
 

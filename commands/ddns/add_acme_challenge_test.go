@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/dns"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
+	"github.com/wardnet/wardnet-cloud/aggregates/report"
 	"github.com/wardnet/wardnet-cloud/commands/ddns"
 )
 
@@ -41,14 +41,14 @@ func TestAddACMEChallenge(t *testing.T) {
 	if err := f.cmds.AddACMEChallenge(ctx, ddns.AddACMEChallenge{Client: acme, Subdomain: "home", TXT: txt("q")}); err != nil {
 		t.Fatal(err)
 	}
-	set := func(c ddns.Client, vs ...string) dns.AccountChallengeSet {
-		return dns.AccountChallengeSet{CredentialID: c.CredentialID, Values: vs}
+	set := func(c ddns.Client, vs ...string) report.AccountChallengeSet {
+		return report.AccountChallengeSet{CredentialID: c.CredentialID, Values: vs}
 	}
 	f.wantDNS(home.id,
 		set(acme, txt("z")),
 		set(acme, txt("z"), txt("a")),
 		set(acme, txt("a"), txt("m")),
-		dns.ChallengeSet{Values: []string{txt("d")}},
+		report.ChallengeSet{Values: []string{txt("d")}},
 		set(second, txt("m")),
 		set(acme, txt("m"), txt("q")))
 	f.wantDNS(other.id)
@@ -56,7 +56,7 @@ func TestAddACMEChallenge(t *testing.T) {
 	if err := f.cmds.ClearChallenge(ctx, home.daemon); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.dnsEvents(home.id); len(got) != 7 || got[6] != (dns.ChallengeCleared{}) {
+	if got := f.dnsEvents(home.id); len(got) != 7 || got[6] != (report.ChallengeCleared{}) {
 		t.Fatalf("reports %v", got)
 	}
 	f.revoke(home, acmeCred)

@@ -10,10 +10,10 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/wardnet/wardnet-cloud/aggregates"
-	"github.com/wardnet/wardnet-cloud/aggregates/dns"
 	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
+	"github.com/wardnet/wardnet-cloud/aggregates/report"
 	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/internal/passwords"
 	"github.com/wardnet/wardnet-cloud/projectors/credentials"
@@ -23,7 +23,7 @@ import (
 // (to check the caller) and the dns aggregate's.
 func Catalog(c *events.Catalog) {
 	network.Register(c)
-	dns.Register(c)
+	report.Register(c)
 }
 
 // Deps is what the commands run on.
@@ -73,7 +73,7 @@ type Limiter interface {
 type App struct {
 	d        Deps
 	networks *aggregates.Repository[network.State] // read only: the tenants service's aggregate
-	dns      *aggregates.Repository[dns.State]     // dns.<network id>, which the commands decide on
+	dns      *aggregates.Repository[report.State]  // dns.<network id>, which the commands decide on
 }
 
 // snapshotEvery: a network's dns aggregate grows by one event per address
@@ -118,9 +118,9 @@ func New(d Deps) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ddns commands: %w", err)
 	}
-	a.dns, err = aggregates.NewRepository(d.Store, d.Pool, aggregates.Kind[dns.State]{
-		Type: dns.Type, Initial: dns.Initial, Evolve: dns.Evolve,
-		StateVersion: dns.StateVersion, SnapshotEvery: snapshotEvery,
+	a.dns, err = aggregates.NewRepository(d.Store, d.Pool, aggregates.Kind[report.State]{
+		Type: report.Type, Initial: report.Initial, Evolve: report.Evolve,
+		StateVersion: report.StateVersion, SnapshotEvery: snapshotEvery,
 	}, aggregates.WithLogger(d.Logger))
 	if err != nil {
 		return nil, fmt.Errorf("ddns commands: %w", err)
@@ -133,7 +133,7 @@ func New(d Deps) (*App, error) {
 // decided. It reports whether anything was appended. (The DNS projection
 // marks the network dirty when it applies the event, and its notification
 // wakes the reconciler.)
-func (a *App) decideDNS(ctx context.Context, id ids.NetworkID, meta events.Meta, check func(network.State) error, decide func(dns.State) ([]events.Payload, error)) (bool, error) {
+func (a *App) decideDNS(ctx context.Context, id ids.NetworkID, meta events.Meta, check func(network.State) error, decide func(report.State) ([]events.Payload, error)) (bool, error) {
 	res, err := aggregates.Execute(ctx, a.d.Store, meta, func(ctx context.Context, tx *aggregates.Tx) error {
 		n, err := aggregates.Get(ctx, tx, a.networks, id.String())
 		if err != nil {

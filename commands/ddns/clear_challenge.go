@@ -3,7 +3,7 @@ package ddns
 import (
 	"context"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/dns"
+	"github.com/wardnet/wardnet-cloud/aggregates/report"
 )
 
 // ClearChallenge removes daemon d's ACME challenge values from its network
@@ -12,5 +12,5 @@ import (
 // on a network being deprovisioned, whose records go away all the same,
 // only on one the daemon may not report for (authorizeDaemon).
 func (a *App) ClearChallenge(ctx context.Context, d Daemon) error {
-	return a.decideForDaemon(ctx, d, nil, dns.ClearChallenge{}.Decide)
+	return a.decideForDaemon(ctx, d, nil, report.ClearChallenge{}.Decide)
 }

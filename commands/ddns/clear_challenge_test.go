@@ -3,7 +3,7 @@ package ddns_test
 import (
 	"testing"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/dns"
+	"github.com/wardnet/wardnet-cloud/aggregates/report"
 	"github.com/wardnet/wardnet-cloud/commands/ddns"
 )
 
@@ -25,7 +25,7 @@ func TestClearChallenge(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	f.wantDNS(n.id, dns.ChallengeSet{Values: []string{"v"}}, dns.ChallengeCleared{})
+	f.wantDNS(n.id, report.ChallengeSet{Values: []string{"v"}}, report.ChallengeCleared{})
 
 	// Clearing is allowed on a network on its way out, and checked like
 	// every report otherwise.
@@ -36,7 +36,7 @@ func TestClearChallenge(t *testing.T) {
 	if err := f.cmds.ClearChallenge(ctx, n.daemon); err != nil {
 		t.Fatal(err)
 	}
-	f.wantDNS(n.id, dns.ChallengeSet{Values: []string{"v"}}, dns.ChallengeCleared{}, dns.ChallengeSet{Values: []string{"w"}}, dns.ChallengeCleared{})
+	f.wantDNS(n.id, report.ChallengeSet{Values: []string{"v"}}, report.ChallengeCleared{}, report.ChallengeSet{Values: []string{"w"}}, report.ChallengeCleared{})
 	far := f.register("far", "euc")
 	wantRefused(t, f.cmds.ClearChallenge(ctx, far.daemon), ddns.Forbidden, "network is not served by this region")
 }

@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/dns"
 	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
+	"github.com/wardnet/wardnet-cloud/aggregates/report"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
@@ -28,7 +28,7 @@ type Daemon struct {
 // the network's dns aggregate and appends what it decided. notLive is the
 // refusal for a network that is no longer live; nil lets the command run
 // on it.
-func (a *App) decideForDaemon(ctx context.Context, d Daemon, notLive *Error, decide func(dns.State) ([]events.Payload, error)) error {
+func (a *App) decideForDaemon(ctx context.Context, d Daemon, notLive *Error, decide func(report.State) ([]events.Payload, error)) error {
 	meta := events.Meta{TenantID: d.TenantID.String(), Actor: "daemon:" + d.Key.Fingerprint().String()}
 	_, err := a.decideDNS(ctx, d.NetworkID, meta, func(n network.State) error {
 		if err := a.authorizeDaemon(n, d); err != nil {

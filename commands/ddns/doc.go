@@ -1,7 +1,7 @@
 // Package ddns is the ddns service's application layer: the commands a
 // network's daemon and the stock clients (dyndns2, acme-dns) run through
 // the ddns API (docs/ddns.md, contract §1.6), decided on the network's dns
-// aggregate (aggregates/dns) or, for an acme-dns account, on the network
+// aggregate (aggregates/report) or, for an acme-dns account, on the network
 // aggregate, and appended to the event log.
 //
 // Its shape: App runs the commands; Commands (commands.go) lists them on

@@ -13,10 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/dns"
 	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
+	"github.com/wardnet/wardnet-cloud/aggregates/report"
 	"github.com/wardnet/wardnet-cloud/commands/ddns"
 	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/internal/passwords"
@@ -246,7 +246,7 @@ func (f *fixture) deprovision(n net) {
 func (f *fixture) dnsEvents(id ids.NetworkID) []events.Payload {
 	f.t.Helper()
 	var out []events.Payload
-	for rec, err := range f.store.Load(f.t.Context(), events.MustRef(dns.Type, id.String()), 0) {
+	for rec, err := range f.store.Load(f.t.Context(), events.MustRef(report.Type, id.String()), 0) {
 		if err != nil {
 			f.t.Fatal(err)
 		}
@@ -282,4 +282,6 @@ func wantThrottled(t *testing.T, err error) {
 	}
 }
 
-func addr(s string) dns.AddressReported { return dns.AddressReported{Address: netip.MustParseAddr(s)} }
+func addr(s string) report.AddressReported {
+	return report.AddressReported{Address: netip.MustParseAddr(s)}
+}

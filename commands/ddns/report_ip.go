@@ -5,7 +5,7 @@ import (
 	"errors"
 	"net/netip"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/dns"
+	"github.com/wardnet/wardnet-cloud/aggregates/report"
 )
 
 // ReportIP is a daemon's report of its network's public address of one
@@ -28,17 +28,17 @@ func (a *App) ReportIP(ctx context.Context, c ReportIP) error {
 		return err
 	}
 	notLive := refuse(Forbidden, msgDeprovisioning, nil)
-	return a.decideForDaemon(ctx, c.Daemon, notLive, dns.ReportAddress{Address: addr}.Decide)
+	return a.decideForDaemon(ctx, c.Daemon, notLive, report.ReportAddress{Address: addr}.Decide)
 }
 
 // parseIP reads the address of a report, with the answer's reason for a
 // bad one: garbage, IPv4-mapped IPv6, or not public.
 func parseIP(ip string) (netip.Addr, error) {
-	addr, err := dns.ParsePublicAddress(ip)
+	addr, err := report.ParsePublicAddress(ip)
 	if err == nil {
 		return addr, nil
 	}
-	if !errors.Is(err, dns.ErrNotPublic) {
+	if !errors.Is(err, report.ErrNotPublic) {
 		return netip.Addr{}, err
 	}
 	switch parsed, perr := netip.ParseAddr(ip); {

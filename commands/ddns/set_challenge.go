@@ -3,7 +3,7 @@ package ddns
 import (
 	"context"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/dns"
+	"github.com/wardnet/wardnet-cloud/aggregates/report"
 )
 
 // SetChallenge is a daemon's replacement of its network's ACME DNS-01
@@ -11,7 +11,7 @@ import (
 // _acme-challenge.<slug>.<zone>.
 type SetChallenge struct {
 	Daemon Daemon
-	// Values are 1 to dns.MaxValues values of 1 to dns.MaxValueLen
+	// Values are 1 to report.MaxValues values of 1 to report.MaxValueLen
 	// printable ASCII bytes, in any order.
 	Values []string
 }
@@ -25,7 +25,7 @@ func (a *App) SetChallenge(ctx context.Context, c SetChallenge) error {
 		return err
 	}
 	notLive := refuse(Conflict, msgNotLive, nil)
-	return a.decideForDaemon(ctx, c.Daemon, notLive, dns.SetChallenge{Values: c.Values}.Decide)
+	return a.decideForDaemon(ctx, c.Daemon, notLive, report.SetChallenge{Values: c.Values}.Decide)
 }
 
 // checkValues applies the contract's limits (which the aggregate checks
@@ -33,11 +33,11 @@ func (a *App) SetChallenge(ctx context.Context, c SetChallenge) error {
 // content cannot carry as is. ACME key authorisation digests are
 // base64url: 43 bytes of letters, digits, '-' and '_'.
 func checkValues(values []string) error {
-	if n := len(values); n == 0 || n > dns.MaxValues {
+	if n := len(values); n == 0 || n > report.MaxValues {
 		return refuse(BadRequest, msgNoValues, nil)
 	}
 	for _, v := range values {
-		if v == "" || len(v) > dns.MaxValueLen {
+		if v == "" || len(v) > report.MaxValueLen {
 			return refuse(BadRequest, msgValueLength, nil)
 		}
 		for i := 0; i < len(v); i++ {

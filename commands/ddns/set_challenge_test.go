@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/dns"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
+	"github.com/wardnet/wardnet-cloud/aggregates/report"
 	"github.com/wardnet/wardnet-cloud/commands/ddns"
 )
 
@@ -20,7 +20,7 @@ func TestSetChallenge(t *testing.T) {
 			t.Fatalf("%q: %v", values, err)
 		}
 	}
-	f.wantDNS(n.id, dns.ChallengeSet{Values: []string{"a", "b"}}, dns.ChallengeSet{Values: []string{"c"}})
+	f.wantDNS(n.id, report.ChallengeSet{Values: []string{"a", "b"}}, report.ChallengeSet{Values: []string{"c"}})
 
 	for _, tc := range []struct {
 		values []string

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"net/netip"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/dns"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
+	"github.com/wardnet/wardnet-cloud/aggregates/report"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
@@ -33,16 +33,16 @@ func (a *App) UpdateAddress(ctx context.Context, c UpdateAddress) (changed bool,
 		return false, fmt.Errorf("%d addresses, want one of each family at most: %w", len(addrs), ErrBadAddress)
 	}
 	for _, addr := range addrs {
-		if _, err := dns.ParsePublicAddress(addr.String()); err != nil {
+		if _, err := report.ParsePublicAddress(addr.String()); err != nil {
 			return false, fmt.Errorf("%w: %w", ErrBadAddress, err)
 		}
 	}
 	meta := events.Meta{TenantID: cl.TenantID.String(), Actor: cl.actor()}
 	return a.decideDNS(ctx, cl.NetworkID, meta, func(n network.State) error { return a.authorizeClient(n, cl) },
-		func(current dns.State) ([]events.Payload, error) {
+		func(current report.State) ([]events.Payload, error) {
 			var decided []events.Payload
 			for _, addr := range addrs {
-				d, err := dns.ReportAddress{Address: addr}.Decide(current)
+				d, err := report.ReportAddress{Address: addr}.Decide(current)
 				if err != nil {
 					return nil, fmt.Errorf("%w: %w", ErrBadAddress, err)
 				}

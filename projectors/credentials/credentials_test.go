@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/aggregatetest"
-	"github.com/wardnet/wardnet-cloud/aggregates/dns"
 	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
+	"github.com/wardnet/wardnet-cloud/aggregates/report"
 	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
 	"github.com/wardnet/wardnet-cloud/projectors"
@@ -38,7 +38,7 @@ func newFixture(t *testing.T) *fixture {
 	n := testenv.StartNATS(t)
 	c := events.NewCatalog()
 	network.Register(c)
-	dns.Register(c) // events the projection does not read
+	report.Register(c) // events the projection does not read
 	f := &fixture{t: t, store: n.Store(t, c), db: testenv.Postgres(t)}
 	f.reader = credentials.NewReader(f.db.Pool, f.store)
 	f.startProjector()

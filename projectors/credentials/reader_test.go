@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/dns"
 	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
+	"github.com/wardnet/wardnet-cloud/aggregates/report"
 	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
 	"github.com/wardnet/wardnet-cloud/projectors"
@@ -58,7 +58,7 @@ func TestNewestNetworkEvent(t *testing.T) {
 	a, b := ids.New[ids.NetworkID](), ids.New[ids.NetworkID]()
 	f.appendOnly(network.Type, a, registered(ids.New[ids.TenantID](), "alpha", "local"))
 	second := f.appendOnly(network.Type, b, registered(ids.New[ids.TenantID](), "bravo", "local"))
-	report := f.appendOnly(dns.Type, a, dns.AddressReported{Address: netip.MustParseAddr("81.2.69.142")})
+	report := f.appendOnly(report.Type, a, report.AddressReported{Address: netip.MustParseAddr("81.2.69.142")})
 	if report <= second {
 		t.Fatalf("the report at %d, the network event at %d", report, second)
 	}
@@ -93,7 +93,7 @@ func TestLookupCurrent(t *testing.T) {
 
 	// A username nobody has, with the projection at the end and a report
 	// last in the log: not found, at once.
-	f.appendOnly(dns.Type, home, dns.AddressReported{Address: netip.MustParseAddr("81.2.69.142")})
+	f.appendOnly(report.Type, home, report.AddressReported{Address: netip.MustParseAddr("81.2.69.142")})
 	for range 5 {
 		if c, took, err := f.lookupCurrent("home-nobody00"); !errors.Is(err, credentials.ErrNotFound) || took > 2*time.Second {
 			t.Fatalf("unknown username: %+v, %v after %s; want not found without a wait", c, err, took)

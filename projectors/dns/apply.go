@@ -8,8 +8,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/dns"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
+	"github.com/wardnet/wardnet-cloud/aggregates/report"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
@@ -76,7 +76,7 @@ func (p *Projection) apply(ctx context.Context, tx pgx.Tx, rec events.Record) er
 			return err
 		}
 		return p.refresh(ctx, tx, id, seq, false)
-	case dns.AddressReported:
+	case report.AddressReported:
 		col := "ipv6"
 		switch {
 		case !e.Address.IsValid():
@@ -91,11 +91,11 @@ func (p *Projection) apply(ctx context.Context, tx pgx.Tx, rec events.Record) er
 			return err
 		}
 		return p.refresh(ctx, tx, id, seq, false)
-	case dns.ChallengeSet:
+	case report.ChallengeSet:
 		return p.setChallenge(ctx, tx, id, seq, uniqueValues(e.Values))
-	case dns.ChallengeCleared:
+	case report.ChallengeCleared:
 		return p.setChallenge(ctx, tx, id, seq, []string{})
-	case dns.AccountChallengeSet:
+	case report.AccountChallengeSet:
 		// Only an account that is not revoked.
 		tag, err := tx.Exec(ctx, `
 			INSERT INTO accounts (network_id, credential_id, challenge) VALUES ($1, $2, $3)
@@ -126,7 +126,7 @@ func (p *Projection) setChallenge(ctx context.Context, tx pgx.Tx, id string, seq
 func (p *Projection) refresh(ctx context.Context, tx pgx.Tx, id string, seq int64, force bool) error {
 	var (
 		slug, state string
-		rep         report
+		rep         reported
 		ipv4, ipv6  *string
 		current     []record
 	)

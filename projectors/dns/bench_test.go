@@ -17,10 +17,10 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	dnsagg "github.com/wardnet/wardnet-cloud/aggregates/dns"
 	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
+	"github.com/wardnet/wardnet-cloud/aggregates/report"
 	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare"
 	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare/cftest"
@@ -111,7 +111,7 @@ func benchNetworkCount(b *testing.B) int {
 func benchStore(b *testing.B, nt *testenv.NATS) *events.Store {
 	c := events.NewCatalog()
 	network.Register(c)
-	dnsagg.Register(c)
+	report.Register(c)
 	return nt.Store(b, c)
 }
 
@@ -147,8 +147,8 @@ func benchPopulate(b *testing.B, store *events.Store, n int) []zone.RecordSpec {
 					RegistrationID: ids.New[ids.RegistrationID](), DaemonKey: key},
 				network.Activated{},
 			}},
-			events.Change{Aggregate: events.MustRef(dnsagg.Type, id.String()), Events: []events.Payload{
-				dnsagg.AddressReported{Address: addr},
+			events.Change{Aggregate: events.MustRef(report.Type, id.String()), Events: []events.Payload{
+				report.AddressReported{Address: addr},
 			}})
 		specs = append(specs, zone.RecordSpec{Type: zone.TypeA, Name: slug + "." + parent,
 			Content: addr.String(), TTL: dns.AddressTTL})

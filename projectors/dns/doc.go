@@ -68,7 +68,7 @@
 // _acme-challenge.<slug>.<zone>) when no live network owns the slug. It never
 // touches other names or types, nor names of networks of other regions.
 //
-// This package does not decide what a daemon may report (aggregates/dns),
+// This package does not decide what a daemon may report (aggregates/report),
 // does not serve HTTP, does not import the Cloudflare adapter (the wiring,
 // services/ddns, hands the Reconciler its zone), and does not throttle
 // Cloudflare requests itself: budget and per-request retries are the

@@ -8,8 +8,8 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/sync/errgroup"
 
-	dnsagg "github.com/wardnet/wardnet-cloud/aggregates/dns"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
+	"github.com/wardnet/wardnet-cloud/aggregates/report"
 	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare"
 	"github.com/wardnet/wardnet-cloud/projectors"
@@ -31,7 +31,7 @@ func Example() {
 	// tenants catalogue holds network's: register each package once).
 	catalog := events.NewCatalog()
 	network.Register(catalog)
-	dnsagg.Register(catalog)
+	report.Register(catalog)
 	store := events.NewStore(js, catalog)
 
 	cfg := dns.Config{Region: "euc", Zone: "my.wardnet.services"}

@@ -16,10 +16,10 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 
-	dnsagg "github.com/wardnet/wardnet-cloud/aggregates/dns"
 	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
+	"github.com/wardnet/wardnet-cloud/aggregates/report"
 	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare"
 	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare/cftest"
@@ -79,7 +79,7 @@ func newFixtureOn(t *testing.T, db *testenv.DB) *fixture {
 		log:     slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelInfo}))}
 	c := events.NewCatalog()
 	network.Register(c)
-	dnsagg.Register(c)
+	report.Register(c)
 	f.store = f.nats.Store(t, c)
 	f.cf = cftest.NewServer(t, token, cftest.WithClock(f.clock))
 	client, err := cloudflare.New(cloudflare.Config{
@@ -188,15 +188,15 @@ func (f *fixture) registerID(id ids.NetworkID, slug string, in naming.Region) {
 }
 
 func (f *fixture) report(id ids.NetworkID, addr string) {
-	f.append(dnsagg.Type, id.String(), dnsagg.AddressReported{Address: netip.MustParseAddr(addr)})
+	f.append(report.Type, id.String(), report.AddressReported{Address: netip.MustParseAddr(addr)})
 }
 
 func (f *fixture) challenge(id ids.NetworkID, values ...string) {
 	if len(values) == 0 {
-		f.append(dnsagg.Type, id.String(), dnsagg.ChallengeCleared{})
+		f.append(report.Type, id.String(), report.ChallengeCleared{})
 		return
 	}
-	f.append(dnsagg.Type, id.String(), dnsagg.ChallengeSet{Values: values})
+	f.append(report.Type, id.String(), report.ChallengeSet{Values: values})
 }
 
 // account issues an acme-dns account on network id, as /register does, and
@@ -211,7 +211,7 @@ func (f *fixture) account(id ids.NetworkID) ids.CredentialID {
 // accountChallenge sets the values of account cred of network id, as
 // acme-dns /update does.
 func (f *fixture) accountChallenge(id ids.NetworkID, cred ids.CredentialID, values ...string) {
-	f.append(dnsagg.Type, id.String(), dnsagg.AccountChallengeSet{CredentialID: cred, Values: values})
+	f.append(report.Type, id.String(), report.AccountChallengeSet{CredentialID: cred, Values: values})
 }
 
 // revoke revokes credential cred of network id, as its owner does.

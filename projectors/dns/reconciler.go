@@ -15,8 +15,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/wardnet/wardnet-cloud/aggregates"
-	"github.com/wardnet/wardnet-cloud/aggregates/dns"
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
+	"github.com/wardnet/wardnet-cloud/aggregates/report"
 	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/projectors"
 	"github.com/wardnet/wardnet-cloud/projectors/dns/zone"
@@ -126,7 +126,7 @@ const lockTimeout = 5 * time.Second
 // NewReconciler returns a Reconciler for cfg's region. pool is the
 // service's database (the projection NewProjection(cfg.Config) must run on
 // it); store must know the network and dns events (network.Register,
-// dns.Register), as it appends network.activated and
+// report.Register), as it appends network.activated and
 // network.deprovisioned; cf is the DNS zone holding cfg.Zone (in
 // production the Cloudflare client of that zone, with the process's budget).
 func NewReconciler(pool *pgxpool.Pool, store *events.Store, cf zone.Zone, cfg ReconcilerConfig) (*Reconciler, error) {
@@ -138,8 +138,8 @@ func NewReconciler(pool *pgxpool.Pool, store *events.Store, cf zone.Zone, cfg Re
 		return nil, fmt.Errorf("dns reconciler: %w", err)
 	}
 	for _, p := range []events.Payload{network.Registered{}, network.Activated{}, network.DeprovisioningStarted{},
-		network.Deprovisioned{}, network.UpdateCredentialRevoked{}, dns.AddressReported{}, dns.ChallengeSet{},
-		dns.ChallengeCleared{}, dns.AccountChallengeSet{}} {
+		network.Deprovisioned{}, network.UpdateCredentialRevoked{}, report.AddressReported{}, report.ChallengeSet{},
+		report.ChallengeCleared{}, report.AccountChallengeSet{}} {
 		if _, ok := store.Catalog().Version(p.EventType()); !ok {
 			return nil, fmt.Errorf("dns reconciler: the store's catalogue lacks %s (register network and dns events)", p.EventType())
 		}

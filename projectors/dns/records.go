@@ -34,8 +34,8 @@ func (r record) spec() zone.RecordSpec {
 	return zone.RecordSpec{Type: r.Type, Name: r.Name, Content: r.Content, TTL: r.TTL}
 }
 
-// report is what a network's daemon and acme-dns accounts last reported.
-type report struct {
+// reported is what a network's daemon and acme-dns accounts last reported.
+type reported struct {
 	IPv4, IPv6 string
 	// Challenge is the daemon's challenge values, Accounts those of every
 	// live acme-dns account of the network: all of them are published.
@@ -50,7 +50,7 @@ func challengeName(slug, parent string) string { return challengeLabel + "." + s
 // desiredRecords is what a network in state should publish: its addresses
 // and challenge values (the daemon's and its accounts', once each), or
 // nothing once it is on its way out. Records come sorted (sortRecords).
-func desiredRecords(parent, slug string, state network.Status, rep report) []record {
+func desiredRecords(parent, slug string, state network.Status, rep reported) []record {
 	if state != network.StatusProvisioning && state != network.StatusActive {
 		return nil
 	}

@@ -25,23 +25,23 @@ func txt(content string) record {
 
 func TestDesiredRecords(t *testing.T) {
 	t.Parallel()
-	full := report{IPv4: "203.0.113.7", IPv6: "2001:db8:0:0::1", Challenge: []string{"v2", "v1", "v2", ""}, Accounts: []string{"v3"}}
+	full := reported{IPv4: "203.0.113.7", IPv6: "2001:db8:0:0::1", Challenge: []string{"v2", "v1", "v2", ""}, Accounts: []string{"v3"}}
 	for _, tc := range []struct {
 		name  string
 		state network.Status
-		rep   report
+		rep   reported
 		want  []record
 	}{
-		{"nothing reported", network.StatusProvisioning, report{}, nil},
-		{"IPv4", network.StatusProvisioning, report{IPv4: "203.0.113.7"}, []record{a("203.0.113.7")}},
+		{"nothing reported", network.StatusProvisioning, reported{}, nil},
+		{"IPv4", network.StatusProvisioning, reported{IPv4: "203.0.113.7"}, []record{a("203.0.113.7")}},
 		{"everything, sorted, once each, canonical", network.StatusActive, full,
 			[]record{txt("v1"), txt("v2"), txt("v3"), a("203.0.113.7"), aaaa("2001:db8::1")}},
-		{"challenge only", network.StatusActive, report{Challenge: []string{"x"}}, []record{txt("x")}},
+		{"challenge only", network.StatusActive, reported{Challenge: []string{"x"}}, []record{txt("x")}},
 		{"the accounts' values beside the daemon's, once each", network.StatusActive,
-			report{Challenge: []string{"d", "shared"}, Accounts: []string{"a2", "shared", "a1", "a2"}},
+			reported{Challenge: []string{"d", "shared"}, Accounts: []string{"a2", "shared", "a1", "a2"}},
 			[]record{txt("a1"), txt("a2"), txt("d"), txt("shared")}},
-		{"the accounts' values alone", network.StatusProvisioning, report{Accounts: []string{"a"}}, []record{txt("a")}},
-		{"an address of the wrong family is ignored", network.StatusActive, report{IPv4: "2001:db8::1", IPv6: "203.0.113.7"}, nil},
+		{"the accounts' values alone", network.StatusProvisioning, reported{Accounts: []string{"a"}}, []record{txt("a")}},
+		{"an address of the wrong family is ignored", network.StatusActive, reported{IPv4: "2001:db8::1", IPv6: "203.0.113.7"}, nil},
 		{"deprovisioning publishes nothing", network.StatusDeprovisioning, full, nil},
 		{"deprovisioned publishes nothing", network.StatusDeprovisioned, full, nil},
 	} {

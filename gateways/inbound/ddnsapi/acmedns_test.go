@@ -11,8 +11,8 @@ import (
 
 	"github.com/nrdcg/goacmedns"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/dns"
 	"github.com/wardnet/wardnet-cloud/aggregates/ids"
+	"github.com/wardnet/wardnet-cloud/aggregates/report"
 	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/internal/ratelimit"
 	"github.com/wardnet/wardnet-cloud/projectors/credentials"
@@ -92,8 +92,8 @@ func TestACMEDNS(t *testing.T) {
 			t.Fatalf("answer %s", r.shown())
 		}
 	}
-	set := func(vs ...string) dns.AccountChallengeSet {
-		return dns.AccountChallengeSet{CredentialID: ids.CredentialID(a.Username), Values: vs}
+	set := func(vs ...string) report.AccountChallengeSet {
+		return report.AccountChallengeSet{CredentialID: ids.CredentialID(a.Username), Values: vs}
 	}
 	want := []events.Payload{
 		set(acmeTXT("a")),

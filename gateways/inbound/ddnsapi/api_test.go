@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/dns"
+	"github.com/wardnet/wardnet-cloud/aggregates/report"
 	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/internal/pop"
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
@@ -24,7 +24,9 @@ type valuesBody struct {
 	Values []string `json:"values"`
 }
 
-func addr(s string) dns.AddressReported { return dns.AddressReported{Address: netip.MustParseAddr(s)} }
+func addr(s string) report.AddressReported {
+	return report.AddressReported{Address: netip.MustParseAddr(s)}
+}
 
 // A network's daemon reports its IPv4 and IPv6 addresses: each new one is
 // an event on the network's dns aggregate, and wakes the reconciler; the
@@ -153,10 +155,10 @@ func TestChallenge(t *testing.T) {
 	}
 
 	want := []events.Payload{
-		dns.ChallengeSet{Values: []string{v2, v1}}, // stored sorted
-		dns.ChallengeSet{Values: []string{v1}},
-		dns.ChallengeCleared{},
-		dns.ChallengeSet{Values: []string{"a", "b", "c", strings.Repeat("d", 255)}},
+		report.ChallengeSet{Values: []string{v2, v1}}, // stored sorted
+		report.ChallengeSet{Values: []string{v1}},
+		report.ChallengeCleared{},
+		report.ChallengeSet{Values: []string{"a", "b", "c", strings.Repeat("d", 255)}},
 	}
 	if got := s.reports(d.network); !reflect.DeepEqual(got, want) {
 		t.Fatalf("reports %v, want %v", got, want)
@@ -233,7 +235,7 @@ func TestNetworkIsAlwaysTheTokens(t *testing.T) {
 	a.call("PUT", "/v1/networks/"+b.network+"/ip", ipBody{"203.0.114.13"}).wantError(t, 404, "not found")
 
 	got := s.allReports()
-	wantA := []events.Payload{addr("203.0.114.10"), addr("203.0.114.12"), dns.ChallengeSet{Values: []string{"from-a"}}}
+	wantA := []events.Payload{addr("203.0.114.10"), addr("203.0.114.12"), report.ChallengeSet{Values: []string{"from-a"}}}
 	wantB := []events.Payload{addr("203.0.114.11")}
 	if len(got) != 2 || !reflect.DeepEqual(got[a.network], wantA) || !reflect.DeepEqual(got[b.network], wantB) {
 		t.Fatalf("reports %v;\nwant %s: %v and %s: %v", got, a.network, wantA, b.network, wantB)

@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/wardnet/wardnet-cloud/agent"
-	"github.com/wardnet/wardnet-cloud/aggregates/dns"
+	"github.com/wardnet/wardnet-cloud/aggregates/report"
 	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare/cftest"
 	"github.com/wardnet/wardnet-cloud/internal/host"
@@ -275,7 +275,7 @@ func (r *reply) wantError(t testing.TB, status int, msg string) {
 func (s *stack) reports(id string) []events.Payload {
 	s.t.Helper()
 	var out []events.Payload
-	for rec, err := range s.store.Load(s.t.Context(), events.MustRef(dns.Type, id), 0) {
+	for rec, err := range s.store.Load(s.t.Context(), events.MustRef(report.Type, id), 0) {
 		must(s.t, err)
 		out = append(out, rec.Data)
 	}
@@ -286,7 +286,7 @@ func (s *stack) reports(id string) []events.Payload {
 func (s *stack) allReports() map[string][]events.Payload {
 	s.t.Helper()
 	out := map[string][]events.Payload{}
-	for rec, err := range s.store.Read(s.t.Context(), events.Query{Subjects: []string{"wardnet.ev." + dns.Type + ".*"}}) {
+	for rec, err := range s.store.Read(s.t.Context(), events.Query{Subjects: []string{"wardnet.ev." + report.Type + ".*"}}) {
 		must(s.t, err)
 		out[rec.Aggregate.ID()] = append(out[rec.Aggregate.ID()], rec.Data)
 	}

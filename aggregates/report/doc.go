@@ -1,4 +1,4 @@
-// Package dns is the aggregate of what a network's daemon reports to the
+// Package report is the aggregate of what a network's daemon reports to the
 // DNS side (docs/ddns.md): its public addresses and its ACME DNS-01
 // challenge values. One aggregate per network (wardnet.ev.dns.<network id>),
 // apart from the network aggregate of the tenants service, so that reports
@@ -13,4 +13,4 @@
 // own values and keeps its newest few, for which State keeps them oldest
 // first. The TXT record publishes the daemon's values and every live
 // account's together.
-package dns
+package report
