@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
-	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -27,11 +25,10 @@ import (
 	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare"
 	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare/cftest"
 	"github.com/wardnet/wardnet-cloud/internal/benchreport"
-	"github.com/wardnet/wardnet-cloud/internal/host"
 	"github.com/wardnet/wardnet-cloud/internal/pop"
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
-	"github.com/wardnet/wardnet-cloud/internal/tokens"
 	"github.com/wardnet/wardnet-cloud/services/ddns"
+	"github.com/wardnet/wardnet-cloud/services/servicetest"
 	"github.com/wardnet/wardnet-cloud/services/tenants"
 )
 
@@ -126,66 +123,20 @@ type benchSystem struct {
 // benchmark sends (ddns.WithCloudflareBudget).
 func benchStartSystem(b *testing.B) *benchSystem {
 	b.Helper()
-	quiet := slog.New(slog.DiscardHandler)
 	s := &benchSystem{nats: testenv.StartNATS(b), hc: &http.Client{Timeout: time.Minute}}
 	const cfToken = "bench-cf-token"
 	s.cf = cftest.New(cfToken, cftest.WithCeiling(0, 0))
-	zoneID := s.cf.AddZone("example.net")
-	s.zone = "dyn.example.net"
 	s.watch = &benchWatch{fake: s.cf}
 	srv := httptest.NewServer(s.watch)
 	b.Cleanup(srv.Close)
+	// The fake as cftest.NewServer would serve it, but behind benchWatch.
+	cf := &cftest.Server{Fake: s.cf, URL: srv.URL + "/client/v4/", ZoneID: s.cf.AddZone("example.net"), ZoneName: "example.net"}
 
-	tc := tenants.DefaultConfig()
-	tc.NATSURL = s.nats.URL
-	tc.DatabaseURL = host.DSN(testenv.Postgres(b).URL)
-	tc.HTTPAddr = "127.0.0.1:0"
-	tc.StreamReplicas = 1
-	tc.KnownRegions = "local"
-	tc.MailSender = tenants.MailLog
-	benchMust(b, tenants.UseDevKeys(&tc, b.TempDir()))
-	tc.DataKeyPath = benchSecretFile(b, "data.key", benchHex(32)) // never ends in a line break
-	tsvc, err := tenants.New(context.Background(), tc, tenants.WithServiceOptions(host.WithLogger(quiet)))
-	benchMust(b, err)
-	s.tenants = "http://" + benchRun(b, tsvc, tsvc.Addr().String())
-
-	dc := ddns.DefaultConfig()
-	dc.NATSURL = s.nats.URL
-	dc.DatabaseURL = host.DSN(testenv.Postgres(b).URL)
-	dc.HTTPAddr = "127.0.0.1:0"
-	dc.StreamReplicas = 1
-	dc.Region = "local"
-	dc.DNSZone = s.zone
-	dc.CloudflareZoneID = zoneID
-	dc.CloudflareAPITokenPath = benchSecretFile(b, "cloudflare-token", cfToken+"\n")
-	dc.CloudflareURL = srv.URL + "/client/v4/"
-	dc.JWKSURL = s.tenants + tokens.JWKSPath
-	dsvc, err := ddns.New(context.Background(), dc, ddns.WithServiceOptions(host.WithLogger(quiet)),
+	s.tenants = servicetest.StartTenants(b, servicetest.TenantsConfig(b, s.nats, testenv.Postgres(b))).URL
+	d := servicetest.StartDDNS(b, servicetest.DDNSConfig(b, s.nats, testenv.Postgres(b), cf, cfToken, s.tenants),
 		ddns.WithCloudflareBudget(cloudflare.BudgetConfig{Requests: 1 << 30, Per: time.Second, Burst: 1 << 20}))
-	benchMust(b, err)
-	s.ddns = "http://" + benchRun(b, dsvc, dsvc.Addr().String())
+	s.ddns, s.zone = d.URL, d.Config.DNSZone
 	return s
-}
-
-// benchRun serves svc until the benchmark ends, waits until it is ready at
-// addr and returns addr.
-func benchRun(b *testing.B, svc interface{ Run(context.Context) error }, addr string) string {
-	b.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- svc.Run(ctx) }()
-	b.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			b.Errorf("Run: %v", err)
-		}
-	})
-	for deadline := time.Now().Add(30 * time.Second); host.Probe(ctx, addr, "/readyz") != nil; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			b.Fatalf("%s not ready in time", addr)
-		}
-	}
-	return addr
 }
 
 // benchDaemon is the daemon of an active network: its key and
@@ -226,11 +177,12 @@ func (s *benchSystem) benchActiveNetworks(b *testing.B, n int) []*benchDaemon {
 		benchMust(b, err)
 		s.benchReport(b, d, benchAddress(c))
 		ref := events.MustRef(network.Type, string(netw.ID))
-		for deadline := time.Now().Add(30 * time.Second); !benchActivated(b, store, ref); time.Sleep(10 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				b.Fatalf("network %s not activated in time", netw.ID)
+		testenv.Eventually(b, 30*time.Second, func() error {
+			if !benchActivated(b, store, ref) {
+				return fmt.Errorf("network %s not activated", netw.ID)
 			}
-		}
+			return nil
+		})
 		out[i] = d
 	}
 	return out
@@ -403,19 +355,6 @@ func (f benchForwarded) RoundTrip(r *http.Request) (*http.Response, error) {
 // benchAddress is the i-th public IPv4 address of 45.0.0.0/8.
 func benchAddress(i int) string {
 	return netip.AddrFrom4([4]byte{45, byte(i >> 16), byte(i >> 8), byte(i)}).String()
-}
-
-func benchSecretFile(b *testing.B, name, content string) string {
-	b.Helper()
-	path := filepath.Join(b.TempDir(), name)
-	benchMust(b, os.WriteFile(path, []byte(content), 0o600))
-	return path
-}
-
-func benchHex(n int) string {
-	p := make([]byte, n)
-	_, _ = rand.Read(p)
-	return hex.EncodeToString(p)
 }
 
 func benchMust(b *testing.B, err error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -22,19 +23,10 @@ import (
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
 	"github.com/wardnet/wardnet-cloud/services/ddns"
+	"github.com/wardnet/wardnet-cloud/services/servicetest"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
-
-// tokenFile writes a Cloudflare API token file.
-func tokenFile(t *testing.T, token string) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "cloudflare-token")
-	if err := os.WriteFile(path, []byte(token+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
 
 func TestLoadConfig(t *testing.T) {
 	t.Setenv("WARDNET_NATS_URL", "nats://127.0.0.1:4222")
@@ -43,7 +35,7 @@ func TestLoadConfig(t *testing.T) {
 	t.Setenv("WARDNET_REGION", "euc")
 	t.Setenv("WARDNET_DNS_ZONE", "my.wardnet.services")
 	t.Setenv("WARDNET_CLOUDFLARE_ZONE_ID", "023e105f4ecef8ad9ca31a8372d0c353")
-	t.Setenv("WARDNET_CLOUDFLARE_API_TOKEN_PATH", tokenFile(t, "cf-token"))
+	t.Setenv("WARDNET_CLOUDFLARE_API_TOKEN_PATH", servicetest.SecretFile(t, "cloudflare-token", "cf-token\n"))
 	t.Setenv("WARDNET_JWKS_URL", "http://tenants:8080/.well-known/jwks.json")
 	for _, v := range []string{"WARDNET_HTTP_ADDR", "WARDNET_CLOUDFLARE_URL", "WARDNET_DNS_DRIFT_INTERVAL", "WARDNET_API_ADDR", "WARDNET_API_PROXY_PROTOCOL", "WARDNET_CLOUDFLARE_BUDGET"} {
 		t.Setenv(v, "")
@@ -97,12 +89,12 @@ func TestValidateNamesEveryBadVariable(t *testing.T) {
 	good := ddns.DefaultConfig()
 	good.NATSURL, good.DatabaseURL, good.StreamReplicas = cfg.NATSURL, cfg.DatabaseURL, 1
 	good.Region, good.DNSZone = "euc", "my.wardnet.services"
-	good.CloudflareZoneID, good.CloudflareAPITokenPath = "023e105f4ecef8ad9ca31a8372d0c353", tokenFile(t, "cf-token")
+	good.CloudflareZoneID, good.CloudflareAPITokenPath = "023e105f4ecef8ad9ca31a8372d0c353", servicetest.SecretFile(t, "cloudflare-token", "cf-token\n")
 	good.JWKSURL = "https://tenants.internal/.well-known/jwks.json"
 	if err := good.Validate(); err != nil {
 		t.Fatalf("a good configuration: %v", err)
 	}
-	empty := tokenFile(t, "")
+	empty := servicetest.SecretFile(t, "cloudflare-token", "\n")
 	for _, tc := range []struct {
 		name string
 		edit func(*ddns.Config)
@@ -135,7 +127,8 @@ func TestValidateNamesEveryBadVariable(t *testing.T) {
 	}
 }
 
-// jwksServer serves a JWKS of a fresh key, standing in for tenants.
+// jwksServer serves a JWKS of a fresh key, standing in for tenants, and
+// returns its base URL.
 func jwksServer(t *testing.T) string {
 	t.Helper()
 	pub, _, err := ed25519.GenerateKey(rand.Reader)
@@ -152,27 +145,18 @@ func jwksServer(t *testing.T) string {
 	}
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	return ts.URL + tokens.JWKSPath
+	return ts.URL
 }
 
 // The service runs on a caller's NATS and database, answers the runtime
 // endpoints, is ready once it has the token keys and its DNS projection
-// runs, and stops when its context ends.
+// runs, and stops when its context ends. It runs the service by hand, not
+// through servicetest.StartDDNS, since it checks /healthz before the
+// service is ready and Run's result when it is stopped.
 func TestRunsOnGivenNATSAndDatabase(t *testing.T) {
 	t.Parallel()
 	n, db := testenv.StartNATS(t), testenv.Postgres(t)
-	cfg := ddns.DefaultConfig()
-	cfg.NATSURL = n.URL
-	cfg.DatabaseURL = host.DSN(db.URL)
-	cfg.HTTPAddr = "127.0.0.1:0"
-	cfg.StreamReplicas = 1
-	cf := cftest.NewServer(t, "token")
-	cfg.Region = "local"
-	cfg.DNSZone = "dyn." + cf.ZoneName
-	cfg.CloudflareZoneID = cf.ZoneID
-	cfg.CloudflareAPITokenPath = tokenFile(t, "token")
-	cfg.CloudflareURL = cf.URL
-	cfg.JWKSURL = jwksServer(t)
+	cfg := servicetest.DDNSConfig(t, n, db, cftest.NewServer(t, "token"), "token", jwksServer(t))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	svc, err := ddns.New(ctx, cfg, ddns.WithServiceOptions(host.WithLogger(slog.New(slog.DiscardHandler))))
@@ -187,11 +171,12 @@ func TestRunsOnGivenNATSAndDatabase(t *testing.T) {
 	if err := host.Probe(ctx, addr, "/healthz"); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(30 * time.Second); host.Probe(ctx, addr, "/readyz") != nil; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("not ready in time: %s", get(t, "http://"+addr+"/readyz"))
+	testenv.Eventually(t, servicetest.ReadyWithin, func() error {
+		if err := host.Probe(ctx, addr, "/readyz"); err != nil {
+			return fmt.Errorf("%w: %s", err, get(t, "http://"+addr+"/readyz"))
 		}
-	}
+		return nil
+	})
 	body := get(t, "http://"+addr+"/readyz")
 	for _, check := range []string{`"jwks"`, `"projection.dns_local"`} {
 		if !strings.Contains(body, check) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,25 +11,20 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/wardnet/wardnet-cloud/agent"
 	"github.com/wardnet/wardnet-cloud/aggregates/tenant"
 	"github.com/wardnet/wardnet-cloud/events"
-	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare"
 	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare/cftest"
 	"github.com/wardnet/wardnet-cloud/internal/host"
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
-	"github.com/wardnet/wardnet-cloud/internal/tokens"
-	"github.com/wardnet/wardnet-cloud/projectors"
-	"github.com/wardnet/wardnet-cloud/projectors/dns"
 	"github.com/wardnet/wardnet-cloud/services/ddns"
+	"github.com/wardnet/wardnet-cloud/services/servicetest"
 	"github.com/wardnet/wardnet-cloud/services/tenants"
 )
 
@@ -44,82 +38,21 @@ type system struct {
 	zone    string
 	tenants string // base URLs
 	ddns    string
-	logs    *logBuffer
+	logs    *servicetest.Logs
 	cfToken string
 }
 
 func startSystem(t *testing.T) *system {
 	t.Helper()
-	s := &system{t: t, nats: testenv.StartNATS(t), logs: &logBuffer{}, cfToken: "cf-" + randomHex(16)}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("logs of tenants and ddns:\n%s", s.logs)
-		}
-	})
+	s := &system{t: t, nats: testenv.StartNATS(t), logs: servicetest.NewLogs(t), cfToken: "cf-" + rand.Text()}
 	s.cf = cftest.NewServer(t, s.cfToken)
-	s.zone = "dyn." + s.cf.ZoneName
-	log := slog.New(slog.NewJSONHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-
-	tc := tenants.DefaultConfig()
-	tc.NATSURL = s.nats.URL
-	tc.DatabaseURL = host.DSN(testenv.Postgres(t).URL)
-	tc.HTTPAddr = "127.0.0.1:0"
-	tc.StreamReplicas = 1
-	tc.KnownRegions = "local"
-	tc.MailSender = tenants.MailLog
-	if err := tenants.UseDevKeys(&tc, t.TempDir()); err != nil {
-		t.Fatal(err)
-	}
-	tc.DataKeyPath = dataKey(t)
-	tsvc, err := tenants.New(t.Context(), tc, tenants.WithServiceOptions(host.WithLogger(log.With("service", "tenants"))))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.tenants = "http://" + run(t, tsvc, tsvc.Addr().String())
-
-	dc := ddns.DefaultConfig()
-	dc.NATSURL = s.nats.URL
-	dc.DatabaseURL = host.DSN(testenv.Postgres(t).URL)
-	dc.HTTPAddr = "127.0.0.1:0"
-	dc.StreamReplicas = 1
-	dc.Region = "local"
-	dc.DNSZone = s.zone
-	dc.CloudflareZoneID = s.cf.ZoneID
-	dc.CloudflareAPITokenPath = tokenFile(t, s.cfToken)
-	dc.CloudflareURL = s.cf.URL
-	dc.JWKSURL = s.tenants + tokens.JWKSPath
-	dsvc, err := ddns.New(t.Context(), dc,
-		ddns.WithServiceOptions(host.WithLogger(log)),
-		ddns.WithProjectorOptions(projectors.Options{PinnedTTL: 2 * time.Second, AckWait: 5 * time.Second, RetryMax: time.Second}),
-		ddns.WithReconcilerOptions(dns.ReconcilerConfig{Poll: 100 * time.Millisecond, BackoffMin: 50 * time.Millisecond, BackoffMax: time.Second}),
-		ddns.WithCloudflareRetry(cloudflare.RetryPolicy{MaxAttempts: 3, BaseDelay: 10 * time.Millisecond, MaxDelay: 100 * time.Millisecond, MaxRetryAfter: time.Second}),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.ddns = "http://" + run(t, dsvc, dsvc.Addr().String())
+	log := s.logs.Logger()
+	s.tenants = servicetest.StartTenants(t, servicetest.TenantsConfig(t, s.nats, testenv.Postgres(t)),
+		tenants.WithServiceOptions(host.WithLogger(log.With("service", "tenants")))).URL
+	d := servicetest.StartDDNS(t, servicetest.DDNSConfig(t, s.nats, testenv.Postgres(t), s.cf, s.cfToken, s.tenants),
+		append(servicetest.QuickDDNS(), ddns.WithServiceOptions(host.WithLogger(log)))...)
+	s.ddns, s.zone = d.URL, d.Config.DNSZone
 	return s
-}
-
-// run serves svc until the test ends, waits until it is ready at addr and
-// returns addr.
-func run(t *testing.T, svc interface{ Run(context.Context) error }, addr string) string {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- svc.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	})
-	for deadline := time.Now().Add(30 * time.Second); host.Probe(ctx, addr, "/readyz") != nil; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s not ready in time: %s", addr, get(t, "http://"+addr+"/readyz"))
-		}
-	}
-	return addr
 }
 
 // agent is a daemon of this system.
@@ -158,19 +91,16 @@ func (s *system) records(names ...string) ([]string, map[string]string) {
 func (s *system) waitRecords(what string, want []string, names ...string) map[string]string {
 	s.t.Helper()
 	slices.Sort(want)
-	var got []string
 	var ids map[string]string
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	testenv.Eventually(s.t, 30*time.Second, func() error {
+		var got []string
 		got, ids = s.records(names...)
-		if slices.Equal(got, want) {
-			return ids
+		if !slices.Equal(got, want) {
+			return fmt.Errorf("%s: the zone holds %q, want %q", what, got, want)
 		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("%s: the zone holds %q, want %q", what, got, want)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return nil
+	})
+	return ids
 }
 
 // The must-show path of issue 4, through real HTTP end to end: a daemon
@@ -224,7 +154,12 @@ func TestEndToEndNetworkRecords(t *testing.T) {
 	}
 	ids := s.waitRecords("first address", []string{"A " + host + " 203.0.114.7 120"}, host, acme)
 	first := ids["A "+host+" 203.0.114.7 120"]
-	waitFor(t, "the network to turn active", func() bool { return networkState() == "active" })
+	testenv.Eventually(t, 30*time.Second, func() error {
+		if got := networkState(); got != "active" {
+			return fmt.Errorf("the network is %s, want active", got)
+		}
+		return nil
+	})
 
 	// A new address updates the same record in place.
 	if sent, err := reportIfChanged(ctx, daemon, "203.0.114.7"); err != nil || sent {
@@ -265,16 +200,16 @@ func TestEndToEndNetworkRecords(t *testing.T) {
 	owner.call("DELETE", "/v1/tenants/"+string(tenantID), nil)
 	s.waitRecords("deregistered", nil, host, acme)
 	store := events.NewStore(s.nats.JS, tenants.Catalog())
-	waitFor(t, "the tenant to be swept", func() bool {
+	testenv.Eventually(t, 30*time.Second, func() error {
 		for rec, err := range store.Load(ctx, events.MustRef(tenant.Type, string(tenantID)), 0) {
 			if err != nil {
 				t.Fatal(err)
 			}
 			if _, ok := rec.Data.(tenant.Swept); ok {
-				return true
+				return nil
 			}
 		}
-		return false
+		return errors.New("the tenant is not swept")
 	})
 	if ok, err := s.agent("next").Availability(ctx, "alices-lab"); err == nil && !ok {
 		t.Error("the slug of a swept tenant's network is still held")
@@ -363,49 +298,4 @@ func (p *person) send(method, path string, body, out any) {
 			t.Fatalf("%s %s: %v in %s", method, path, err, raw)
 		}
 	}
-}
-
-// dataKey writes a master data key that never ends in a line break.
-// (UseDevKeys writes 32 random bytes, and the key loader trims trailing
-// line breaks: a key that ends in one is refused as too short, once in
-// about 128 runs.)
-func dataKey(t *testing.T) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "data.key")
-	if err := os.WriteFile(path, []byte(randomHex(32)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); !cond(); time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-	}
-}
-
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

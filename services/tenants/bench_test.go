@@ -23,6 +23,7 @@ import (
 	"github.com/wardnet/wardnet-cloud/internal/pop"
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
+	"github.com/wardnet/wardnet-cloud/services/servicetest"
 	"github.com/wardnet/wardnet-cloud/services/tenants"
 )
 
@@ -242,16 +243,14 @@ func (s *benchTenants) settle(b *testing.B) {
 	ctx := context.Background()
 	last, err := s.store.LastSeq(ctx)
 	benchMust(b, err)
-	for deadline := time.Now().Add(time.Minute); ; time.Sleep(5 * time.Millisecond) {
+	testenv.Eventually(b, time.Minute, func() error {
 		var applied int64
 		benchMust(b, s.db.Pool.QueryRow(ctx, `SELECT min(checkpoint) FROM projections`).Scan(&applied))
-		if events.StreamSeq(applied) >= last {
-			return
+		if events.StreamSeq(applied) < last {
+			return fmt.Errorf("projections at %d, log at %d", applied, last)
 		}
-		if time.Now().After(deadline) {
-			b.Fatalf("projections at %d, log at %d after a minute", applied, last)
-		}
-	}
+		return nil
+	})
 }
 
 // registrationEvents reads, from the log after sequence after, the events
@@ -319,44 +318,16 @@ type benchTenants struct {
 }
 
 // benchStart runs a tenants service until the benchmark ends and waits
-// until it is ready.
+// until it is ready. It logs errors only, to standard error.
 func benchStart(b *testing.B) *benchTenants {
 	b.Helper()
 	n, db := testenv.StartNATS(b), testenv.Postgres(b)
-	cfg := tenants.DefaultConfig()
-	cfg.NATSURL = n.URL
-	cfg.DatabaseURL = host.DSN(db.URL)
-	cfg.HTTPAddr = "127.0.0.1:0"
-	cfg.StreamReplicas = 1
-	cfg.KnownRegions = "local"
-	cfg.MailSender = tenants.MailLog
-	if err := tenants.UseDevKeys(&cfg, b.TempDir()); err != nil {
-		b.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	svc, err := tenants.New(ctx, cfg, tenants.WithServiceOptions(host.WithLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))))
-	if err != nil {
-		cancel()
-		b.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- svc.Run(ctx) }()
+	errorsOnly := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	svc := servicetest.StartTenants(b, servicetest.TenantsConfig(b, n, db), tenants.WithServiceOptions(host.WithLogger(errorsOnly)))
 	tr := &http.Transport{MaxIdleConnsPerHost: 4 * benchWorkers, DisableCompression: true}
-	b.Cleanup(func() {
-		tr.CloseIdleConnections()
-		cancel()
-		if err := <-done; err != nil {
-			b.Errorf("tenants Run: %v", err)
-		}
-	})
-	addr := svc.Addr().String()
-	for deadline := time.Now().Add(30 * time.Second); host.Probe(ctx, addr, "/readyz") != nil; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			b.Fatal("tenants not ready in time")
-		}
-	}
+	b.Cleanup(tr.CloseIdleConnections) // before the service stops
 	return &benchTenants{
-		base:  "http://" + addr,
+		base:  svc.URL,
 		hc:    &http.Client{Transport: tr, Timeout: time.Minute},
 		nats:  n,
 		db:    db,
@@ -414,7 +385,13 @@ func (s *benchTenants) enrollOne(ctx context.Context) (*benchDaemon, error) {
 	var enrolled struct {
 		TenantID string `json:"tenant_id"`
 	}
-	if err := s.call(ctx, http.MethodPost, "/v1/enroll", benchJSON(map[string]string{"code": *code.Code, "public_key": wire}), nil, &enrolled); err != nil {
+	// From the same address: the code guard reserves an attempt per
+	// client while the code is checked, and more than
+	// ratelimit.CodeFailures.Max enrollments in flight from one address
+	// would be refused, however right their codes.
+	if err := s.call(ctx, http.MethodPost, "/v1/enroll", benchJSON(map[string]string{"code": *code.Code, "public_key": wire}), func(r *http.Request) {
+		r.Header.Set("X-Forwarded-For", ip)
+	}, &enrolled); err != nil {
 		return nil, err
 	}
 	return &benchDaemon{key: key, tokenBody: benchJSON(map[string]string{"public_key": wire}), tenant: enrolled.TenantID}, nil

@@ -10,12 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -33,14 +31,16 @@ import (
 	"github.com/wardnet/wardnet-cloud/internal/pop"
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
+	"github.com/wardnet/wardnet-cloud/services/servicetest"
 	"github.com/wardnet/wardnet-cloud/services/tenants"
 )
 
 // e2e is a tenants service on its own NATS and database, as wardnet-dev
-// runs it: region "local", codes echoed by the API, no PROXY header.
+// runs it (servicetest.TenantsConfig): codes echoed by the API, no PROXY
+// header.
 type e2e struct {
 	t    *testing.T
-	logs *logBuffer
+	logs *servicetest.Logs
 	nats *testenv.NATS
 	db   *testenv.DB
 	cfg  tenants.Config
@@ -50,53 +50,24 @@ type e2e struct {
 
 func startE2E(t *testing.T) *e2e {
 	t.Helper()
-	e := &e2e{t: t, logs: &logBuffer{}, nats: testenv.StartNATS(t), db: testenv.Postgres(t)}
-	e.cfg = e2eConfig(t, e.nats, e.db, t.TempDir())
-	e.svc, e.base = e.start(e.cfg)
+	e := &e2e{t: t, logs: servicetest.NewLogs(t), nats: testenv.StartNATS(t), db: testenv.Postgres(t)}
+	first := e.start(servicetest.TenantsConfig(t, e.nats, e.db))
+	e.cfg, e.svc, e.base = first.Config, first.Service, first.URL
 	return e
 }
 
-func e2eConfig(t *testing.T, n *testenv.NATS, db *testenv.DB, keys string) tenants.Config {
-	t.Helper()
-	cfg := tenants.DefaultConfig()
-	cfg.NATSURL = n.URL
-	cfg.DatabaseURL = host.DSN(db.URL)
-	cfg.HTTPAddr = "127.0.0.1:0"
-	cfg.StreamReplicas = 1
-	cfg.KnownRegions = "local"
-	cfg.MailSender = tenants.MailLog
-	if err := tenants.UseDevKeys(&cfg, keys); err != nil {
-		t.Fatal(err)
-	}
-	return cfg
+// start runs a tenants replica on cfg, logging into e.logs, until the test
+// ends.
+func (e *e2e) start(cfg tenants.Config) *servicetest.Tenants {
+	e.t.Helper()
+	return servicetest.StartTenants(e.t, cfg, tenants.WithServiceOptions(host.WithLogger(e.logs.Logger())))
 }
 
-// start runs a tenants replica until the test ends and waits until it is
-// ready.
-func (e *e2e) start(cfg tenants.Config) (*tenants.Service, string) {
-	t := e.t
-	ctx, cancel := context.WithCancel(context.Background())
-	log := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	svc, err := tenants.New(ctx, cfg, tenants.WithServiceOptions(host.WithLogger(log)))
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- svc.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("tenants Run: %v", err)
-		}
-	})
-	addr := svc.Addr().String()
-	for deadline := time.Now().Add(30 * time.Second); host.Probe(ctx, addr, "/readyz") != nil; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("tenants not ready in time")
-		}
-	}
-	return svc, "http://" + addr
+// replica starts a second replica of the service, on the same NATS,
+// database and keys, and returns its base URL.
+func (e *e2e) replica() string {
+	e.t.Helper()
+	return e.start(e.cfg).URL
 }
 
 func (e *e2e) agent(name string) *agent.Client {
@@ -335,10 +306,13 @@ func TestEndToEndTenantLifecycle(t *testing.T) {
 		t.Fatalf("login after deregistration = %d, want 401", got)
 	}
 	// The network is on its way out; its slug is still held.
-	waitFor(t, "network deprovisioning", func() bool {
+	testenv.Eventually(t, 30*time.Second, func() error {
 		var nets []agent.Network
 		alice.mustCall(200, "GET", "/v1/tenants/"+me.TenantID+"/networks", nil, &nets)
-		return len(nets) == 1 && nets[0].ProvisioningState == "deprovisioning"
+		if len(nets) != 1 || nets[0].ProvisioningState != "deprovisioning" {
+			return fmt.Errorf("networks %+v, want the one deprovisioning", nets)
+		}
+		return nil
 	})
 	if ok, err := e.agent("other").Availability(ctx, "alices-lab"); err == nil && ok {
 		t.Fatal("a deprovisioning network's slug is available")
@@ -355,20 +329,22 @@ func TestEndToEndTenantLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	store := events.NewStore(e.nats.JS, tenants.Catalog())
-	waitFor(t, "tenant swept", func() bool {
+	testenv.Eventually(t, 30*time.Second, func() error {
 		for rec, err := range store.Load(ctx, events.MustRef(tenant.Type, string(tenantID)), 0) {
 			if err != nil {
 				t.Fatal(err)
 			}
 			if _, ok := rec.Data.(tenant.Swept); ok {
-				return true
+				return nil
 			}
 		}
-		return false
+		return errors.New("the tenant is not swept")
 	})
-	waitFor(t, "tenant gone from the read model", func() bool {
-		got, _ := alice.call("GET", "/v1/me", nil, nil)
-		return got == 404
+	testenv.Eventually(t, 30*time.Second, func() error {
+		if got, msg := alice.call("GET", "/v1/me", nil, nil); got != 404 {
+			return fmt.Errorf("/v1/me = %d %q, want 404 once the tenant is gone from the read model", got, msg)
+		}
+		return nil
 	})
 	if ok, err := e.agent("late").Availability(ctx, "alices-lab"); err == nil && !ok {
 		t.Fatal("the slug of a swept tenant's network is still held")
@@ -522,7 +498,7 @@ func TestConcurrentRegistrationsOfOneSlug(t *testing.T) {
 func TestCodeRateLimitAcrossReplicas(t *testing.T) {
 	t.Parallel()
 	e := startE2E(t)
-	_, second := e.start(e2eConfig(t, e.nats, e.db, filepath.Dir(e.cfg.DataKeyPath)))
+	second := e.replica()
 	ask := func(base, ip string) (int, string) {
 		body := strings.NewReader(`{"email":"someone@example.com","purpose":"enrollment"}`)
 		req, _ := http.NewRequest("POST", base+"/v1/verification-codes", body)
@@ -552,25 +528,6 @@ func TestCodeRateLimitAcrossReplicas(t *testing.T) {
 	}
 }
 
-// logBuffer collects a service's logs for the checks that no secret is
-// logged.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // mustNotLog fails when the logs hold any of the secrets.
 func (e *e2e) mustNotLog(secrets ...string) {
 	e.t.Helper()
@@ -594,22 +551,13 @@ func mustURL(t *testing.T, s string) *url.URL {
 	return u
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); !cond(); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-	}
-}
-
 // Sessions are events: signing out everywhere on one replica ends the
 // session a browser holds on another at once, and a password reset ends
 // every session and replaces the password.
 func TestSessionsAcrossReplicas(t *testing.T) {
 	t.Parallel()
 	e := startE2E(t)
-	_, second := e.start(e2eConfig(t, e.nats, e.db, filepath.Dir(e.cfg.DataKeyPath)))
+	second := e.replica()
 
 	bob := e.person()
 	bob.signUp("bob@example.com", "first password")
@@ -652,7 +600,7 @@ func TestSessionsAcrossReplicas(t *testing.T) {
 func TestLoginThrottleAcrossReplicas(t *testing.T) {
 	t.Parallel()
 	e := startE2E(t)
-	_, second := e.start(e2eConfig(t, e.nats, e.db, filepath.Dir(e.cfg.DataKeyPath)))
+	second := e.replica()
 	carol := e.person()
 	carol.signUp("carol@example.com", "carol's password")
 	login := func(base, password string) int {
@@ -706,16 +654,12 @@ func TestSigningKeyRotation(t *testing.T) {
 	signed(t, e.base, "POST", "/v1/token", priv, "", map[string]string{"public_key": key}, 200, &tok)
 
 	// The next deploy: a new signing key, the old public key kept.
-	rotated := e2eConfig(t, e.nats, e.db, filepath.Dir(e.cfg.DataKeyPath))
-	dir := t.TempDir()
+	rotated := e.cfg
 	next, err := tokens.GenerateKeyPEM(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rotated.JWTSigningKeyPath = filepath.Join(dir, "next.pem")
-	if err := os.WriteFile(rotated.JWTSigningKeyPath, next, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	rotated.JWTSigningKeyPath = servicetest.SecretFile(t, "next.pem", string(next))
 	current, err := tokens.LoadPrivateKey(e.cfg.JWTSigningKeyPath)
 	if err != nil {
 		t.Fatal(err)
@@ -724,11 +668,9 @@ func TestSigningKeyRotation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rotated.JWTVerifyKeyPaths = []string{filepath.Join(dir, "retired.pem")}
-	if err := os.WriteFile(rotated.JWTVerifyKeyPaths[0], retired, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	svc, base := e.start(rotated)
+	rotated.JWTVerifyKeyPaths = []string{servicetest.SecretFile(t, "retired.pem", string(retired))}
+	r := e.start(rotated)
+	svc, base := r.Service, r.URL
 
 	// Its JWKS holds both keys.
 	resp, err := http.Get(base + tokens.JWKSPath)
@@ -829,12 +771,10 @@ func tokenKid(t *testing.T, token string) string {
 // ops listener.
 func TestPublicListenerRequiresProxyProtocol(t *testing.T) {
 	t.Parallel()
-	n, db := testenv.StartNATS(t), testenv.Postgres(t)
-	e := &e2e{t: t, logs: &logBuffer{}, nats: n, db: db}
-	cfg := e2eConfig(t, n, db, t.TempDir())
+	cfg := servicetest.TenantsConfig(t, testenv.StartNATS(t), testenv.Postgres(t))
 	cfg.APIAddr = "127.0.0.1:0"
-	svc, ops := e.start(cfg)
-	api := svc.APIAddr().String()
+	svc := servicetest.StartTenants(t, cfg)
+	api, ops := svc.APIAddr().String(), svc.OpsURL
 	if api == svc.Addr().String() {
 		t.Fatal("the public API shares the ops listener")
 	}

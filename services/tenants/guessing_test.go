@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -65,7 +64,7 @@ var codeRoutes = []struct {
 func TestWrongCodesFromOneClientAcrossReplicas(t *testing.T) {
 	t.Parallel()
 	e := startE2E(t)
-	_, second := e.start(e2eConfig(t, e.nats, e.db, filepath.Dir(e.cfg.DataKeyPath)))
+	second := e.replica()
 	replicas := []string{e.base, second}
 	max := ratelimit.CodeFailures.Max
 
@@ -106,7 +105,7 @@ func TestWrongCodesFromOneClientAcrossReplicas(t *testing.T) {
 func TestCodeFailureBudgetEngages(t *testing.T) {
 	t.Parallel()
 	e := startE2E(t)
-	_, second := e.start(e2eConfig(t, e.nats, e.db, filepath.Dir(e.cfg.DataKeyPath)))
+	second := e.replica()
 	replicas := []string{e.base, second}
 	budget := ratelimit.CodeFailureBudget("enrollment").Max
 	perClient := ratelimit.CodeFailures.Max

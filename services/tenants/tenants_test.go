@@ -2,6 +2,7 @@ package tenants_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"github.com/wardnet/wardnet-cloud/internal/host"
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
 	"github.com/wardnet/wardnet-cloud/projectors/audit"
+	"github.com/wardnet/wardnet-cloud/services/servicetest"
 	"github.com/wardnet/wardnet-cloud/services/tenants"
 )
 
@@ -42,20 +44,13 @@ func TestLoadConfigListensOn8080(t *testing.T) {
 }
 
 // The service runs on a caller's NATS and database, answers the runtime
-// endpoints and stops when its context ends.
+// endpoints and stops when its context ends. It runs the service by hand,
+// not through servicetest.StartTenants, since it checks /healthz before
+// the service is ready and Run's result when it is stopped.
 func TestRunsOnGivenNATSAndDatabase(t *testing.T) {
 	t.Parallel()
 	n, db := testenv.StartNATS(t), testenv.Postgres(t)
-	cfg := tenants.DefaultConfig()
-	cfg.NATSURL = n.URL
-	cfg.DatabaseURL = host.DSN(db.URL)
-	cfg.HTTPAddr = "127.0.0.1:0"
-	cfg.StreamReplicas = 1
-	cfg.KnownRegions = "local"
-	cfg.MailSender = tenants.MailLog
-	if err := tenants.UseDevKeys(&cfg, t.TempDir()); err != nil {
-		t.Fatal(err)
-	}
+	cfg := servicetest.TenantsConfig(t, n, db)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	svc, err := tenants.New(ctx, cfg, tenants.WithServiceOptions(host.WithLogger(slog.New(slog.DiscardHandler))))
@@ -71,11 +66,12 @@ func TestRunsOnGivenNATSAndDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Ready once the projections have set up their read models.
-	for deadline := time.Now().Add(30 * time.Second); host.Probe(ctx, addr, "/readyz") != nil; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("not ready in time: %s", get(t, "http://"+addr+"/readyz"))
+	testenv.Eventually(t, servicetest.ReadyWithin, func() error {
+		if err := host.Probe(ctx, addr, "/readyz"); err != nil {
+			return fmt.Errorf("%w: %s", err, get(t, "http://"+addr+"/readyz"))
 		}
-	}
+		return nil
+	})
 	connz, err := n.Server.Connz(&server.ConnzOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -106,18 +102,16 @@ func TestRunsOnGivenNATSAndDatabase(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	testenv.Eventually(t, 30*time.Second, func() error {
 		entries, err := audit.New().Recent(ctx, db.Pool, "t-1", 0, 10)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(entries) == 1 && entries[0].Type == "test.probed" {
-			break
+		if len(entries) != 1 || entries[0].Type != "test.probed" {
+			return fmt.Errorf("audit index did not receive the event: %+v", entries)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("audit index did not receive the event: %+v", entries)
-		}
-	}
+		return nil
+	})
 
 	stop()
 	if err := <-done; err != nil {
