@@ -93,6 +93,21 @@ func Load(spec any) error {
 	return nil
 }
 
+// LoadConfig reads a service's configuration from the environment
+// (WARDNET_*) over defaults (Load) and validates it.
+func LoadConfig[C interface{ Validate() error }](defaults C) (C, error) {
+	c := defaults
+	if err := Load(&c); err != nil {
+		var none C
+		return none, err
+	}
+	if err := c.Validate(); err != nil {
+		var none C
+		return none, err
+	}
+	return c, nil
+}
+
 // Validate reports every invalid or missing setting at once, naming the
 // variables. It reads the files the configuration points to, so a missing or
 // unreadable secret fails here rather than in the middle of start-up.
@@ -127,8 +142,15 @@ func (c Config) Validate() error {
 	if err := c.Limits.Validate(); err != nil {
 		errs = append(errs, err)
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("invalid configuration: %w", errors.Join(errs...))
+	return InvalidConfig(errs...)
+}
+
+// InvalidConfig is the error of a Validate that found errs: one error
+// saying the configuration is invalid, with every one of errs (nil ones
+// are dropped), or nil when there are none.
+func InvalidConfig(errs ...error) error {
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("invalid configuration: %w", err)
 	}
 	return nil
 }

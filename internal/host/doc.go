@@ -10,7 +10,10 @@
 // components (AddComponent) and its readiness checks (AddReadiness); Run
 // serves until its context ends and then stops everything in order: the
 // HTTP server, the components, the NATS connection (drained), the Postgres
-// pool.
+// pool. Build does the first two for a service's New: it validates the
+// service's whole configuration, starts the runtime and runs the service's
+// wiring, closing the runtime when that fails. LoadConfig reads and
+// validates a service's configuration for its binary.
 //
 // It does not know any domain: routes, projectors and process managers
 // belong to the services (package services/...) and to the packages they

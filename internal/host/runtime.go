@@ -160,6 +160,38 @@ func Start(ctx context.Context, name string, cfg Config, opts ...Option) (_ *Run
 	return r, nil
 }
 
+// ServiceConfig is a service's whole configuration: Config (which gives
+// Shared) embedded in it beside its own settings, and a Validate of all of
+// them.
+type ServiceConfig interface {
+	Shared() Config
+	Validate() error
+}
+
+// Build starts a service from its whole configuration cfg: it validates
+// cfg (so that the service's own settings fail before anything connects),
+// starts the runtime (Start) on the settings cfg shares with every
+// service, printing all of cfg at start-up (WithDescription, before opts),
+// and has wire assemble the service on the runtime: its routes,
+// components, readiness checks and public API. When wire fails, Build
+// closes the runtime and returns wire's error.
+func Build[C ServiceConfig, S any](ctx context.Context, name string, cfg C, opts []Option, wire func(*Runtime) (S, error)) (S, error) {
+	var none S
+	if err := cfg.Validate(); err != nil {
+		return none, err
+	}
+	rt, err := Start(ctx, name, cfg.Shared(), append([]Option{WithDescription(cfg)}, opts...)...)
+	if err != nil {
+		return none, err
+	}
+	s, err := wire(rt)
+	if err != nil {
+		rt.Close()
+		return none, err
+	}
+	return s, nil
+}
+
 // newServer is an HTTP server of the runtime for h, with the configured
 // limits (package httpserver). proxyproto.ClientIP takes the PROXY
 // header's source on a PROXY listener, else the peer (and, from loopback

@@ -80,27 +80,12 @@ func DefaultConfig() Config {
 
 // LoadConfig reads the configuration from the environment (WARDNET_*) over
 // the defaults and validates it.
-func LoadConfig() (Config, error) {
-	c := DefaultConfig()
-	if err := host.Load(&c); err != nil {
-		return Config{}, err
-	}
-	if err := c.Validate(); err != nil {
-		return Config{}, err
-	}
-	return c, nil
-}
+func LoadConfig() (Config, error) { return host.LoadConfig(DefaultConfig()) }
 
 // Validate reports every invalid or missing setting at once. It reads the
 // Cloudflare token file, so that a missing secret fails here.
 func (c Config) Validate() error {
-	var errs []error
-	if err := c.Config.Validate(); err != nil {
-		errs = append(errs, err)
-	}
-	if err := c.PublicAPI.Validate(); err != nil {
-		errs = append(errs, err)
-	}
+	errs := []error{c.Config.Validate(), c.PublicAPI.Validate()} // InvalidConfig drops nil ones
 	if _, err := c.region(); err != nil {
 		errs = append(errs, err)
 	}
@@ -128,10 +113,7 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("WARDNET_CLOUDFLARE_BUDGET must be between 1 and %d requests per 5 minutes (Cloudflare allows %d, and bursts of %d come on top), got %d",
 			cloudflare.AccountLimit-b.Burst, cloudflare.AccountLimit, b.Burst, c.CloudflareBudget))
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("invalid configuration: %w", errors.Join(errs...))
-	}
-	return nil
+	return host.InvalidConfig(errs...)
 }
 
 // region is the one region of WARDNET_REGION.

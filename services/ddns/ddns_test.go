@@ -4,18 +4,13 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"fmt"
-	"io"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare"
 	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare/cftest"
@@ -150,70 +145,26 @@ func jwksServer(t *testing.T) string {
 
 // The service runs on a caller's NATS and database, answers the runtime
 // endpoints, is ready once it has the token keys and its DNS projection
-// runs, and stops when its context ends. It runs the service by hand, not
-// through servicetest.StartDDNS, since it checks /healthz before the
-// service is ready and Run's result when it is stopped.
+// runs, and stops when its context ends.
 func TestRunsOnGivenNATSAndDatabase(t *testing.T) {
 	t.Parallel()
 	n, db := testenv.StartNATS(t), testenv.Postgres(t)
 	cfg := servicetest.DDNSConfig(t, n, db, cftest.NewServer(t, "token"), "token", jwksServer(t))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
+	t.Cleanup(cancel) // after the service has stopped
 	svc, err := ddns.New(ctx, cfg, ddns.WithServiceOptions(host.WithLogger(slog.New(slog.DiscardHandler))))
 	if err != nil {
 		t.Fatal(err)
 	}
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- svc.Run(runCtx) }()
-
-	addr := svc.Addr().String()
-	if err := host.Probe(ctx, addr, "/healthz"); err != nil {
-		t.Fatal(err)
-	}
-	testenv.Eventually(t, servicetest.ReadyWithin, func() error {
-		if err := host.Probe(ctx, addr, "/readyz"); err != nil {
-			return fmt.Errorf("%w: %s", err, get(t, "http://"+addr+"/readyz"))
-		}
-		return nil
-	})
-	body := get(t, "http://"+addr+"/readyz")
+	ops := servicetest.Run(t, ddns.Name, svc, svc.Addr().String(), servicetest.ReadyWithin)
+	body := servicetest.Get(t, ops+"/readyz")
 	for _, check := range []string{`"jwks"`, `"projection.dns_local"`} {
 		if !strings.Contains(body, check) {
 			t.Errorf("/readyz does not check %s: %s", check, body)
 		}
 	}
-	if got := get(t, "http://"+addr+"/v1/health"); got != "" {
+	if got := servicetest.Get(t, ops+"/v1/health"); got != "" {
 		t.Errorf("/v1/health: %q", got)
 	}
-	connz, err := n.Server.Connz(&server.ConnzOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	named := false
-	for _, c := range connz.Conns {
-		named = named || c.Name == ddns.Name
-	}
-	if !named {
-		t.Errorf("no NATS connection named %q", ddns.Name)
-	}
-
-	stop()
-	if err := <-done; err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-}
-
-func get(t *testing.T, url string) string {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
+	servicetest.CheckNATSClient(t, n, ddns.Name)
 }

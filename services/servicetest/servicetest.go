@@ -11,12 +11,16 @@ package servicetest
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare"
 	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare/cftest"
@@ -77,7 +81,7 @@ func StartTenants(tb testing.TB, cfg tenants.Config, opts ...tenants.Option) *Te
 	if err != nil {
 		tb.Fatalf("tenants: %v", err)
 	}
-	ops := serve(tb, "tenants", svc, svc.Addr().String())
+	ops := Run(tb, "tenants", svc, svc.Addr().String(), ReadyWithin)
 	return &Tenants{Service: svc, URL: "http://" + svc.APIAddr().String(), OpsURL: ops, Config: cfg}
 }
 
@@ -130,14 +134,18 @@ func StartDDNS(tb testing.TB, cfg ddns.Config, opts ...ddns.Option) *DDNS {
 	if err != nil {
 		tb.Fatalf("ddns: %v", err)
 	}
-	ops := serve(tb, "ddns", svc, svc.Addr().String())
+	ops := Run(tb, "ddns", svc, svc.Addr().String(), ReadyWithin)
 	return &DDNS{Service: svc, URL: "http://" + svc.APIAddr().String(), OpsURL: ops, Config: cfg}
 }
 
-// serve runs svc until the test ends, waits until /readyz at addr answers
-// 200 and returns addr's base URL. A Run that ends with an error fails the
-// test.
-func serve(tb testing.TB, name string, svc interface{ Run(context.Context) error }, addr string) string {
+// Run serves svc until the test ends, checks the runtime endpoints of its
+// ops listener at addr and returns that listener's base URL. /healthz must
+// answer 200 at once, before anything is required to be ready, and
+// /readyz within readyWithin (0: at once as well); while /readyz fails,
+// the test's error shows its body. A Run that ends before the service is
+// ready, or with an error when the test ends and stops it, fails the
+// test. name names the service in failures.
+func Run(tb testing.TB, name string, svc host.Runner, addr string, readyWithin time.Duration) string {
 	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -148,16 +156,72 @@ func serve(tb testing.TB, name string, svc interface{ Run(context.Context) error
 			tb.Errorf("%s Run: %v", name, err)
 		}
 	})
-	testenv.Eventually(tb, ReadyWithin, func() error {
+	url := "http://" + addr
+	probe := func(path string) error {
+		ctx, cancel := context.WithTimeout(ctx, ReadyWithin)
+		defer cancel()
+		return host.Probe(ctx, addr, path)
+	}
+	if err := probe("/healthz"); err != nil {
+		tb.Fatalf("%s: %v", name, err)
+	}
+	testenv.Eventually(tb, readyWithin, func() error {
 		select {
 		case err := <-done:
 			done <- err
 			return fmt.Errorf("%s stopped before it was ready: %v", name, err)
 		default:
 		}
-		return host.Probe(ctx, addr, "/readyz")
+		if err := probe("/readyz"); err != nil {
+			body, gerr := get(url + "/readyz")
+			if gerr != nil {
+				return err
+			}
+			return fmt.Errorf("%w: %s", err, body)
+		}
+		return nil
 	})
-	return "http://" + addr
+	return url
+}
+
+// Get returns the body of GET url, whatever its status, and fails the test
+// when there is no answer.
+func Get(tb testing.TB, url string) string {
+	tb.Helper()
+	body, err := get(url)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return body
+}
+
+func get(url string) (string, error) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
+
+// CheckNATSClient fails the test unless n has a client connection named
+// name: each service's connection carries the service's name.
+func CheckNATSClient(tb testing.TB, n *testenv.NATS, name string) {
+	tb.Helper()
+	connz, err := n.Server.Connz(&server.ConnzOptions{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, c := range connz.Conns {
+		if c.Name == name {
+			return
+		}
+	}
+	tb.Errorf("no NATS connection named %q", name)
 }
 
 // SecretFile writes content to a file of its own, readable by its owner

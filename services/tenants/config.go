@@ -68,26 +68,11 @@ func DefaultConfig() Config {
 
 // LoadConfig reads the configuration from the environment (WARDNET_*) over
 // the defaults and validates it.
-func LoadConfig() (Config, error) {
-	c := DefaultConfig()
-	if err := host.Load(&c); err != nil {
-		return Config{}, err
-	}
-	if err := c.Validate(); err != nil {
-		return Config{}, err
-	}
-	return c, nil
-}
+func LoadConfig() (Config, error) { return host.LoadConfig(DefaultConfig()) }
 
 // Validate reports every invalid or missing setting at once.
 func (c Config) Validate() error {
-	var errs []error
-	if err := c.Config.Validate(); err != nil {
-		errs = append(errs, err)
-	}
-	if err := c.PublicAPI.Validate(); err != nil {
-		errs = append(errs, err)
-	}
+	errs := []error{c.Config.Validate(), c.PublicAPI.Validate()} // InvalidConfig drops nil ones
 	if _, err := naming.ParseRegions(c.KnownRegions); err != nil {
 		errs = append(errs, fmt.Errorf("WARDNET_KNOWN_REGIONS (comma-separated, e.g. euc): %w", err))
 	}
@@ -112,8 +97,5 @@ func (c Config) Validate() error {
 	if c.UserTokenTTL < time.Minute || c.UserTokenTTL > time.Hour {
 		errs = append(errs, fmt.Errorf("WARDNET_USER_TOKEN_TTL must be between 1m and 1h, got %s", c.UserTokenTTL))
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("invalid configuration: %w", errors.Join(errs...))
-	}
-	return nil
+	return host.InvalidConfig(errs...)
 }

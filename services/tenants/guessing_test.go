@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/wardnet/wardnet-cloud/internal/ratelimit"
+	"github.com/wardnet/wardnet-cloud/services/servicetest"
 )
 
 // attempt posts a JSON body to path at base as client ip and returns the
@@ -144,7 +145,7 @@ func TestCodeFailureBudgetEngages(t *testing.T) {
 	if !strings.Contains(e.logs.String(), "code failure budget spent") {
 		t.Error("the budget engaged without a log line")
 	}
-	metrics := get(t, e.base+"/metrics")
+	metrics := servicetest.Get(t, e.base+"/metrics")
 	if !strings.Contains(metrics, `wardnet_code_attempts_refused_total{limit="budget",purpose="enrollment"} 1`) {
 		t.Errorf("no refusal counted in /metrics:\n%s", grepLines(metrics, "wardnet_code"))
 	}

@@ -70,7 +70,7 @@ func WithProjectorOptions(p projectors.Options) Option { return func(o *options)
 // ensures the streams, loads the keys and binds the listeners. Callers that
 // already run NATS and Postgres (wardnet-dev, tests) set cfg.NATSURL,
 // cfg.DatabaseURL and cfg.HTTPAddr directly.
-func New(ctx context.Context, cfg Config, opts ...Option) (_ *Service, err error) {
+func New(ctx context.Context, cfg Config, opts ...Option) (*Service, error) {
 	var o options
 	for _, opt := range opts {
 		opt(&o)
@@ -78,23 +78,10 @@ func New(ctx context.Context, cfg Config, opts ...Option) (_ *Service, err error
 	if o.now == nil {
 		o.now = time.Now
 	}
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	rt, err := host.Start(ctx, Name, cfg.Config, append([]host.Option{host.WithDescription(cfg)}, o.service...)...)
-	if err != nil {
-		return nil, err
-	}
-	s := &Service{rt: rt, options: o}
-	defer func() {
-		if err != nil {
-			s.Close()
-		}
-	}()
-	if err := s.wire(ctx, cfg); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return host.Build(ctx, Name, cfg, o.service, func(rt *host.Runtime) (*Service, error) {
+		s := &Service{rt: rt, options: o}
+		return s, s.wire(ctx, cfg)
+	})
 }
 
 func (s *Service) wire(ctx context.Context, cfg Config) error {

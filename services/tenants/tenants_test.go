@@ -3,15 +3,11 @@ package tenants_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/internal/host"
@@ -44,48 +40,23 @@ func TestLoadConfigListensOn8080(t *testing.T) {
 }
 
 // The service runs on a caller's NATS and database, answers the runtime
-// endpoints and stops when its context ends. It runs the service by hand,
-// not through servicetest.StartTenants, since it checks /healthz before
-// the service is ready and Run's result when it is stopped.
+// endpoints and stops when its context ends.
 func TestRunsOnGivenNATSAndDatabase(t *testing.T) {
 	t.Parallel()
 	n, db := testenv.StartNATS(t), testenv.Postgres(t)
 	cfg := servicetest.TenantsConfig(t, n, db)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
+	t.Cleanup(cancel) // after the service has stopped
 	svc, err := tenants.New(ctx, cfg, tenants.WithServiceOptions(host.WithLogger(slog.New(slog.DiscardHandler))))
 	if err != nil {
 		t.Fatal(err)
 	}
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- svc.Run(runCtx) }()
-
-	addr := svc.Addr().String()
-	if err := host.Probe(ctx, addr, "/healthz"); err != nil {
-		t.Fatal(err)
-	}
 	// Ready once the projections have set up their read models.
-	testenv.Eventually(t, servicetest.ReadyWithin, func() error {
-		if err := host.Probe(ctx, addr, "/readyz"); err != nil {
-			return fmt.Errorf("%w: %s", err, get(t, "http://"+addr+"/readyz"))
-		}
-		return nil
-	})
-	connz, err := n.Server.Connz(&server.ConnzOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	named := false
-	for _, c := range connz.Conns {
-		named = named || c.Name == tenants.Name
-	}
-	if !named {
-		t.Errorf("no NATS connection named %q", tenants.Name)
-	}
+	ops := servicetest.Run(t, tenants.Name, svc, svc.Addr().String(), servicetest.ReadyWithin)
+	servicetest.CheckNATSClient(t, n, tenants.Name)
 
 	// The audit projection runs and is part of readiness.
-	body := get(t, "http://"+addr+"/readyz")
+	body := servicetest.Get(t, ops+"/readyz")
 	if !strings.Contains(body, `"projection.audit"`) {
 		t.Fatalf("/readyz does not check the audit projection: %s", body)
 	}
@@ -112,27 +83,8 @@ func TestRunsOnGivenNATSAndDatabase(t *testing.T) {
 		}
 		return nil
 	})
-
-	stop()
-	if err := <-done; err != nil {
-		t.Fatalf("Run: %v", err)
-	}
 }
 
 type probed struct{}
 
 func (probed) EventType() string { return "test.probed" }
-
-func get(t *testing.T, url string) string {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}

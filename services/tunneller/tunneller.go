@@ -37,16 +37,7 @@ func DefaultConfig() Config {
 
 // LoadConfig reads the configuration from the environment (WARDNET_*) over
 // the defaults and validates it.
-func LoadConfig() (Config, error) {
-	c := DefaultConfig()
-	if err := host.Load(&c); err != nil {
-		return Config{}, err
-	}
-	if err := c.Validate(); err != nil {
-		return Config{}, err
-	}
-	return c, nil
-}
+func LoadConfig() (Config, error) { return host.LoadConfig(DefaultConfig()) }
 
 // Service is a started tunneller service.
 type Service struct {
@@ -54,16 +45,13 @@ type Service struct {
 }
 
 // New validates cfg, connects to NATS and Postgres, applies the migrations,
-// ensures the EVENTS stream and binds the HTTP listener (host.Start).
+// ensures the EVENTS stream and binds the HTTP listener (host.Build).
 // Callers that already run NATS and Postgres (wardnet-dev, tests) set
 // cfg.NATSURL, cfg.DatabaseURL and cfg.HTTPAddr directly.
 func New(ctx context.Context, cfg Config, opts ...host.Option) (*Service, error) {
-	opts = append([]host.Option{host.WithDescription(cfg)}, opts...)
-	rt, err := host.Start(ctx, Name, cfg.Config, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return &Service{rt: rt}, nil
+	return host.Build(ctx, Name, cfg, opts, func(rt *host.Runtime) (*Service, error) {
+		return &Service{rt: rt}, nil
+	})
 }
 
 // Run serves until ctx ends, then shuts down gracefully (host.Runtime.Run).

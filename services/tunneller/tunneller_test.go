@@ -7,10 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
-
 	"github.com/wardnet/wardnet-cloud/internal/host"
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
+	"github.com/wardnet/wardnet-cloud/services/servicetest"
 	"github.com/wardnet/wardnet-cloud/services/tunneller"
 )
 
@@ -42,35 +41,12 @@ func TestRunsOnGivenNATSAndDatabase(t *testing.T) {
 	cfg.HTTPAddr = "127.0.0.1:0"
 	cfg.StreamReplicas = 1
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
+	t.Cleanup(cancel) // after the service has stopped
 	svc, err := tunneller.New(ctx, cfg, host.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- svc.Run(runCtx) }()
-
-	addr := svc.Addr().String()
-	for _, path := range []string{"/healthz", "/readyz"} {
-		if err := host.Probe(ctx, addr, path); err != nil {
-			t.Fatal(err)
-		}
-	}
-	connz, err := n.Server.Connz(&server.ConnzOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	named := false
-	for _, c := range connz.Conns {
-		named = named || c.Name == tunneller.Name
-	}
-	if !named {
-		t.Errorf("no NATS connection named %q", tunneller.Name)
-	}
-
-	stop()
-	if err := <-done; err != nil {
-		t.Fatalf("Run: %v", err)
-	}
+	// Ready at once: it has no readiness checks of its own yet.
+	servicetest.Run(t, tunneller.Name, svc, svc.Addr().String(), 0)
+	servicetest.CheckNATSClient(t, n, tunneller.Name)
 }
