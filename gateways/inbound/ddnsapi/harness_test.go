@@ -22,6 +22,7 @@ import (
 	"github.com/wardnet/wardnet-cloud/aggregates/report"
 	"github.com/wardnet/wardnet-cloud/events"
 	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare/cftest"
+	"github.com/wardnet/wardnet-cloud/internal/endpoint/endpointtest"
 	"github.com/wardnet/wardnet-cloud/internal/host"
 	"github.com/wardnet/wardnet-cloud/internal/pop"
 	"github.com/wardnet/wardnet-cloud/internal/ratelimit"
@@ -252,23 +253,8 @@ func (r *reply) want(t testing.TB, status int) {
 // An empty msg accepts any message.
 func (r *reply) wantError(t testing.TB, status int, msg string) {
 	t.Helper()
-	if r.status != status {
-		t.Fatalf("%s %s: status %d %s, want %d %q", r.req.Method, r.req.URL.Path, r.status, r.shown(), status, msg)
-	}
-	if ct := r.header.Get("Content-Type"); ct != "application/json" {
-		t.Errorf("%s %s: Content-Type %q, want application/json", r.req.Method, r.req.URL.Path, ct)
-	}
-	var e map[string]any
-	if err := json.Unmarshal(r.body, &e); err != nil {
-		t.Fatalf("%s %s: error body is not JSON: %s", r.req.Method, r.req.URL.Path, r.shown())
-	}
-	got, ok := e["error"].(string)
-	if !ok || len(e) != 1 {
-		t.Fatalf(`%s %s: error body %s, want {"error": string}`, r.req.Method, r.req.URL.Path, r.shown())
-	}
-	if msg != "" && got != msg {
-		t.Errorf("%s %s: error %q, want %q", r.req.Method, r.req.URL.Path, got, msg)
-	}
+	endpointtest.Answer{Request: r.req.Method + " " + r.req.URL.Path, Status: r.status, Header: r.header, Body: r.body, Shown: r.shown()}.
+		WantError(t, status, msg)
 }
 
 // reports lists the events on network id's dns aggregate.
