@@ -1,16 +1,15 @@
 package aggregates_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"log/slog"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/wardnet/wardnet-cloud/aggregates"
 	"github.com/wardnet/wardnet-cloud/events"
+	"github.com/wardnet/wardnet-cloud/internal/testenv"
 )
 
 type snapshotRow struct {
@@ -124,7 +123,7 @@ func TestUnusableSnapshotIsIgnored(t *testing.T) {
 func TestSnapshotFailureDoesNotFailCommands(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	var logs syncBuffer
+	var logs testenv.Logs
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	accounts := newRepo(t, e.store, e, accountKind, aggregates.WithCacheSize(0), aggregates.WithSnapshotEvery(1), aggregates.WithLogger(log))
 	exec(t, e, `ALTER TABLE snapshots RENAME TO snapshots_away`)
@@ -149,7 +148,7 @@ func TestUnencodableStateStillLoads(t *testing.T) {
 	type odd struct{ C chan int } // encoding/json rejects channels
 	kind := aggregates.Kind[odd]{Type: "account", StateVersion: 1, SnapshotEvery: 1,
 		Evolve: func(s odd, _ events.Record) odd { return s }}
-	var logs syncBuffer
+	var logs testenv.Logs
 	r := newRepo(t, e.store, e, kind, aggregates.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 	mustExec(t)(r.Execute(ctxT(t), "o", events.Meta{}, func(odd) ([]events.Payload, error) {
 		return []events.Payload{opened{Owner: "o"}}, nil
@@ -161,22 +160,4 @@ func TestUnencodableStateStillLoads(t *testing.T) {
 	if _, ok := readSnapshotRow(t, e, "account", "o"); ok || !strings.Contains(logs.String(), "does not encode") {
 		t.Fatalf("snapshot of an unencodable state, or nothing logged:\n%s", logs.String())
 	}
-}
-
-// syncBuffer is a bytes.Buffer that loggers may write to concurrently.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -151,7 +150,7 @@ func TestTailFollows(t *testing.T) {
 	n := seed(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	out := &syncBuffer{}
+	out := &testenv.Logs{}
 	cmd := newRootCmd(out, &bytes.Buffer{})
 	cmd.SetArgs([]string{"--nats-url", n.URL, "events", "tail", "--last", "2", "-o", "json"})
 	done := make(chan error, 1)
@@ -182,23 +181,6 @@ func TestTailFollows(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("tail ended with %v", err)
 	}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func TestProgressBar(t *testing.T) {

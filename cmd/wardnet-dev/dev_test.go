@@ -19,7 +19,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -103,14 +102,14 @@ func TestWardnetDevRunsStopsAndRestarts(t *testing.T) {
 
 type devProcess struct {
 	cmd            *exec.Cmd
-	stdout, stderr *syncBuffer
+	stdout, stderr *testenv.Logs
 	exited         chan struct{} // closed when cmd.Wait returns
 	waitErr        error         // valid after exited is closed
 }
 
 func startDev(t *testing.T, bin string, args []string) *devProcess {
 	t.Helper()
-	d := &devProcess{stdout: &syncBuffer{}, stderr: &syncBuffer{}, exited: make(chan struct{})}
+	d := &devProcess{stdout: &testenv.Logs{}, stderr: &testenv.Logs{}, exited: make(chan struct{})}
 	d.cmd = exec.Command(bin, args...)
 	d.cmd.Env = withoutWardnetVars(os.Environ())
 	d.cmd.Stdout, d.cmd.Stderr = d.stdout, d.stderr
@@ -509,21 +508,4 @@ func postmasterPid(t *testing.T, path string) int {
 func alive(pid int) bool {
 	err := syscall.Kill(pid, 0)
 	return err == nil || errors.Is(err, syscall.EPERM)
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -1,13 +1,11 @@
 package datakeys_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -47,30 +45,12 @@ func TestDestroyDayKeysBefore(t *testing.T) {
 	}
 }
 
-// syncBuffer is a log sink safe for the janitor's goroutine.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func TestRunJanitor(t *testing.T) {
 	t.Parallel()
 	db := testenv.Postgres(t)
 	master := randomMaster(t)
 	now := time.Date(2026, 5, 10, 0, 30, 0, 0, time.UTC)
-	logs := &syncBuffer{}
+	logs := &testenv.Logs{}
 	k, err := datakeys.New(db.Pool, master, datakeys.Options{
 		Clock:  func() time.Time { return now },
 		Logger: slog.New(slog.NewJSONHandler(logs, nil)),

@@ -103,7 +103,7 @@ func TestBuildWiresAndClosesOnFailure(t *testing.T) {
 	cfg := serviceConfig{Config: config(t, n.URL, db.URL), Colour: "blue"}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	logs := &syncBuffer{}
+	logs := &testenv.Logs{}
 	opts := []host.Option{host.WithLogger(host.NewLogger(logs, slog.LevelInfo))}
 
 	type service struct{ rt *host.Runtime }

@@ -1,7 +1,6 @@
 package host_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,7 +15,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -28,29 +26,11 @@ import (
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
-// syncBuffer is a log sink that tests read while the service writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // running is a runtime serving in the background.
 type running struct {
 	rt   *host.Runtime
 	base string // http://host:port
-	log  *syncBuffer
+	log  *testenv.Logs
 	stop context.CancelFunc
 	done chan error // receives Run's result
 }
@@ -71,7 +51,7 @@ func config(t *testing.T, natsURL, dbURL string) host.Config {
 // before Run.
 func start(t *testing.T, cfg host.Config, setup func(*host.Runtime)) *running {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &testenv.Logs{}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	rt, err := host.Start(ctx, "test", cfg, host.WithLogger(host.NewLogger(logs, slog.LevelDebug)))
@@ -311,7 +291,7 @@ func TestSecretsNeverLogged(t *testing.T) {
 	down := *u
 	down.Host = "127.0.0.1:1"
 	cfg = config(t, n.URL, down.String())
-	var buf syncBuffer
+	var buf testenv.Logs
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	_, err = host.Start(ctx, "test", cfg, host.WithLogger(host.NewLogger(&buf, slog.LevelDebug)))

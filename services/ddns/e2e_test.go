@@ -38,13 +38,13 @@ type system struct {
 	zone    string
 	tenants string // base URLs
 	ddns    string
-	logs    *servicetest.Logs
+	logs    *testenv.Logs
 	cfToken string
 }
 
 func startSystem(t *testing.T) *system {
 	t.Helper()
-	s := &system{t: t, nats: testenv.StartNATS(t), logs: servicetest.NewLogs(t), cfToken: "cf-" + rand.Text()}
+	s := &system{t: t, nats: testenv.StartNATS(t), logs: testenv.NewLogs(t), cfToken: "cf-" + rand.Text()}
 	s.cf = cftest.NewServer(t, s.cfToken)
 	log := s.logs.Logger()
 	s.tenants = servicetest.StartTenants(t, servicetest.TenantsConfig(t, s.nats, testenv.Postgres(t)),

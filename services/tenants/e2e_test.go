@@ -40,7 +40,7 @@ import (
 // header.
 type e2e struct {
 	t    *testing.T
-	logs *servicetest.Logs
+	logs *testenv.Logs
 	nats *testenv.NATS
 	db   *testenv.DB
 	cfg  tenants.Config
@@ -50,7 +50,7 @@ type e2e struct {
 
 func startE2E(t *testing.T) *e2e {
 	t.Helper()
-	e := &e2e{t: t, logs: servicetest.NewLogs(t), nats: testenv.StartNATS(t), db: testenv.Postgres(t)}
+	e := &e2e{t: t, logs: testenv.NewLogs(t), nats: testenv.StartNATS(t), db: testenv.Postgres(t)}
 	first := e.start(servicetest.TenantsConfig(t, e.nats, e.db))
 	e.cfg, e.svc, e.base = first.Config, first.Service, first.URL
 	return e

@@ -43,8 +43,8 @@ type stack struct {
 	tenants string // the tenants service's base URL
 	ddns    string // the ddns service's base URL
 	store   *events.Store
-	logs    *servicetest.Logs // the ddns service's
-	db      *testenv.DB       // the ddns service's
+	logs    *testenv.Logs // the ddns service's
+	db      *testenv.DB   // the ddns service's
 	creds   *credentials.Reader
 	ips     atomic.Int32 // for distinct client addresses at tenants
 }
@@ -78,7 +78,7 @@ func newStackWithLimits(t *testing.T, client, update ratelimit.Limit) *stack {
 	if cfg.DNSZone != zone {
 		t.Fatalf("the service serves %q, the tests expect %q", cfg.DNSZone, zone)
 	}
-	logs := servicetest.NewLogs(t)
+	logs := testenv.NewLogs(t)
 	update.Name += "-update" // the same Limit twice would share its counts
 	svc := servicetest.StartDDNS(t, cfg, append(servicetest.QuickDDNS(),
 		ddns.WithServiceOptions(host.WithLogger(logs.Logger())), ddns.WithStockLimits(client, update))...)

@@ -54,7 +54,7 @@ type stack struct {
 	// Clock is the service's clock: the real time plus what tests
 	// advance (a code's expiry, a token's, a proof's window).
 	Clock *testenv.Clock
-	Logs  *servicetest.Logs
+	Logs  *testenv.Logs
 	// Passwords is the service's password hasher, whose count of
 	// computations tests read.
 	Passwords *passwords.Hasher
@@ -64,7 +64,7 @@ type stack struct {
 // newStack starts a stack for one test; it stops when the test ends.
 func newStack(t *testing.T) *stack {
 	t.Helper()
-	s := &stack{NATS: testenv.StartNATS(t), DB: testenv.Postgres(t), Clock: testenv.NewClock(), Logs: servicetest.NewLogs(t)}
+	s := &stack{NATS: testenv.StartNATS(t), DB: testenv.Postgres(t), Clock: testenv.NewClock(), Logs: testenv.NewLogs(t)}
 	cfg := servicetest.TenantsConfig(t, s.NATS, s.DB)
 	// The API on a listener of its own, as in production (without the
 	// PROXY header, which the tests do not send).

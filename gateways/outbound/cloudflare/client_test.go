@@ -1,19 +1,18 @@
 package cloudflare_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare"
 	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare/cftest"
+	"github.com/wardnet/wardnet-cloud/internal/testenv"
 	"github.com/wardnet/wardnet-cloud/projectors/dns/zone"
 )
 
@@ -21,29 +20,11 @@ const testToken = "cf-test-token-7f3a9c1d5e"
 
 var epoch = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 
-// syncBuffer is a log sink safe for the client's concurrent use.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type harness struct {
 	srv    *cftest.Server
 	clock  *cftest.VirtualClock
 	client *cloudflare.Client
-	logs   *syncBuffer
+	logs   *testenv.Logs
 }
 
 type setup struct {
@@ -66,7 +47,7 @@ func newHarness(t *testing.T, s setup) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &testenv.Logs{}
 	token := testToken
 	if s.token != "" {
 		token = s.token

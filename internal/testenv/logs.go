@@ -1,4 +1,4 @@
-package servicetest
+package testenv
 
 import (
 	"bytes"
@@ -9,8 +9,10 @@ import (
 	"testing"
 )
 
-// Logs keeps every line a test's services log, so that the test can check
-// what is (and is not) logged; a failed test prints them.
+// Logs keeps every line the code under test logs, so that the test can
+// check what is (and is not) logged; it is safe for concurrent writers.
+// The zero value is an empty sink; NewLogs also prints it when the test
+// fails.
 type Logs struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
