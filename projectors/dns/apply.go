@@ -39,8 +39,10 @@ func (p *Projection) apply(ctx context.Context, tx pgx.Tx, rec events.Record) er
 		if err != nil || tag.RowsAffected() == 0 {
 			return err
 		}
-		// Reports may have come first; they count from now.
-		return p.refresh(ctx, tx, id, seq, false)
+		// Reports may have come first; they count from now. With edge
+		// addresses the network publishes its edge records from now on,
+		// whatever it reported: dirty even when its own records are none.
+		return p.refresh(ctx, tx, id, seq, len(p.cfg.EdgeAddresses) > 0)
 	case network.Activated:
 		_, err := tx.Exec(ctx, `UPDATE networks SET state = $2, last_seq = $3 WHERE id = $1 AND state = $4`,
 			id, string(network.StatusActive), seq, string(network.StatusProvisioning))

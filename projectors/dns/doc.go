@@ -19,6 +19,18 @@
 //     the values being the daemon's and every live account's, once each;
 //   - nothing once the network is deprovisioning.
 //
+// To these the Reconciler adds, for a network that publishes records
+// (provisioning or active), its edge records: A and AAAA *.<slug>.<zone>,
+// one per address of Config.EdgeAddresses (the region's edge nodes), TTL
+// 120, not proxied, so that names under the network's own reach the tunnel
+// while <slug>.<zone> keeps its daemon's address. They come from the
+// configuration, not the log, and are never kept with the projection's
+// desired records: the Reconciler adds them whenever it reads a network
+// (a reconcile, a drift check), so a changed list is seen by the next drift
+// check, which finds every network's records different and marks it dirty.
+// With edge addresses, Apply marks a network dirty when it is registered,
+// so that its edge records are published before it reports anything.
+//
 // Migrate (projectors.Migrator) gives a projection an earlier build set up
 // the tables this build added, so that it goes on without a rebuild.
 //
@@ -40,7 +52,9 @@
 // still held (a leader whose session broke stops writing while a successor
 // takes over).
 // It gives dirty networks, oldest mark first, to a few workers (never one
-// network to two at once); for each it lists the names the network owns,
+// network to two at once); for each it lists the names the network owns
+// (the wildcard name only when the region has edge addresses or the
+// network has wildcard records stored),
 // adopts a record that already says what it should, updates in place what
 // differs, creates what is missing and deletes extras and duplicates; then it
 // stores the record ids in its own schema (dns_<region>_reconciler, which a
@@ -50,12 +64,18 @@
 // A network whose stored records came from a listing reconcile, and that no
 // drift check has found different since, is known: its reconciles that
 // create nothing (a changed address, a cleared challenge) work from the
-// stored ids without listing, one request per change.
+// stored ids without listing, one request per change. Known means that
+// the stored records are what Cloudflare has, not that they are what the
+// network should publish, so a changed list of edge addresses needs no
+// bookkeeping of its own: a known network's next reconcile plans from its
+// stored records like any other change (an edge address replaced is an
+// update, one removed a delete, one added a create, which lists first).
 // A network whose reconcile fails stays dirty and is retried after its own
 // exponential backoff (at least the zone's Retry-After), or at once when a
 // new event marks it; the others go on.
 //
-// Once a provisioning network's A or AAAA record is live the Reconciler
+// Once a provisioning network's A or AAAA record at <slug>.<zone> is live
+// (its edge records do not count) the Reconciler
 // decides network.Activate, and once a deprovisioning network has no record
 // left network.MarkDeprovisioned, both on the network aggregate with a command
 // id derived from the network and the sequence of the dirty mark, so a
@@ -63,10 +83,13 @@
 //
 // DriftCheck, run every DriftInterval by the active Run, lists the zone's
 // records, marks dirty every network whose records differ from the desired
-// ones (edited or deleted by hand) and makes it no longer known, and deletes the records of names that
-// look like a network's (A/AAAA <slug>.<zone>, TXT
-// _acme-challenge.<slug>.<zone>) when no live network owns the slug. It never
-// touches other names or types, nor names of networks of other regions.
+// ones (edited or deleted by hand, or published under another list of edge
+// addresses) and makes it no longer known, and deletes the records of names
+// that look like a network's (A/AAAA <slug>.<zone> and *.<slug>.<zone>, TXT
+// _acme-challenge.<slug>.<zone>) when no live network owns the slug, and,
+// in a region without edge addresses, the wildcard records of its own
+// networks. It never touches other names or types, nor names of networks of
+// other regions.
 //
 // This package does not decide what a daemon may report (aggregates/report),
 // does not serve HTTP, does not import the Cloudflare adapter (the wiring,

@@ -4,21 +4,28 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/projectors"
 	"github.com/wardnet/wardnet-cloud/projectors/dns/zone"
 )
 
-// DriftCheck compares the whole zone with the desired records. It marks
-// dirty every network of the region whose records differ (edited, deleted
-// or added by hand, or left over by a reconcile cut short), and deletes the
-// records that look like a network's (A/AAAA <slug>.<zone>, TXT
-// _acme-challenge.<slug>.<zone>) when neither a network of this region nor
-// one of another region has that slug. Every other record of the zone is
-// left alone. The active Run calls it every DriftInterval; calling it
-// beside a running Run is safe.
+// DriftCheck compares the whole zone with the desired records (the
+// projection's and the edge records of the configured EdgeAddresses). It
+// marks dirty every network of the region whose records differ (edited,
+// deleted or added by hand, left over by a reconcile cut short, or
+// published under another list of edge addresses), and deletes the records
+// that look like a network's (A/AAAA <slug>.<zone> and *.<slug>.<zone>,
+// TXT _acme-challenge.<slug>.<zone>) when neither a network of this region
+// nor one of another region has that slug. When the region has no edge
+// addresses, wildcard records of its own networks are deleted the same way:
+// no network of it publishes one, and its reconciles list the wildcard name
+// only for a network that has such records stored. Every other record of
+// the zone is left alone. The active Run calls it every DriftInterval;
+// calling it beside a running Run is safe.
 func (r *Reconciler) DriftCheck(ctx context.Context) error {
 	if err := r.ensureSchema(ctx); err != nil {
 		return err
@@ -51,9 +58,20 @@ func (r *Reconciler) DriftCheck(ctx context.Context) error {
 	// network differs because its change is not published yet, or also
 	// because of a hand edit; it costs one listing reconcile to be sure.)
 	var drifted, differ []string
+	edges := len(r.cfg.EdgeAddresses) > 0
 	for _, n := range known {
-		actual := bySlug[n.slug]
+		var actual, strays []zone.Record
+		for _, rec := range bySlug[n.slug] {
+			if !edges && isWildcard(strings.ToLower(rec.Name)) {
+				strays = append(strays, rec) // deleted below, as orphans
+			} else {
+				actual = append(actual, rec)
+			}
+		}
 		delete(bySlug, n.slug)
+		if len(strays) > 0 {
+			bySlug[n.slug] = strays
+		}
 		if !sameRecords(n.desired, actual) {
 			differ = append(differ, n.id)
 			if !n.dirty {
@@ -126,14 +144,14 @@ func (r *Reconciler) DriftCheck(ctx context.Context) error {
 type knownNetwork struct {
 	id, slug string
 	dirty    bool
-	desired  []record
+	desired  []record // the projection's and the edge records (withEdge)
 }
 
 // knownNetworks reads the region's networks and the slugs of other
 // regions' networks.
 func (r *Reconciler) knownNetworks(ctx context.Context) ([]knownNetwork, map[string]bool, error) {
 	rows, err := r.pool.Query(ctx, `
-		SELECT n.id, n.slug, d.network_id IS NOT NULL,
+		SELECT n.id, n.slug, n.state, d.network_id IS NOT NULL,
 			COALESCE((SELECT json_agg(json_build_object('type', x.type, 'name', x.name, 'content', x.content, 'ttl', x.ttl))
 				FROM `+r.proj+`.desired x WHERE x.network_id = n.id), '[]')
 		FROM `+r.proj+`.networks n LEFT JOIN `+r.proj+`.dirty d ON d.network_id = n.id`)
@@ -142,11 +160,15 @@ func (r *Reconciler) knownNetworks(ctx context.Context) ([]knownNetwork, map[str
 	}
 	var known []knownNetwork
 	for rows.Next() {
-		var n knownNetwork
-		if err := rows.Scan(&n.id, &n.slug, &n.dirty, &n.desired); err != nil {
+		var (
+			n     knownNetwork
+			state string
+		)
+		if err := rows.Scan(&n.id, &n.slug, &state, &n.dirty, &n.desired); err != nil {
 			rows.Close()
 			return nil, nil, err
 		}
+		n.desired = withEdge(n.desired, r.cfg.Zone, n.slug, network.Status(state), r.cfg.EdgeAddresses)
 		known = append(known, n)
 	}
 	if err := rows.Err(); err != nil {

@@ -50,6 +50,7 @@ var _ dns.Clock = (*cftest.VirtualClock)(nil)
 // waits on a virtual clock (retries and Retry-After cost no real time).
 type fixture struct {
 	t        *testing.T
+	cfg      dns.Config // the projection's, and the reconcilers' unless tuned
 	ctx      context.Context
 	nats     *testenv.NATS
 	store    *events.Store
@@ -71,9 +72,31 @@ func newFixture(t *testing.T) *fixture {
 // newFixtureOn is newFixture on a given database.
 func newFixtureOn(t *testing.T, db *testenv.DB) *fixture {
 	t.Helper()
+	return newFixtureWith(t, db, cfg)
+}
+
+// newEdgeFixture is newFixture for a region whose edge nodes have edges.
+func newEdgeFixture(t *testing.T, edges ...string) *fixture {
+	t.Helper()
+	c := cfg
+	c.EdgeAddresses = addrs(edges...)
+	return newFixtureWith(t, testenv.Postgres(t), c)
+}
+
+func addrs(ss ...string) []netip.Addr {
+	var out []netip.Addr
+	for _, s := range ss {
+		out = append(out, netip.MustParseAddr(s))
+	}
+	return out
+}
+
+// newFixtureWith is newFixture on a given database and configuration.
+func newFixtureWith(t *testing.T, db *testenv.DB, cfg dns.Config) *fixture {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	t.Cleanup(cancel)
-	f := &fixture{t: t, ctx: ctx, nats: testenv.StartNATS(t), db: db,
+	f := &fixture{t: t, cfg: cfg, ctx: ctx, nats: testenv.StartNATS(t), db: db,
 		clock:   cftest.NewVirtualClock(time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)),
 		metrics: prometheus.NewRegistry(),
 		log:     slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelInfo}))}
@@ -143,7 +166,7 @@ func (f *fixture) startReconciler(app string, tune func(*dns.ReconcilerConfig)) 
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	rc := dns.ReconcilerConfig{Config: cfg, Poll: 50 * time.Millisecond, BackoffMin: 10 * time.Millisecond,
+	rc := dns.ReconcilerConfig{Config: f.cfg, Poll: 50 * time.Millisecond, BackoffMin: 10 * time.Millisecond,
 		BackoffMax: 200 * time.Millisecond, Logger: f.log.With("reconciler", app)}
 	if tune != nil {
 		tune(&rc)
@@ -234,6 +257,15 @@ func aLine(slug, ip string) string {
 		typ = "AAAA"
 	}
 	return line(typ, slug+"."+parent, ip, dns.AddressTTL)
+}
+
+// wildLine is the edge record *.<slug>.<parent> toward ip.
+func wildLine(slug, ip string) string {
+	typ := "A"
+	if strings.Contains(ip, ":") {
+		typ = "AAAA"
+	}
+	return line(typ, "*."+slug+"."+parent, ip, dns.AddressTTL)
 }
 
 func txtLine(slug, v string) string {

@@ -3,6 +3,8 @@ package dns
 import (
 	"context"
 	"fmt"
+	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -19,11 +21,25 @@ type Config struct {
 	// "my.wardnet.services" for home.my.wardnet.services. It is a name
 	// inside the Cloudflare zone the client manages (or that zone itself).
 	Zone string
+	// EdgeAddresses are the public addresses of the region's edge nodes,
+	// IPv4 and IPv6: every network that publishes records also publishes
+	// A and AAAA *.<slug>.<zone> toward them (edgeRecords). None (the
+	// default) publishes no such record. Every replica of a region must
+	// have the same list: it is configuration, not the log, so a replica
+	// with another list would undo the active one's records. A changed
+	// list is published by the next drift check (see DriftCheck).
+	EdgeAddresses []netip.Addr
 }
 
-// normalized returns cfg with the zone lower case and without a final dot.
+// normalized returns cfg with the zone lower case and without a final dot,
+// and the edge addresses sorted, once each (a copy).
 func (c Config) normalized() Config {
 	c.Zone = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(c.Zone), "."))
+	if len(c.EdgeAddresses) > 0 {
+		c.EdgeAddresses = slices.Clone(c.EdgeAddresses)
+		slices.SortFunc(c.EdgeAddresses, netip.Addr.Compare)
+		c.EdgeAddresses = slices.Compact(c.EdgeAddresses)
+	}
 	return c
 }
 
@@ -37,6 +53,12 @@ func (c Config) validate() error {
 	}
 	if c.Zone == "" || strings.ContainsAny(c.Zone, " /_*") || strings.Contains(c.Zone, "..") || strings.HasPrefix(c.Zone, ".") {
 		return fmt.Errorf("dns: zone %q is not a domain name", c.Zone)
+	}
+	for _, a := range c.EdgeAddresses {
+		// Whether it is public is the configuration's to check.
+		if !a.IsValid() || a.Zone() != "" || a.Is4In6() {
+			return fmt.Errorf("dns: edge address %s is not an IPv4 or IPv6 address", a)
+		}
 	}
 	return nil
 }

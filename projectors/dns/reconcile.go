@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -65,7 +66,7 @@ type target struct {
 	id, tenant, slug string
 	seq              int64
 	state            network.Status
-	desired          []record
+	desired          []record       // the projection's and the edge records (withEdge)
 	stored           []storedRecord // the records this reconciler published for it
 	known            bool           // stored is all the network has at Cloudflare
 	owned            map[string]bool
@@ -110,6 +111,7 @@ func (r *Reconciler) due(ctx context.Context, limit int, exclude []string) ([]ta
 			return nil, fmt.Errorf("dirty networks: %w", err)
 		}
 		t.state = network.Status(state)
+		t.desired = withEdge(t.desired, r.cfg.Zone, t.slug, t.state, r.cfg.EdgeAddresses)
 		t.owned = make(map[string]bool, len(t.stored))
 		for _, o := range t.stored {
 			t.owned[o.ID] = true
@@ -181,11 +183,20 @@ func (r *Reconciler) reconcile(ctx context.Context, t target) (published []kept,
 	var actual []zone.Record
 	// Two lists: the address name with a name filter only (A and AAAA in
 	// one request, other types dropped here), the challenge name with
-	// name and type. Every request counts against the budget.
-	for _, q := range []struct {
+	// name and type. Every request counts against the budget, so the
+	// wildcard name (A and AAAA, like the address name) is a third list
+	// only when the region has edge addresses or the network has wildcard
+	// records stored: a region without them has none to publish, and
+	// the drift check deletes any it finds (DriftCheck).
+	type query struct {
 		name string
 		typ  zone.RecordType
-	}{{addressName(t.slug, parent), ""}, {challengeName(t.slug, parent), zone.TypeTXT}} {
+	}
+	queries := []query{{addressName(t.slug, parent), ""}, {challengeName(t.slug, parent), zone.TypeTXT}}
+	if len(r.cfg.EdgeAddresses) > 0 || slices.ContainsFunc(t.stored, func(o storedRecord) bool { return isWildcard(o.Name) }) {
+		queries = append(queries, query{wildcardName(t.slug, parent), ""})
+	}
+	for _, q := range queries {
 		recs, err := r.cf.List(ctx, q.name, q.typ)
 		if err != nil {
 			return nil, true, err
@@ -268,7 +279,7 @@ func (r *Reconciler) decideLifecycle(ctx context.Context, t target) error {
 		decide func(network.State) ([]events.Payload, error)
 	)
 	switch {
-	case t.state == network.StatusProvisioning && publishesAddress(t.desired):
+	case t.state == network.StatusProvisioning && publishesAddress(t.desired, addressName(t.slug, r.cfg.Zone)):
 		step, decide = "activate", network.Activate{}.Decide
 	case t.state == network.StatusDeprovisioning && len(t.desired) == 0:
 		step, decide = "deprovisioned", network.MarkDeprovisioned{}.Decide
@@ -287,9 +298,12 @@ func (r *Reconciler) decideLifecycle(ctx context.Context, t target) error {
 	return nil
 }
 
-func publishesAddress(rs []record) bool {
+// publishesAddress reports whether rs holds an A or AAAA record at name,
+// the network's own name: its edge records do not make it active, its
+// daemon's address does.
+func publishesAddress(rs []record, name string) bool {
 	for _, r := range rs {
-		if r.Type == zone.TypeA || r.Type == zone.TypeAAAA {
+		if (r.Type == zone.TypeA || r.Type == zone.TypeAAAA) && r.Name == name {
 			return true
 		}
 	}

@@ -20,6 +20,10 @@ const (
 // DNS-01 challenge.
 const challengeLabel = "_acme-challenge"
 
+// wildcardPrefix begins the name under a network's name that points at the
+// region's edge: *.<slug>.<parent>.
+const wildcardPrefix = "*."
+
 // record is one record a network should publish. Names are fully qualified
 // and lower case.
 type record struct {
@@ -43,15 +47,28 @@ type reported struct {
 }
 
 // addressName is <slug>.<parent>; challengeName is
-// _acme-challenge.<slug>.<parent>, parent being Config.Zone.
+// _acme-challenge.<slug>.<parent>; wildcardName is *.<slug>.<parent>,
+// parent being Config.Zone.
 func addressName(slug, parent string) string   { return slug + "." + parent }
 func challengeName(slug, parent string) string { return challengeLabel + "." + slug + "." + parent }
+func wildcardName(slug, parent string) string  { return wildcardPrefix + slug + "." + parent }
 
-// desiredRecords is what a network in state should publish: its addresses
-// and challenge values (the daemon's and its accounts', once each), or
-// nothing once it is on its way out. Records come sorted (sortRecords).
+// isWildcard reports whether name is a wildcard name (*.<something>).
+func isWildcard(name string) bool { return strings.HasPrefix(name, wildcardPrefix) }
+
+// publishes reports whether a network in state publishes records at all:
+// from its registration until it starts deprovisioning.
+func publishes(state network.Status) bool {
+	return state == network.StatusProvisioning || state == network.StatusActive
+}
+
+// desiredRecords is what a network in state should publish of its own:
+// its addresses and challenge values (the daemon's and its accounts', once
+// each), or nothing once it is on its way out. These are the records the
+// projection keeps; the reconciler adds the edge records (withEdge).
+// Records come sorted (sortRecords).
 func desiredRecords(parent, slug string, state network.Status, rep reported) []record {
-	if state != network.StatusProvisioning && state != network.StatusActive {
+	if !publishes(state) {
 		return nil
 	}
 	var out []record
@@ -64,6 +81,38 @@ func desiredRecords(parent, slug string, state network.Status, rep reported) []r
 	for _, v := range uniqueValues(slices.Concat(rep.Challenge, rep.Accounts)) {
 		out = append(out, record{Type: zone.TypeTXT, Name: challengeName(slug, parent), Content: v, TTL: ChallengeTTL})
 	}
+	sortRecords(out)
+	return out
+}
+
+// edgeRecords is what a network in state publishes toward the region's
+// edge nodes: A (IPv4) and AAAA (IPv6) *.<slug>.<parent> for every edge
+// address, TTL AddressTTL, while the network publishes records at all, so
+// that names under its own reach the tunnel while <slug>.<parent> keeps
+// its daemon's address. edges come from the configuration, not the log:
+// they are added when the reconciler reads a network (withEdge), never
+// kept with the projection's desired records.
+func edgeRecords(parent, slug string, state network.Status, edges []netip.Addr) []record {
+	if !publishes(state) || len(edges) == 0 {
+		return nil
+	}
+	out := make([]record, 0, len(edges))
+	for _, a := range edges {
+		typ := zone.TypeA
+		if !a.Is4() {
+			typ = zone.TypeAAAA
+		}
+		out = append(out, record{Type: typ, Name: wildcardName(slug, parent), Content: a.String(), TTL: AddressTTL})
+	}
+	sortRecords(out)
+	return slices.Compact(out)
+}
+
+// withEdge is everything a network in state should publish: own (its
+// records as the projection keeps them, desiredRecords) and its edge
+// records, sorted.
+func withEdge(own []record, parent, slug string, state network.Status, edges []netip.Addr) []record {
+	out := slices.Concat(own, edgeRecords(parent, slug, state, edges))
 	sortRecords(out)
 	return out
 }
@@ -104,8 +153,9 @@ func normalizeContent(typ zone.RecordType, content string) string {
 }
 
 // managedSlug says whether a record is one a network of some slug would
-// own: A or AAAA at <slug>.<parent>, or TXT at _acme-challenge.<slug>.<parent>,
-// where slug is a name a network may have. It returns the slug.
+// own: A or AAAA at <slug>.<parent> or *.<slug>.<parent>, or TXT at
+// _acme-challenge.<slug>.<parent>, where slug is a name a network may have.
+// It returns the slug.
 func managedSlug(parent string, typ zone.RecordType, name string) (string, bool) {
 	name = strings.ToLower(strings.TrimSuffix(name, "."))
 	rest, ok := strings.CutSuffix(name, "."+parent)
@@ -114,6 +164,7 @@ func managedSlug(parent string, typ zone.RecordType, name string) (string, bool)
 	}
 	switch typ {
 	case zone.TypeA, zone.TypeAAAA:
+		rest = strings.TrimPrefix(rest, wildcardPrefix)
 	case zone.TypeTXT:
 		if rest, ok = strings.CutPrefix(rest, challengeLabel+"."); !ok {
 			return "", false

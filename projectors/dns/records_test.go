@@ -2,6 +2,7 @@ package dns
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"testing"
 
@@ -53,6 +54,64 @@ func TestDesiredRecords(t *testing.T) {
 	}
 }
 
+func wild(content string) record {
+	typ := zone.TypeA
+	if netip.MustParseAddr(content).Is6() {
+		typ = zone.TypeAAAA
+	}
+	return record{Type: typ, Name: "*.home." + parent, Content: content, TTL: AddressTTL}
+}
+
+// The edge records a network publishes beside its own: A and AAAA at its
+// wildcard name for every edge address, while it publishes at all; its
+// own name keeps the daemon's address and its challenge is unchanged.
+func TestEdgeRecords(t *testing.T) {
+	t.Parallel()
+	rep := reported{IPv4: "203.0.113.7", Challenge: []string{"v1"}}
+	own := func(state network.Status) []record { return desiredRecords(parent, "home", state, rep) }
+	for _, tc := range []struct {
+		name  string
+		state network.Status
+		edges []string
+		want  []record
+	}{
+		{"none", network.StatusActive, nil, []record{txt("v1"), a("203.0.113.7")}},
+		{"IPv4 only", network.StatusActive, []string{"192.0.2.2", "192.0.2.1"},
+			[]record{wild("192.0.2.1"), wild("192.0.2.2"), txt("v1"), a("203.0.113.7")}},
+		{"IPv6 only", network.StatusProvisioning, []string{"2001:db8::e"},
+			[]record{wild("2001:db8::e"), txt("v1"), a("203.0.113.7")}},
+		{"both", network.StatusActive, []string{"2001:db8::e", "192.0.2.1"},
+			[]record{wild("192.0.2.1"), wild("2001:db8::e"), txt("v1"), a("203.0.113.7")}},
+		{"an edge address the daemon reported too", network.StatusActive, []string{"203.0.113.7"},
+			[]record{wild("203.0.113.7"), txt("v1"), a("203.0.113.7")}},
+		{"once each", network.StatusActive, []string{"192.0.2.1", "192.0.2.1"},
+			[]record{wild("192.0.2.1"), txt("v1"), a("203.0.113.7")}},
+		{"deprovisioning publishes nothing", network.StatusDeprovisioning, []string{"192.0.2.1", "2001:db8::e"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var edges []netip.Addr
+			for _, e := range tc.edges {
+				edges = append(edges, netip.MustParseAddr(e))
+			}
+			if got := withEdge(own(tc.state), parent, "home", tc.state, edges); !slices.Equal(got, tc.want) {
+				t.Fatalf("desired = %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+	// A network that reported nothing publishes its edge records alone.
+	want := []record{wild("192.0.2.1")}
+	edges := []netip.Addr{netip.MustParseAddr("192.0.2.1")}
+	if got := withEdge(nil, parent, "home", network.StatusProvisioning, edges); !slices.Equal(got, want) {
+		t.Fatalf("nothing reported: %+v, want %+v", got, want)
+	}
+	if publishesAddress(want, "home."+parent) {
+		t.Fatal("an edge record taken for the network's own address")
+	}
+	if !publishesAddress(withEdge([]record{a("203.0.113.7")}, parent, "home", network.StatusProvisioning, edges), "home."+parent) {
+		t.Fatal("the network's own address not seen")
+	}
+}
+
 func TestManagedSlug(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -75,6 +134,14 @@ func TestManagedSlug(t *testing.T) {
 		{zone.TypeTXT, "_acme-challenge.-bad." + parent, ""}, // not a slug
 		{zone.TypeTXT, "_acme-challenge." + parent, ""},      // no slug
 		{zone.TypeA, "my-net-01." + parent, "my-net-01"},     // hyphens and digits
+		{zone.TypeA, "*.home." + parent, "home"},             // the edge records
+		{zone.TypeAAAA, "*.HOME." + parent + ".", "home"},
+		{zone.TypeTXT, "*.home." + parent, ""},                 // TXT at the wildcard name
+		{zone.TypeA, "*.*.home." + parent, ""},                 // two wildcard labels
+		{zone.TypeA, "*." + parent, ""},                        // the parent's wildcard
+		{zone.TypeA, "*.www." + parent, ""},                    // reserved
+		{zone.TypeTXT, "_acme-challenge.*.home." + parent, ""}, // not a slug
+		{zone.TypeA, "x.*.home." + parent, ""},                 // a wildcard label inside
 	} {
 		got, ok := managedSlug(parent, tc.typ, tc.name)
 		if ok != (tc.slug != "") || got != tc.slug {
@@ -171,6 +238,12 @@ func TestPlanFor(t *testing.T) {
 			[]string{"delete 3", "delete 1", "delete 2"}}, // by name, then type
 		{"an address of another family is not reused", []record{aaaa("2001:db8::1")}, []zone.Record{cf("1", a("203.0.113.7"))}, nil,
 			[]string{"create AAAA 2001:db8::1", "delete 1"}},
+		{"the edge record and the own one apart, even with one address", []record{a("203.0.113.7"), wild("203.0.113.7")},
+			[]zone.Record{cf("1", a("203.0.113.7"))}, []string{"1"},
+			[]string{"keep 1 A 203.0.113.7", "create A 203.0.113.7"}},
+		{"an edge address replaced is an update, one removed a delete", []record{a("203.0.113.7"), wild("192.0.2.9")},
+			[]zone.Record{cf("1", a("203.0.113.7")), cf("2", wild("192.0.2.1")), cf("3", wild("2001:db8::e"))}, []string{"1", "2", "3"},
+			[]string{"keep 1 A 203.0.113.7", "update 2 A 192.0.2.9", "delete 3"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			owned := map[string]bool{}

@@ -3,12 +3,15 @@ package ddns
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/report"
 	"github.com/wardnet/wardnet-cloud/gateways/outbound/cloudflare"
 	"github.com/wardnet/wardnet-cloud/internal/host"
 )
@@ -56,6 +59,12 @@ type Config struct {
 	// Cloudflare in any 5 minutes, of the 1 200 Cloudflare allows per
 	// account: leave room for whatever else uses the account.
 	CloudflareBudget int `envconfig:"WARDNET_CLOUDFLARE_BUDGET"`
+	// EdgeAddresses are the public addresses of this region's edge nodes,
+	// comma-separated IPv4 and IPv6: every network of the region that
+	// publishes records also publishes A/AAAA *.<slug>.<zone> toward them,
+	// so that names under its own reach the tunnel. Empty publishes no such
+	// record.
+	EdgeAddresses string `envconfig:"WARDNET_EDGE_ADDRESSES"`
 }
 
 // budget is the client's token bucket for CloudflareBudget: refilled
@@ -113,7 +122,34 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("WARDNET_CLOUDFLARE_BUDGET must be between 1 and %d requests per 5 minutes (Cloudflare allows %d, and bursts of %d come on top), got %d",
 			cloudflare.AccountLimit-b.Burst, cloudflare.AccountLimit, b.Burst, c.CloudflareBudget))
 	}
+	if _, err := c.edgeAddresses(); err != nil {
+		errs = append(errs, err)
+	}
 	return host.InvalidConfig(errs...)
+}
+
+// edgeAddresses parses WARDNET_EDGE_ADDRESSES: comma-separated addresses,
+// each public by the rules of the daemons' reports
+// (report.ParsePublicAddress), sorted, once each. Empty is none.
+func (c Config) edgeAddresses() ([]netip.Addr, error) {
+	if strings.TrimSpace(c.EdgeAddresses) == "" {
+		return nil, nil
+	}
+	const what = "WARDNET_EDGE_ADDRESSES (this region's edge nodes' public IPv4 and IPv6 addresses, comma-separated)"
+	var out []netip.Addr
+	for i, f := range strings.Split(c.EdgeAddresses, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			return nil, fmt.Errorf("%s: entry %d is empty", what, i+1)
+		}
+		a, err := report.ParsePublicAddress(f)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		out = append(out, a)
+	}
+	slices.SortFunc(out, netip.Addr.Compare)
+	return slices.Compact(out), nil
 }
 
 // region is the one region of WARDNET_REGION.

@@ -32,7 +32,7 @@ func TestLoadConfig(t *testing.T) {
 	t.Setenv("WARDNET_CLOUDFLARE_ZONE_ID", "023e105f4ecef8ad9ca31a8372d0c353")
 	t.Setenv("WARDNET_CLOUDFLARE_API_TOKEN_PATH", servicetest.SecretFile(t, "cloudflare-token", "cf-token\n"))
 	t.Setenv("WARDNET_JWKS_URL", "http://tenants:8080/.well-known/jwks.json")
-	for _, v := range []string{"WARDNET_HTTP_ADDR", "WARDNET_CLOUDFLARE_URL", "WARDNET_DNS_DRIFT_INTERVAL", "WARDNET_API_ADDR", "WARDNET_API_PROXY_PROTOCOL", "WARDNET_CLOUDFLARE_BUDGET"} {
+	for _, v := range []string{"WARDNET_HTTP_ADDR", "WARDNET_CLOUDFLARE_URL", "WARDNET_DNS_DRIFT_INTERVAL", "WARDNET_API_ADDR", "WARDNET_API_PROXY_PROTOCOL", "WARDNET_CLOUDFLARE_BUDGET", "WARDNET_EDGE_ADDRESSES"} {
 		t.Setenv(v, "")
 		os.Unsetenv(v)
 	}
@@ -41,7 +41,7 @@ func TestLoadConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	if cfg.HTTPAddr != ":8081" || cfg.CloudflareURL != cloudflare.DefaultBaseURL || cfg.DNSDriftInterval != ddns.DefaultDriftInterval ||
-		cfg.APIAddr != "" || cfg.APIProxyProtocol != "required" || cfg.CloudflareBudget != 1000 {
+		cfg.APIAddr != "" || cfg.APIProxyProtocol != "required" || cfg.CloudflareBudget != 1000 || cfg.EdgeAddresses != "" {
 		t.Fatalf("defaults: %+v", cfg)
 	}
 	// The start-up log shows the token file's path, never the token.
@@ -66,6 +66,7 @@ func TestValidateNamesEveryBadVariable(t *testing.T) {
 	cfg.CloudflareAPITokenPath = filepath.Join(t.TempDir(), "missing")
 	cfg.DNSDriftInterval = time.Second
 	cfg.CloudflareBudget = 0
+	cfg.EdgeAddresses = "10.0.0.1"
 	err := cfg.Validate()
 	if err == nil {
 		t.Fatal("accepted")
@@ -73,7 +74,7 @@ func TestValidateNamesEveryBadVariable(t *testing.T) {
 	for _, v := range []string{
 		"WARDNET_API_ADDR", "WARDNET_API_PROXY_PROTOCOL", "WARDNET_REGION", "WARDNET_DNS_ZONE",
 		"WARDNET_CLOUDFLARE_ZONE_ID", "WARDNET_CLOUDFLARE_API_TOKEN_PATH", "WARDNET_CLOUDFLARE_URL",
-		"WARDNET_JWKS_URL", "WARDNET_DNS_DRIFT_INTERVAL", "WARDNET_CLOUDFLARE_BUDGET",
+		"WARDNET_JWKS_URL", "WARDNET_DNS_DRIFT_INTERVAL", "WARDNET_CLOUDFLARE_BUDGET", "WARDNET_EDGE_ADDRESSES",
 	} {
 		if !strings.Contains(err.Error(), v) {
 			t.Errorf("the error does not name %s:\n%v", v, err)
@@ -106,11 +107,24 @@ func TestValidateNamesEveryBadVariable(t *testing.T) {
 		{"drift check too rare", func(c *ddns.Config) { c.DNSDriftInterval = 48 * time.Hour }, "WARDNET_DNS_DRIFT_INTERVAL"},
 		{"budget over Cloudflare's limit with its burst", func(c *ddns.Config) { c.CloudflareBudget = 1181 }, "WARDNET_CLOUDFLARE_BUDGET"},
 		{"negative budget", func(c *ddns.Config) { c.CloudflareBudget = -5 }, "WARDNET_CLOUDFLARE_BUDGET"},
+		{"a private edge address", func(c *ddns.Config) { c.EdgeAddresses = "1.1.1.1,192.168.1.10" }, "WARDNET_EDGE_ADDRESSES"},
+		{"a documentation edge address", func(c *ddns.Config) { c.EdgeAddresses = "2001:db8::1" }, "WARDNET_EDGE_ADDRESSES"},
+		{"an edge address that is no address", func(c *ddns.Config) { c.EdgeAddresses = "edge.example.net" }, "WARDNET_EDGE_ADDRESSES"},
+		{"an IPv4-mapped edge address", func(c *ddns.Config) { c.EdgeAddresses = "::ffff:1.1.1.1" }, "WARDNET_EDGE_ADDRESSES"},
+		{"an edge address with a prefix", func(c *ddns.Config) { c.EdgeAddresses = "1.1.1.0/24" }, "WARDNET_EDGE_ADDRESSES"},
+		{"an empty entry", func(c *ddns.Config) { c.EdgeAddresses = "1.1.1.1,,1.0.0.1" }, "WARDNET_EDGE_ADDRESSES"},
 	} {
 		c := good
 		tc.edit(&c)
 		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want an error naming %s", tc.name, err, tc.want)
+		}
+	}
+	for _, edges := range []string{"", " ", "1.1.1.1", "1.1.1.1, 2606:4700:4700::1111 ,1.0.0.1", "1.1.1.1,1.1.1.1"} {
+		c := good
+		c.EdgeAddresses = edges
+		if err := c.Validate(); err != nil {
+			t.Errorf("edge addresses %q: %v", edges, err)
 		}
 	}
 	for _, n := range []int{1, 1180} {

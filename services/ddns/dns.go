@@ -18,7 +18,11 @@ func (s *Service) runDNS(store *events.Store, cf zone.Zone, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	dcfg := dns.Config{Region: region, Zone: cfg.DNSZone}
+	edges, err := cfg.edgeAddresses()
+	if err != nil {
+		return err
+	}
+	dcfg := dns.Config{Region: region, Zone: cfg.DNSZone, EdgeAddresses: edges}
 	p := dns.NewProjection(dcfg)
 	opts := s.options.proj
 	opts.Registerer, opts.Logger = rt.Registry(), rt.Logger()

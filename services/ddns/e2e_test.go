@@ -44,12 +44,22 @@ type system struct {
 
 func startSystem(t *testing.T) *system {
 	t.Helper()
+	return startSystemWith(t, nil)
+}
+
+// startSystemWith is startSystem with ddns's configuration edited by edit.
+func startSystemWith(t *testing.T, edit func(*ddns.Config)) *system {
+	t.Helper()
 	s := &system{t: t, nats: testenv.StartNATS(t), logs: testenv.NewLogs(t), cfToken: "cf-" + rand.Text()}
 	s.cf = cftest.NewServer(t, s.cfToken)
 	log := s.logs.Logger()
 	s.tenants = servicetest.StartTenants(t, servicetest.TenantsConfig(t, s.nats, testenv.Postgres(t)),
 		tenants.WithServiceOptions(host.WithLogger(log.With("service", "tenants")))).URL
-	d := servicetest.StartDDNS(t, servicetest.DDNSConfig(t, s.nats, testenv.Postgres(t), s.cf, s.cfToken, s.tenants),
+	cfg := servicetest.DDNSConfig(t, s.nats, testenv.Postgres(t), s.cf, s.cfToken, s.tenants)
+	if edit != nil {
+		edit(&cfg)
+	}
+	d := servicetest.StartDDNS(t, cfg,
 		append(servicetest.QuickDDNS(), ddns.WithServiceOptions(host.WithLogger(log)))...)
 	s.ddns, s.zone = d.URL, d.Config.DNSZone
 	return s
@@ -229,6 +239,39 @@ func TestEndToEndNetworkRecords(t *testing.T) {
 	if strings.Contains(s.logs.String(), s.cfToken) {
 		t.Error("the logs hold the Cloudflare token")
 	}
+}
+
+// With WARDNET_EDGE_ADDRESSES, a registered network gets
+// *.<slug>.<zone> toward the region's edge addresses at once, and its own
+// name the daemon's address once it reports; the owner deregisters, and
+// they all go.
+func TestEndToEndEdgeRecords(t *testing.T) {
+	t.Parallel()
+	s := startSystemWith(t, func(c *ddns.Config) { c.EdgeAddresses = "2606:4700:4700::1111, 1.1.1.1" })
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	daemon := s.agent("daemon")
+	code, err := daemon.RequestCode(ctx, "bob@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tenantID, err := daemon.Enroll(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := daemon.RegisterNetwork(ctx, "bobs-lab", "", "local"); err != nil {
+		t.Fatal(err)
+	}
+	host := "bobs-lab." + s.zone
+	wild := "*." + host
+	edge := []string{"A " + wild + " 1.1.1.1 120", "AAAA " + wild + " 2606:4700:4700::1111 120"}
+	s.waitRecords("registered", slices.Clone(edge), host, wild)
+	if err := daemon.ReportIP(ctx, "203.0.114.7"); err != nil {
+		t.Fatal(err)
+	}
+	s.waitRecords("reported", append(slices.Clone(edge), "A "+host+" 203.0.114.7 120"), host, wild)
+	s.person("bob@example.com").call("DELETE", "/v1/tenants/"+string(tenantID), nil)
+	s.waitRecords("deregistered", nil, host, wild)
 }
 
 func reportIfChanged(ctx context.Context, c *agent.Client, ip string) (bool, error) {
