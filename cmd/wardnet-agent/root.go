@@ -35,7 +35,7 @@ func newRootCmd(in io.Reader, out, errOut io.Writer) *cobra.Command {
 	g := &globals{in: in, out: out, errOut: errOut}
 	root := &cobra.Command{
 		Use:           "wardnet-agent",
-		Short:         "Act as a Wardnet daemon towards the tenants and ddns services",
+		Short:         "Act as a Wardnet daemon towards the tenants, ddns and tunneller services",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -50,7 +50,7 @@ func newRootCmd(in io.Reader, out, errOut io.Writer) *cobra.Command {
 	root.AddCommand(
 		newRequestCodeCmd(g), newEnrollCmd(g), newTokenCmd(g),
 		newAvailabilityCmd(g), newRegisterCmd(g), newStatusCmd(g), newTeardownCmd(g),
-		newReportIPCmd(g), newACMECmd(g),
+		newReportIPCmd(g), newACMECmd(g), newTunnelCmd(g),
 	)
 	return root
 }
@@ -77,11 +77,14 @@ func defaultStatePath() string {
 }
 
 // client opens the daemon identity at --state for --server.
-func (g *globals) client() (*agent.Client, error) {
+func (g *globals) client() (*agent.Client, error) { return g.clientLogging(slog.LevelWarn) }
+
+// clientLogging is client logging from level on to stderr (from debug
+// with --verbose), for the commands that run until interrupted.
+func (g *globals) clientLogging(level slog.Level) (*agent.Client, error) {
 	if g.statePath == "" {
 		return nil, errors.New("no state file: set --state or $WARDNET_AGENT_STATE (or $XDG_STATE_HOME or $HOME)")
 	}
-	level := slog.LevelWarn
 	if g.verbose {
 		level = slog.LevelDebug
 	}
