@@ -4,11 +4,19 @@
 // without the edge ever seeing plaintext (docs/design.md §5, tunneller;
 // the daemon contract's §1.7 and §6).
 //
-// Its subpackages will be the parts of that path, each with one job: the
-// SNI listeners that read a whole ClientHello and route by its name, the
-// tunnel protocol spoken over the daemon's WebSocket (frames, streams, flow
-// control), the routing table built from the log's events, and the
-// forwarding between nodes of a region.
+// Its subpackages are the parts of that path, each with one job:
+//
+//   - sni reads a whole ClientHello, bounded, and routes its name to a slug;
+//   - frame is the tunnel's wire format, v1 and v2 (docs/api/tunnel-protocol.md);
+//   - tunnel is a session over the daemon's WebSocket: streams, flow
+//     control, datagram flows, keepalive, GOAWAY;
+//   - route is the node's routing table, built in memory from its region's
+//     events;
+//   - presence records which node holds which network's tunnel, in
+//     JetStream KV with per-key TTL;
+//   - node is one edge node: the tunnels it holds and its SNI listeners;
+//   - forward carries a connection to the node of the region that holds
+//     the tunnel, over mutual TLS.
 //
 // It knows nothing of HTTP APIs, Postgres or Cloudflare: it imports no
 // adapter (gateways/), and services/tunneller wires it to the log, the
