@@ -78,6 +78,13 @@ func (n *Node) deliver(ctx context.Context, in inbound, counts *listenerCounters
 	if h == nil {
 		return n.forward(ctx, in, counts)
 	}
+	return n.stream(ctx, in, h, counts)
+}
+
+// stream carries a routed connection through its network's tunnel held
+// here, until either side ends; the reason is "" unless it never reached
+// the daemon.
+func (n *Node) stream(ctx context.Context, in inbound, h *holding, counts *listenerCounters) string {
 	tenant := in.route.TenantID
 	if !n.tenants.acquire(tenant) {
 		return ReasonTenantStreams
