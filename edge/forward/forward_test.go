@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/wardnet/wardnet-cloud/edge/forward"
+	"github.com/wardnet/wardnet-cloud/edge/forward/forwardtest"
 	"github.com/wardnet/wardnet-cloud/edge/node"
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
 )
@@ -21,10 +22,8 @@ import (
 // direction ended by a half-close.
 func TestForwardDelivers(t *testing.T) {
 	t.Parallel()
-	ca := newCA(t, "use1")
-	certsA := newNodeFiles(t, ca.leaf(t, tunnellerURI), ca.pem).load()
-	leafB := ca.leaf(t, tunnellerURI)
-	certsB := newNodeFiles(t, leafB, ca.pem).load()
+	ca := forwardtest.NewCA(t, trustDomain)
+	certsA, certsB := nodeCerts(t, ca), nodeCerts(t, ca)
 	holding := &echoNode{}
 	acc, addr := startAcceptor(t, certsB, holding, 0)
 	d := newDialer(t, certsA, addr)
@@ -76,9 +75,8 @@ func requests() []node.ForwardRequest {
 // there: the connection is closed and counted, the client reads nothing.
 func TestForwardNotDelivered(t *testing.T) {
 	t.Parallel()
-	ca := newCA(t, "use1")
-	certsA := newNodeFiles(t, ca.leaf(t, tunnellerURI), ca.pem).load()
-	certsB := newNodeFiles(t, ca.leaf(t, tunnellerURI), ca.pem).load()
+	ca := forwardtest.NewCA(t, trustDomain)
+	certsA, certsB := nodeCerts(t, ca), nodeCerts(t, ca)
 	acc, addr := startAcceptor(t, certsB, &echoNode{refuse: true}, 0)
 	got, err := forwardOnce(t, newDialer(t, certsA, addr), request(), "hello")
 	if err != nil || got != "" {
@@ -97,29 +95,29 @@ func TestForwardNotDelivered(t *testing.T) {
 // nothing reaches the holding node.
 func TestAcceptorRefusesPeers(t *testing.T) {
 	t.Parallel()
-	ca := newCA(t, "use1")
-	other := newCA(t, "another CA")
-	certsB := newNodeFiles(t, ca.leaf(t, tunnellerURI), ca.pem).load()
+	ca := forwardtest.NewCA(t, trustDomain)
+	other := forwardtest.NewCA(t, trustDomain)
+	certsB := nodeCerts(t, ca)
 	holding := &echoNode{}
 	acc, addr := startAcceptor(t, certsB, holding, 0)
 
 	for _, tc := range []struct {
 		name   string
-		leaf   *leafPEM
+		leaf   *forwardtest.Leaf
 		reason string
 	}{
-		{"forged, self-signed", ptr(selfSigned(t, tunnellerURI)), forward.ReasonUntrusted},
-		{"from another CA", ptr(other.leaf(t, tunnellerURI)), forward.ReasonUntrusted},
-		{"another region", ptr(ca.leaf(t, otherRegion)), forward.ReasonOtherRegion},
-		{"another service", ptr(ca.leaf(t, otherService)), forward.ReasonOtherService},
-		{"no URI SAN", ptr(ca.leaf(t, "")), forward.ReasonNoSPIFFEID},
-		{"not a mesh id", ptr(ca.leaf(t, "spiffe://wardnet.test/use1/tunneller")), forward.ReasonNoSPIFFEID},
+		{"forged, self-signed", ptr(forwardtest.SelfSigned(t, tunneller)), forward.ReasonUntrusted},
+		{"from another CA", ptr(other.Node(t, tunneller)), forward.ReasonUntrusted},
+		{"another region", ptr(ca.Node(t, otherRegion)), forward.ReasonOtherRegion},
+		{"another service", ptr(ca.Node(t, otherService)), forward.ReasonOtherService},
+		{"no URI SAN", ptr(ca.LeafFor(t, "")), forward.ReasonNoSPIFFEID},
+		{"not a mesh id", ptr(ca.LeafFor(t, "spiffe://wardnet.test/use1/tunneller")), forward.ReasonNoSPIFFEID},
 		{"no certificate", nil, forward.ReasonNoCertificate},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := &tls.Config{MinVersion: tls.VersionTLS13, InsecureSkipVerify: true}
 			if tc.leaf != nil {
-				cfg.Certificates = []tls.Certificate{tc.leaf.tlsCert(t)}
+				cfg.Certificates = []tls.Certificate{tc.leaf.TLSCertificate(t)}
 			}
 			before := acc.Stats().Refusals[tc.reason]
 			if err := rawForward(addr, cfg, validPreamble(t)); err == nil {
@@ -142,21 +140,21 @@ func TestAcceptorRefusesPeers(t *testing.T) {
 // not a tunneller of its region chained to its bundle.
 func TestDialerRefusesPeers(t *testing.T) {
 	t.Parallel()
-	ca := newCA(t, "use1")
-	certsA := newNodeFiles(t, ca.leaf(t, tunnellerURI), ca.pem).load()
+	ca := forwardtest.NewCA(t, trustDomain)
+	certsA := nodeCerts(t, ca)
 	for _, tc := range []struct {
 		name   string
-		leaf   leafPEM
+		leaf   forwardtest.Leaf
 		reason string
 	}{
-		{"forged, self-signed", selfSigned(t, tunnellerURI), forward.ReasonUntrusted},
-		{"another region", ca.leaf(t, otherRegion), forward.ReasonOtherRegion},
-		{"another service", ca.leaf(t, otherService), forward.ReasonOtherService},
-		{"no URI SAN", ca.leaf(t, ""), forward.ReasonNoSPIFFEID},
+		{"forged, self-signed", forwardtest.SelfSigned(t, tunneller), forward.ReasonUntrusted},
+		{"another region", ca.Node(t, otherRegion), forward.ReasonOtherRegion},
+		{"another service", ca.Node(t, otherService), forward.ReasonOtherService},
+		{"no URI SAN", ca.LeafFor(t, ""), forward.ReasonNoSPIFFEID},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			addr := fakeAcceptor(t, tc.leaf.tlsCert(t))
+			addr := fakeAcceptor(t, tc.leaf.TLSCertificate(t))
 			d := newDialer(t, certsA, addr)
 			_, err := forwardOnce(t, d, request(), "secret")
 			var pe *forward.PeerError
@@ -203,12 +201,12 @@ func fakeAcceptor(t *testing.T, leaf tls.Certificate) string {
 // answers a preamble it cannot read with a status before it closes.
 func TestAcceptorPreamble(t *testing.T) {
 	t.Parallel()
-	ca := newCA(t, "use1")
-	leafA := ca.leaf(t, tunnellerURI)
-	certsB := newNodeFiles(t, ca.leaf(t, tunnellerURI), ca.pem).load()
+	ca := forwardtest.NewCA(t, trustDomain)
+	leafA := ca.Node(t, tunneller)
+	certsB := nodeCerts(t, ca)
 	holding := &echoNode{}
 	acc, addr := startAcceptor(t, certsB, holding, 200*time.Millisecond)
-	cfg := &tls.Config{MinVersion: tls.VersionTLS13, InsecureSkipVerify: true, Certificates: []tls.Certificate{leafA.tlsCert(t)}}
+	cfg := &tls.Config{MinVersion: tls.VersionTLS13, InsecureSkipVerify: true, Certificates: []tls.Certificate{leafA.TLSCertificate(t)}}
 
 	valid := validPreamble(t)
 	badVersion := bytes.Clone(valid)

@@ -17,6 +17,7 @@ import (
 	"github.com/wardnet/wardnet-cloud/aggregates/ids"
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/edge/forward"
+	"github.com/wardnet/wardnet-cloud/edge/forward/forwardtest"
 	"github.com/wardnet/wardnet-cloud/edge/node"
 	"github.com/wardnet/wardnet-cloud/edge/presence"
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
@@ -24,6 +25,23 @@ import (
 
 // patience bounds every wait for what runs in the background.
 const patience = 10 * time.Second
+
+// The ids of the tests' mesh (the contract's dev material: trust domain
+// wardnet.test, env dev, region use1), issued by forwardtest's CAs.
+const trustDomain = "wardnet.test"
+
+var (
+	tunneller    = forward.ID{TrustDomain: trustDomain, Env: "dev", Scope: "use1", Service: forward.ServiceTunneller}
+	otherRegion  = forward.ID{TrustDomain: trustDomain, Env: "dev", Scope: "euc1", Service: forward.ServiceTunneller}
+	otherService = forward.ID{TrustDomain: trustDomain, Env: "dev", Scope: "use1", Service: "ddns"}
+)
+
+// nodeCerts are the Certs of a node of the mesh: a new tunneller leaf of
+// ca and ca's bundle, in files of the test's own.
+func nodeCerts(t *testing.T, ca *forwardtest.CA) *forward.Certs {
+	t.Helper()
+	return forwardtest.Load(t, ca.Files(t, ca.Node(t, tunneller)))
+}
 
 // holder is the id of the node that holds the tunnel in the tests.
 const holder = presence.NodeID("node-b")

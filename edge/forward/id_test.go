@@ -9,12 +9,13 @@ import (
 
 func TestParseID(t *testing.T) {
 	t.Parallel()
-	id, err := forward.ParseID(tunnellerURI)
+	const uri = "spiffe://wardnet.test/dev/use1/tunneller"
+	id, err := forward.ParseID(uri)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := forward.ID{TrustDomain: "wardnet.test", Env: "dev", Scope: "use1", Service: "tunneller"}
-	if id != want || id.String() != tunnellerURI {
+	if id != want || id.String() != uri || id != tunneller {
 		t.Fatalf("ParseID = %+v (%s), want %+v", id, id, want)
 	}
 	for _, s := range []string{

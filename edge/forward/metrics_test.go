@@ -7,15 +7,15 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/wardnet/wardnet-cloud/edge/forward"
+	"github.com/wardnet/wardnet-cloud/edge/forward/forwardtest"
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
 )
 
 // The counters reach Prometheus as they are in Stats.
 func TestMetrics(t *testing.T) {
 	t.Parallel()
-	ca := newCA(t, "use1")
-	certsA := newNodeFiles(t, ca.leaf(t, tunnellerURI), ca.pem).load()
-	certsB := newNodeFiles(t, ca.leaf(t, tunnellerURI), ca.pem).load()
+	ca := forwardtest.NewCA(t, trustDomain)
+	certsA, certsB := nodeCerts(t, ca), nodeCerts(t, ca)
 	acc, addr := startAcceptor(t, certsB, &echoNode{}, 0)
 	d := newDialer(t, certsA, addr)
 	if _, err := forwardOnce(t, d, request(), "counted"); err != nil {

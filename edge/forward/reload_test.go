@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/wardnet/wardnet-cloud/edge/forward"
+	"github.com/wardnet/wardnet-cloud/edge/forward/forwardtest"
 	"github.com/wardnet/wardnet-cloud/internal/testenv"
 )
 
@@ -16,10 +17,10 @@ import (
 // in its next handshakes, as dialer and as acceptor, without a restart.
 func TestReloadRotatesNodeCertificate(t *testing.T) {
 	t.Parallel()
-	ca := newCA(t, "use1")
-	leafA, leafB := ca.leaf(t, tunnellerURI), ca.leaf(t, tunnellerURI)
-	filesA, filesB := newNodeFiles(t, leafA, ca.pem), newNodeFiles(t, leafB, ca.pem)
-	certsA, certsB := filesA.load(), filesB.load()
+	ca := forwardtest.NewCA(t, trustDomain)
+	leafA, leafB := ca.Node(t, tunneller), ca.Node(t, tunneller)
+	filesA, filesB := ca.Files(t, leafA), ca.Files(t, leafB)
+	certsA, certsB := forwardtest.Load(t, filesA), forwardtest.Load(t, filesB)
 	runCerts(t, certsA)
 	runCerts(t, certsB)
 	holding := &echoNode{}
@@ -30,27 +31,27 @@ func TestReloadRotatesNodeCertificate(t *testing.T) {
 	if _, err := forwardOnce(t, d, request(), "before"); err != nil {
 		t.Fatal(err)
 	}
-	if got := holding.last().serial; got.Cmp(leafA.serial) != 0 {
-		t.Fatalf("acceptor saw serial %x, want %x", got, leafA.serial)
+	if got := holding.last().serial; got.Cmp(leafA.Serial) != 0 {
+		t.Fatalf("acceptor saw serial %x, want %x", got, leafA.Serial)
 	}
-	rotatedA := ca.leaf(t, tunnellerURI)
-	filesA.write(rotatedA, ca.pem)
+	rotatedA := ca.Node(t, tunneller)
+	forwardtest.WriteFiles(t, filesA, rotatedA, ca.Bundle())
 	testenv.Eventually(t, patience, func() error {
 		if _, err := forwardOnce(t, d, request(), "after"); err != nil {
 			return err
 		}
-		return sameSerial("acceptor saw", holding.last().serial, rotatedA.serial)
+		return sameSerial("acceptor saw", holding.last().serial, rotatedA.Serial)
 	})
 
 	// The acceptor's side: a client sees the new serial.
-	client := &tls.Config{MinVersion: tls.VersionTLS13, InsecureSkipVerify: true, Certificates: []tls.Certificate{rotatedA.tlsCert(t)}}
-	if err := sameSerial("client saw", serverSerial(t, addr, client), leafB.serial); err != nil {
+	client := &tls.Config{MinVersion: tls.VersionTLS13, InsecureSkipVerify: true, Certificates: []tls.Certificate{rotatedA.TLSCertificate(t)}}
+	if err := sameSerial("client saw", serverSerial(t, addr, client), leafB.Serial); err != nil {
 		t.Fatal(err)
 	}
-	rotatedB := ca.leaf(t, tunnellerURI)
-	filesB.write(rotatedB, ca.pem)
+	rotatedB := ca.Node(t, tunneller)
+	forwardtest.WriteFiles(t, filesB, rotatedB, ca.Bundle())
 	testenv.Eventually(t, patience, func() error {
-		return sameSerial("client saw", serverSerial(t, addr, client), rotatedB.serial)
+		return sameSerial("client saw", serverSerial(t, addr, client), rotatedB.Serial)
 	})
 	if _, err := forwardOnce(t, d, request(), "still"); err != nil {
 		t.Fatalf("forward after both rotations: %v", err)
@@ -66,12 +67,14 @@ func TestReloadRotatesNodeCertificate(t *testing.T) {
 // from it, without a restart; a peer rotated to the new CA gets through.
 func TestReloadReplacesCA(t *testing.T) {
 	t.Parallel()
-	oldCA, newCA := newCA(t, "use1 old"), newCA(t, "use1 new")
+	oldCA, newCA := forwardtest.NewCA(t, trustDomain), forwardtest.NewCA(t, trustDomain)
 	// Node A already trusts both CAs (a transitional bundle) but still has
 	// a certificate of the old one.
-	filesA := newNodeFiles(t, oldCA.leaf(t, tunnellerURI), oldCA.pem, newCA.pem)
-	filesB := newNodeFiles(t, oldCA.leaf(t, tunnellerURI), oldCA.pem)
-	certsA, certsB := filesA.load(), filesB.load()
+	leafA := oldCA.Node(t, tunneller)
+	filesA := oldCA.Files(t, leafA)
+	forwardtest.WriteFiles(t, filesA, leafA, oldCA.Bundle(), newCA.Bundle())
+	filesB := oldCA.Files(t, oldCA.Node(t, tunneller))
+	certsA, certsB := forwardtest.Load(t, filesA), forwardtest.Load(t, filesB)
 	runCerts(t, certsA)
 	runCerts(t, certsB)
 	acc, addr := startAcceptor(t, certsB, &echoNode{}, 0)
@@ -80,7 +83,7 @@ func TestReloadReplacesCA(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	filesB.write(newCA.leaf(t, tunnellerURI), newCA.pem)
+	forwardtest.WriteFiles(t, filesB, newCA.Node(t, tunneller), newCA.Bundle())
 	testenv.Eventually(t, patience, func() error {
 		_, err := forwardOnce(t, d, request(), "old certificate")
 		if !errors.Is(err, forward.ErrRefused) {
@@ -95,7 +98,7 @@ func TestReloadReplacesCA(t *testing.T) {
 		return nil
 	})
 
-	filesA.write(newCA.leaf(t, tunnellerURI), newCA.pem)
+	forwardtest.WriteFiles(t, filesA, newCA.Node(t, tunneller), newCA.Bundle())
 	testenv.Eventually(t, patience, func() error {
 		_, err := forwardOnce(t, d, request(), "new certificate")
 		return err
@@ -106,18 +109,19 @@ func TestReloadReplacesCA(t *testing.T) {
 // taken.
 func TestReloadFailureKeepsPrevious(t *testing.T) {
 	t.Parallel()
-	ca := newCA(t, "use1")
-	files := newNodeFiles(t, ca.leaf(t, tunnellerURI), ca.pem)
-	certs := files.load()
+	ca := forwardtest.NewCA(t, trustDomain)
+	files := ca.Files(t, ca.Node(t, tunneller))
+	certs := forwardtest.Load(t, files)
 	want := certs.ID()
 
-	a, b := ca.leaf(t, tunnellerURI), ca.leaf(t, tunnellerURI)
+	a, b := ca.Node(t, tunneller), ca.Node(t, tunneller)
+	put := func(l forwardtest.Leaf, bundle ...[]byte) { forwardtest.WriteFiles(t, files, l, bundle...) }
 	for name, write := range map[string]func(){
-		"a key of another certificate": func() { files.write(leafPEM{cert: a.cert, key: b.key}, ca.pem) },
-		"an empty bundle":              func() { files.write(a) },
-		"a ddns certificate":           func() { files.write(ca.leaf(t, otherService), ca.pem) },
+		"a key of another certificate": func() { put(forwardtest.Leaf{Cert: a.Cert, Key: b.Key}, ca.Bundle()) },
+		"an empty bundle":              func() { put(a) },
+		"a ddns certificate":           func() { put(ca.Node(t, otherService), ca.Bundle()) },
 		"a missing key": func() {
-			if err := os.Remove(files.files.Key); err != nil {
+			if err := os.Remove(files.Key); err != nil {
 				t.Fatal(err)
 			}
 		},
@@ -130,7 +134,7 @@ func TestReloadFailureKeepsPrevious(t *testing.T) {
 			t.Errorf("%s: id %s, want %s", name, certs.ID(), want)
 		}
 	}
-	files.write(a, ca.pem)
+	put(a, ca.Bundle())
 	if changed, err := certs.Reload(); err != nil || !changed {
 		t.Fatalf("reload of good files: %v, %v", changed, err)
 	}
@@ -145,13 +149,15 @@ func TestReloadFailureKeepsPrevious(t *testing.T) {
 // LoadCerts refuses files that do not make a tunneller of the mesh.
 func TestLoadCertsRefuses(t *testing.T) {
 	t.Parallel()
-	ca := newCA(t, "use1")
-	for name, files := range map[string]*nodeFiles{
-		"another service": newNodeFiles(t, ca.leaf(t, otherService), ca.pem),
-		"no URI SAN":      newNodeFiles(t, ca.leaf(t, ""), ca.pem),
-		"no bundle":       newNodeFiles(t, ca.leaf(t, tunnellerURI)),
+	ca := forwardtest.NewCA(t, trustDomain)
+	noBundle := ca.Files(t, ca.Node(t, tunneller))
+	forwardtest.WriteFiles(t, noBundle, ca.Node(t, tunneller))
+	for name, files := range map[string]forward.CertFiles{
+		"another service": ca.Files(t, ca.Node(t, otherService)),
+		"no URI SAN":      ca.Files(t, ca.LeafFor(t, "")),
+		"no bundle":       noBundle,
 	} {
-		if _, err := forward.LoadCerts(files.files, 0, nil); err == nil {
+		if _, err := forward.LoadCerts(files, 0, nil); err == nil {
 			t.Errorf("%s: loaded", name)
 		}
 	}

@@ -148,6 +148,7 @@ func (n *Node) register(h *holding) (string, error) {
 	old := n.tunnels[id]
 	n.tunnels[id] = h
 	n.spawnLocked(func() { n.watch(h) })
+	n.attachUDPLocked(h)
 	if old != nil {
 		n.closeLocked(old, frame.CloseDisplaced)
 		n.log.Info("node: tunnel displaced by a newer one", "network", id, "tenant", h.route.TenantID)
@@ -202,6 +203,7 @@ func (n *Node) endLocked(h *holding) {
 	current := n.tunnels[id] == h
 	if current {
 		delete(n.tunnels, id)
+		n.detachUDPLocked(h)
 	}
 	n.mu.Unlock()
 	if current {
@@ -261,7 +263,7 @@ func (n *Node) displaced(h *holding, d presence.Displacement) {
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if n.tunnels[d.NetworkID] == h {
+	if n.tunnels[d.NetworkID] == h && !n.draining { // a draining node lets its tunnels finish (GOAWAY, make before break)
 		n.closeLocked(h, frame.CloseDisplaced)
 		n.log.Info("node: tunnel displaced by another node", "network", d.NetworkID, "by", d.By)
 	}
