@@ -3,13 +3,21 @@ package main
 import (
 	"fmt"
 	"io"
+	"net"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/wardnet/wardnet-cloud/services/ddns"
 	"github.com/wardnet/wardnet-cloud/services/tenants"
+	"github.com/wardnet/wardnet-cloud/services/tunneller"
 )
+
+// edgeAddrs is what the banner needs of the tunneller: its SNI listeners.
+type edgeAddrs interface {
+	HTTPSAddr() net.Addr
+	DoTAddr() net.Addr
+}
 
 type banner struct {
 	dataDir    string
@@ -31,7 +39,8 @@ func printBanner(w io.Writer, b banner) {
 	} else {
 		fmt.Fprintf(tw, "  Postgres\t%s\tdatabases %s (WARDNET_DATABASE_URL)\n", b.pg.admin, dbs)
 	}
-	var ddnsAddr, tenantsAddr string
+	var ddnsAddr, tenantsAddr, tunnellerAddr string
+	var edge edgeAddrs
 	for _, s := range b.services {
 		extra := ""
 		switch s.name {
@@ -40,8 +49,24 @@ func printBanner(w io.Writer, b banner) {
 			extra = " /dev/dns (the fake Cloudflare's records)"
 		case tenants.Name:
 			tenantsAddr = dialable(s.Addr())
+		case tunneller.Name:
+			tunnellerAddr = dialable(s.Addr())
+			extra = " GET /v1/tunnel (the daemons' tunnels)"
+			edge, _ = s.runner.(edgeAddrs)
 		}
 		fmt.Fprintf(tw, "  %s\thttp://%s\t/healthz /readyz /metrics%s\n", s.name, s.Addr(), extra)
+	}
+	if edge != nil {
+		var ls []string
+		if a := edge.HTTPSAddr(); a != nil {
+			ls = append(ls, fmt.Sprintf("%s → port 443", dialable(a)))
+		}
+		if a := edge.DoTAddr(); a != nil {
+			ls = append(ls, fmt.Sprintf("%s → port 853", dialable(a)))
+		}
+		if len(ls) > 0 {
+			fmt.Fprintf(tw, "  edge (SNI)\t%s\tTLS to <anything>.<slug>.%s reaches the network's daemon; no PROXY header\n", strings.Join(ls, ", "), devZone)
+		}
 	}
 	if b.cloudflare != nil {
 		fmt.Fprintf(tw, "  cloudflare (fake)\t%s\tzone %s of region %s, in memory\n", b.cloudflare.URL(), devZone, devRegion)
@@ -73,6 +98,16 @@ func printBanner(w io.Writer, b banner) {
 		fmt.Fprintf(&sb, "  curl -s http://%s/dev/dns     # my-lab.%s A 203.0.114.7\n", ddnsAddr, devZone)
 		fmt.Fprintf(&sb, "A router's dyndns2 update, with a credential from POST /v1/tenants/{id}/networks/my-lab/credentials:\n")
 		fmt.Fprintf(&sb, "  curl -s -u USERNAME:SECRET 'http://%s/nic/update?hostname=my-lab.%s&myip=203.0.114.8'\n", ddnsAddr, devZone)
+		if edge != nil && edge.HTTPSAddr() != nil && tunnellerAddr != "" {
+			_, port, _ := net.SplitHostPort(dialable(edge.HTTPSAddr()))
+			name := "app.my-lab." + devZone
+			fmt.Fprintf(&sb, "A TLS server of the daemon's, reached through the tunnel (the edge never decrypts):\n")
+			fmt.Fprintf(&sb, "  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=my-lab \\\n"+
+				"    -addext 'subjectAltName=DNS:*.my-lab.%s' -keyout key.pem -out cert.pem\n", devZone)
+			fmt.Fprintf(&sb, "  openssl s_server -accept 127.0.0.1:9443 -cert cert.pem -key key.pem -www &\n")
+			fmt.Fprintf(&sb, "  %s tunnel --tunneller http://%s --local-443 127.0.0.1:9443 &\n", agent, tunnellerAddr)
+			fmt.Fprintf(&sb, "  curl --cacert cert.pem --resolve %s:%s:127.0.0.1 https://%s:%s/\n", name, port, name, port)
+		}
 	}
 	fmt.Fprintf(&sb, "\nCtrl-C stops everything; the next run starts on the same data.\n\n")
 	_, _ = io.WriteString(w, sb.String())

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -164,14 +165,41 @@ func startServices(ctx context.Context, cfg config, dataDir, natsURL string, pg 
 	d.Handle("GET /dev/dns", cf.Listing())
 	started = append(started, devService{ddns.Name, d})
 
+	// tunneller runs one edge node of region "local" under wardnet.test:
+	// its tunnel endpoint beside /healthz, its SNI listeners without
+	// PROXY protocol (nothing is in front of them), tokens verified with
+	// the JWKS of tenants.
 	uc := tunneller.DefaultConfig()
 	uc.Config = shared(uc.Config, tunneller.Name, cfg.TunnellerAddr)
-	u, err := tunneller.New(ctx, uc, opt)
+	uc.Region = devRegion
+	uc.DNSZone = devZone
+	uc.JWKSURL = dc.JWKSURL
+	uc.HTTPSAddr = cfg.TunnelHTTPS
+	uc.DoTAddr = cfg.TunnelDoT
+	uc.ProxyProtocol = "off"
+	uc.NodeID = devNodeID
+	uc.DrainGrace = 5 * time.Second
+	u, err := tunneller.New(ctx, uc, tunneller.WithServiceOptions(opt))
 	if err != nil {
-		return nil, withFlagHint(err, "tunneller-addr")
+		return nil, withFlagHint(err, tunnellerFlag(err))
 	}
 	started = append(started, devService{tunneller.Name, u})
 	return started, nil
+}
+
+// devNodeID is the one edge node's id in presence.
+const devNodeID = "wardnet-dev"
+
+// tunnellerFlag names the flag of the tunneller's address that err is
+// about (the API's, or an SNI listener's).
+func tunnellerFlag(err error) string {
+	switch {
+	case strings.Contains(err.Error(), "WARDNET_TUNNEL_HTTPS_ADDR"):
+		return "tunnel-https-addr"
+	case strings.Contains(err.Error(), "WARDNET_TUNNEL_DOT_ADDR"):
+		return "tunnel-dot-addr"
+	}
+	return "tunneller-addr"
 }
 
 // dialable is a listener's address as a client on this machine reaches
@@ -200,6 +228,8 @@ func checkAddrsFree(cfg config) error {
 		{cfg.TenantsAddr, "tenants-addr"},
 		{cfg.DDNSAddr, "ddns-addr"},
 		{cfg.TunnellerAddr, "tunneller-addr"},
+		{cfg.TunnelHTTPS, "tunnel-https-addr"},
+		{cfg.TunnelDoT, "tunnel-dot-addr"},
 	} {
 		ln, err := net.Listen("tcp", a.addr)
 		if err != nil {

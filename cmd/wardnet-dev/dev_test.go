@@ -63,12 +63,13 @@ func TestWardnetDevRunsStopsAndRestarts(t *testing.T) {
 		t.Fatal(err)
 	}
 	dataDir := filepath.Join(base, "data")
-	ports := freePorts(t, 5)
+	ports := freePorts(t, 7)
 	addrs := map[string]string{
 		"tenants":   "127.0.0.1:" + strconv.Itoa(ports[2]),
 		"ddns":      "127.0.0.1:" + strconv.Itoa(ports[3]),
 		"tunneller": "127.0.0.1:" + strconv.Itoa(ports[4]),
 	}
+	edgeHTTPS := "127.0.0.1:" + strconv.Itoa(ports[5])
 	args := []string{
 		"--data-dir", dataDir,
 		"--nats-port", strconv.Itoa(ports[0]),
@@ -76,6 +77,8 @@ func TestWardnetDevRunsStopsAndRestarts(t *testing.T) {
 		"--tenants-addr", addrs["tenants"],
 		"--ddns-addr", addrs["ddns"],
 		"--tunneller-addr", addrs["tunneller"],
+		"--tunnel-https-addr", edgeHTTPS,
+		"--tunnel-dot-addr", "127.0.0.1:" + strconv.Itoa(ports[6]),
 	}
 	natsURL := fmt.Sprintf("nats://127.0.0.1:%d", ports[0])
 	pgURL := fmt.Sprintf("postgres://postgres@127.0.0.1:%d/tenants?sslmode=disable", ports[1])
@@ -88,6 +91,10 @@ func TestWardnetDevRunsStopsAndRestarts(t *testing.T) {
 	}
 	if !strings.Contains(dev.stdout.String(), "curl -s http://"+addrs["ddns"]+"/dev/dns") {
 		t.Errorf("the banner does not mention /dev/dns:\n%s", dev.stdout.String())
+	}
+	if !strings.Contains(dev.stdout.String(), edgeHTTPS+" → port 443") ||
+		!strings.Contains(dev.stdout.String(), "tunnel --tunneller http://"+addrs["tunneller"]) {
+		t.Errorf("the banner does not say where the edge listens and how to hold a tunnel:\n%s", dev.stdout.String())
 	}
 	daemonLife(t, addrs)
 	leave(t, natsURL, pgURL)

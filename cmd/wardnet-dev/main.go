@@ -38,6 +38,8 @@ type config struct {
 	TenantsAddr   string     `ignored:"true"`
 	DDNSAddr      string     `ignored:"true"`
 	TunnellerAddr string     `ignored:"true"`
+	TunnelHTTPS   string     `ignored:"true"`
+	TunnelDoT     string     `ignored:"true"`
 	DatabaseURL   host.DSN   `envconfig:"WARDNET_DATABASE_URL"`
 	LogLevel      slog.Level `envconfig:"WARDNET_LOG_LEVEL"`
 }
@@ -80,6 +82,8 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.TenantsAddr, "tenants-addr", "127.0.0.1:8080", "listen address of the tenants service")
 	fs.StringVar(&cfg.DDNSAddr, "ddns-addr", "127.0.0.1:8081", "listen address of the ddns service")
 	fs.StringVar(&cfg.TunnellerAddr, "tunneller-addr", "127.0.0.1:8082", "listen address of the tunneller API")
+	fs.StringVar(&cfg.TunnelHTTPS, "tunnel-https-addr", "127.0.0.1:8443", "listen address of the edge's SNI listener for port 443 (no PROXY header)")
+	fs.StringVar(&cfg.TunnelDoT, "tunnel-dot-addr", "127.0.0.1:8853", "listen address of the edge's SNI listener for port 853 (no PROXY header)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: wardnet-dev [flags]
 

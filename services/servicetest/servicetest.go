@@ -1,6 +1,6 @@
 // Package servicetest starts the services on the shared test environment
-// exactly as production assembles them: through services/tenants.New and
-// services/ddns.New, the one assembly of each, on an in-process NATS
+// exactly as production assembles them: through services/tenants.New,
+// services/ddns.New and services/tunneller.New, the one assembly of each, on an in-process NATS
 // (testenv.StartNATS) and a fresh Postgres database (testenv.Postgres). The
 // gateways' tests, the end-to-end tests and the benchmarks all start their
 // services here; they change only what a test must control, through the
@@ -31,6 +31,7 @@ import (
 	"github.com/wardnet/wardnet-cloud/projectors/dns"
 	"github.com/wardnet/wardnet-cloud/services/ddns"
 	"github.com/wardnet/wardnet-cloud/services/tenants"
+	"github.com/wardnet/wardnet-cloud/services/tunneller"
 )
 
 // Region is the region the test configurations serve; OtherRegion is one
@@ -136,6 +137,69 @@ func StartDDNS(tb testing.TB, cfg ddns.Config, opts ...ddns.Option) *DDNS {
 	}
 	ops := Run(tb, "ddns", svc, svc.Addr().String(), ReadyWithin)
 	return &DDNS{Service: svc, URL: "http://" + svc.APIAddr().String(), OpsURL: ops, Config: cfg}
+}
+
+// TunnelZone is the zone the test tunneller routes under: a TLS
+// connection to <anything>.<slug>.dyn.example.net reaches network <slug>
+// (the zone of DDNSConfig at cftest's default zone).
+const TunnelZone = "dyn.example.net"
+
+// Tunneller is a running tunneller service: one edge node.
+type Tunneller struct {
+	*tunneller.Service
+	// URL is the base URL of its tunnel endpoint; OpsURL that of its ops
+	// listener, the same unless Config.APIAddr is set.
+	URL, OpsURL string
+	// HTTPSAddr and DoTAddr are its SNI listeners' addresses (for ports
+	// 443 and 853), "" when off.
+	HTTPSAddr, DoTAddr string
+	Config             tunneller.Config
+}
+
+// TunnellerConfig is the configuration wardnet-dev gives tunneller, on n
+// and db: region Region, zone TunnelZone, daemon tokens checked with the
+// JWKS of the tenants service at tenantsURL, both SNI listeners on
+// ephemeral loopback ports without PROXY protocol (a test that sends the
+// header sets ProxyProtocol "required"), node id "test-node" and a drain
+// grace of a second.
+func TunnellerConfig(tb testing.TB, n *testenv.NATS, db *testenv.DB, tenantsURL string) tunneller.Config {
+	tb.Helper()
+	cfg := tunneller.DefaultConfig()
+	cfg.NATSURL = n.URL
+	cfg.DatabaseURL = host.DSN(db.URL)
+	cfg.HTTPAddr = "127.0.0.1:0"
+	cfg.StreamReplicas = 1
+	cfg.Region = Region
+	cfg.DNSZone = TunnelZone
+	cfg.JWKSURL = tenantsURL + tokens.JWKSPath
+	cfg.HTTPSAddr = "127.0.0.1:0"
+	cfg.DoTAddr = "127.0.0.1:0"
+	cfg.ProxyProtocol = "off"
+	cfg.NodeID = "test-node"
+	cfg.DrainGrace = time.Second
+	return cfg
+}
+
+// StartTunneller assembles a tunneller service from cfg and opts, serves
+// it until the test ends and waits until it is ready (its routing table
+// caught up with the log, the tenants JWKS fetched). Its logs are dropped
+// unless opts set a logger.
+func StartTunneller(tb testing.TB, cfg tunneller.Config, opts ...tunneller.Option) *Tunneller {
+	tb.Helper()
+	opts = append([]tunneller.Option{tunneller.WithServiceOptions(host.WithLogger(slog.New(slog.DiscardHandler)))}, opts...)
+	svc, err := tunneller.New(context.Background(), cfg, opts...)
+	if err != nil {
+		tb.Fatalf("tunneller: %v", err)
+	}
+	ops := Run(tb, "tunneller", svc, svc.Addr().String(), ReadyWithin)
+	u := &Tunneller{Service: svc, URL: "http://" + svc.APIAddr().String(), OpsURL: ops, Config: cfg}
+	if a := svc.HTTPSAddr(); a != nil {
+		u.HTTPSAddr = a.String()
+	}
+	if a := svc.DoTAddr(); a != nil {
+		u.DoTAddr = a.String()
+	}
+	return u
 }
 
 // Run serves svc until the test ends, checks the runtime endpoints of its
