@@ -39,6 +39,10 @@ const (
 	// DefaultDrainGrace is how long a stopping node waits for its daemons
 	// to move before it closes their tunnels.
 	DefaultDrainGrace = node.DefaultDrainGrace
+	// DefaultForwardAddr is where the other nodes of the region forward
+	// connections (contract §6.4's port); used only with the forward
+	// certificates.
+	DefaultForwardAddr = ":9444"
 )
 
 // maxDrainGrace bounds WARDNET_TUNNEL_DRAIN_GRACE: an orchestrator's stop
@@ -80,6 +84,23 @@ type Config struct {
 	// DrainGrace is how long a stopping node waits for its v2 daemons to
 	// move (GOAWAY) before it closes the tunnels left with 4003.
 	DrainGrace time.Duration `envconfig:"WARDNET_TUNNEL_DRAIN_GRACE"`
+	// ForwardAddr is the listener on which the other nodes of the region
+	// forward connections to the tunnels held here, over mutual TLS; with
+	// the three files below set. Without them the node runs alone: a
+	// connection whose tunnel another node holds is closed.
+	ForwardAddr string `envconfig:"WARDNET_FORWARD_ADDR"`
+	// ForwardCertPath, ForwardKeyPath and ForwardBundlePath are this
+	// node's certificate (its SPIFFE ID that of the region's tunneller),
+	// its key and the mesh's CA bundle, reloaded when they change.
+	ForwardCertPath   string `envconfig:"WARDNET_FORWARD_CERT_PATH"`
+	ForwardKeyPath    string `envconfig:"WARDNET_FORWARD_KEY_PATH"`
+	ForwardBundlePath string `envconfig:"WARDNET_FORWARD_BUNDLE_PATH"`
+}
+
+// forwarding tells whether the node forwards between nodes: all three
+// files are set.
+func (c Config) forwarding() bool {
+	return c.ForwardCertPath != "" || c.ForwardKeyPath != "" || c.ForwardBundlePath != ""
 }
 
 // DefaultConfig is the configuration before the environment is read.
@@ -91,6 +112,7 @@ func DefaultConfig() Config {
 	c.ProxyProtocol = proxyproto.Required.String()
 	c.PresenceTTL = DefaultPresenceTTL
 	c.DrainGrace = DefaultDrainGrace
+	c.ForwardAddr = DefaultForwardAddr
 	return c
 }
 
@@ -111,6 +133,22 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("WARDNET_JWKS_URL is required (the tenants service's /.well-known/jwks.json)"))
 	} else if err := checkHTTPURL(c.JWKSURL); err != nil {
 		errs = append(errs, fmt.Errorf("WARDNET_JWKS_URL: %w", err))
+	}
+	if c.forwarding() {
+		for _, f := range []struct{ name, path string }{
+			{"WARDNET_FORWARD_CERT_PATH", c.ForwardCertPath},
+			{"WARDNET_FORWARD_KEY_PATH", c.ForwardKeyPath},
+			{"WARDNET_FORWARD_BUNDLE_PATH", c.ForwardBundlePath},
+		} {
+			if f.path == "" {
+				errs = append(errs, fmt.Errorf("%s is required with the other WARDNET_FORWARD_*_PATH", f.name))
+			}
+		}
+		if c.ForwardAddr == "" {
+			errs = append(errs, errors.New("WARDNET_FORWARD_ADDR is required with the forward certificates"))
+		} else if err := checkAddr(c.ForwardAddr); err != nil {
+			errs = append(errs, fmt.Errorf("WARDNET_FORWARD_ADDR: %w", err))
+		}
 	}
 	for _, l := range []struct{ name, addr string }{
 		{"WARDNET_TUNNEL_HTTPS_ADDR", c.HTTPSAddr},

@@ -31,11 +31,13 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/aggregates/subscription"
 	"github.com/wardnet/wardnet-cloud/aggregates/tenant"
+	"github.com/wardnet/wardnet-cloud/edge/forward"
 	"github.com/wardnet/wardnet-cloud/edge/node"
 	"github.com/wardnet/wardnet-cloud/edge/presence"
 	"github.com/wardnet/wardnet-cloud/edge/route"
@@ -68,6 +70,7 @@ type Service struct {
 	node      *node.Node
 	api       *tunnelapi.API
 	listeners map[uint16]net.Listener // by destination port
+	forwardLn net.Listener            // the forward listener, nil for a lone node
 	// drained is closed once the node has drained and stopped routing:
 	// the SNI listeners, the routing table and presence stop then.
 	drained chan struct{}
@@ -157,14 +160,32 @@ func (s *Service) wire(ctx context.Context) error {
 		return pres.Run(s.untilDrained(ctx))
 	}))
 
-	// The node, and its SNI listeners.
-	s.node, err = node.New(node.Config{
+	// The node, forwarding to the other nodes of the region when it has
+	// mesh certificates, and its SNI listeners.
+	mesh, err := s.meshCerts()
+	if err != nil {
+		return err
+	}
+	nc := node.Config{
 		Self: self, Table: s.table, Presence: pres, Zone: zone,
 		DrainGrace: drainGrace(cfg.DrainGrace),
 		Registerer: rt.Registry(), Logger: log,
-	})
+	}
+	var dialer *forward.Dialer
+	if mesh != nil {
+		if dialer, err = s.forwardDialer(mesh); err != nil {
+			return err
+		}
+		nc.Forwarder = dialer
+	}
+	s.node, err = node.New(nc)
 	if err != nil {
 		return err
+	}
+	if mesh != nil {
+		if err := s.serveForwards(mesh, dialer); err != nil {
+			return err
+		}
 	}
 	if err := s.listen(PortHTTPS, cfg.HTTPSAddr, "WARDNET_TUNNEL_HTTPS_ADDR"); err != nil {
 		return err
@@ -232,12 +253,72 @@ func (s *Service) listen(port uint16, addr, variable string) error {
 	return nil
 }
 
-// closeListeners closes the SNI listeners of a service that will not Run.
+// closeListeners closes the listeners of a service that will not Run.
 func (s *Service) closeListeners() {
 	for _, ln := range s.listeners {
 		_ = ln.Close()
 	}
+	if s.forwardLn != nil {
+		_ = s.forwardLn.Close()
+	}
 }
+
+// meshCerts loads the node's mesh certificates (WARDNET_FORWARD_*_PATH)
+// and keeps them reloaded; nil for a node that runs alone.
+func (s *Service) meshCerts() (*forward.Certs, error) {
+	cfg := s.cfg
+	if !cfg.forwarding() {
+		return nil, nil
+	}
+	certs, err := forward.LoadCerts(forward.CertFiles{
+		Cert: cfg.ForwardCertPath, Key: cfg.ForwardKeyPath, Bundle: cfg.ForwardBundlePath,
+	}, 0, s.rt.Logger())
+	if err != nil {
+		return nil, fmt.Errorf("WARDNET_FORWARD_*_PATH: %w", err)
+	}
+	s.rt.AddComponent("forward.certs", host.ComponentFunc(certs.Run))
+	return certs, nil
+}
+
+// forwardDialer reaches the other nodes of the region: a node's id is its
+// host (WARDNET_NODE_ID, the host name by default), and every node of the
+// region listens for forwards on the port of WARDNET_FORWARD_ADDR.
+func (s *Service) forwardDialer(certs *forward.Certs) (*forward.Dialer, error) {
+	_, port, err := net.SplitHostPort(s.cfg.ForwardAddr)
+	if err != nil {
+		return nil, fmt.Errorf("WARDNET_FORWARD_ADDR: %w", err)
+	}
+	p, err := strconv.ParseUint(port, 10, 16)
+	if err != nil {
+		return nil, fmt.Errorf("WARDNET_FORWARD_ADDR: port %q: %w", port, err)
+	}
+	return forward.NewDialer(forward.DialerConfig{Certs: certs, Peers: forward.HostPeers{Port: uint16(p)}, Logger: s.rt.Logger()})
+}
+
+// serveForwards binds WARDNET_FORWARD_ADDR and serves the connections the
+// other nodes forward to the tunnels held here, with the forward metrics.
+func (s *Service) serveForwards(certs *forward.Certs, dialer *forward.Dialer) error {
+	acc, err := forward.NewAcceptor(forward.AcceptorConfig{Certs: certs, Deliverer: s.node, Logger: s.rt.Logger()})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", s.cfg.ForwardAddr)
+	if err != nil {
+		return fmt.Errorf("WARDNET_FORWARD_ADDR: %w", err)
+	}
+	s.forwardLn = ln
+	if err := s.rt.Registry().Register(forward.Collector(acc, dialer, certs)); err != nil {
+		return fmt.Errorf("forward metrics: %w", err)
+	}
+	s.rt.AddComponent("forward", host.ComponentFunc(func(ctx context.Context) error {
+		return acc.Serve(s.untilDrained(ctx), ln)
+	}))
+	return nil
+}
+
+// ForwardAddr is the address of the forward listener, nil for a node that
+// runs alone.
+func (s *Service) ForwardAddr() net.Addr { return listenerAddr(s.forwardLn) }
 
 // runEdge runs the node until ctx ends, then shuts the edge down in
 // order: drain (GOAWAY to v2 daemons, connections still routed, the rest

@@ -135,3 +135,33 @@ func TestTakenListenerFailsNew(t *testing.T) {
 	must(t, err)
 	_ = ln.Close()
 }
+
+// Forwarding between nodes takes all three mesh files and a forward
+// address; one file alone is named as incomplete, and unreadable files
+// fail New before anything listens.
+func TestForwardConfig(t *testing.T) {
+	setRequired(t)
+	t.Setenv("WARDNET_FORWARD_CERT_PATH", "/nonexistent/cert.pem")
+	t.Setenv("WARDNET_FORWARD_ADDR", "9444")
+	_, err := tunneller.LoadConfig()
+	if err == nil {
+		t.Fatal("LoadConfig accepted a forward certificate without its key and bundle")
+	}
+	for _, v := range []string{"WARDNET_FORWARD_KEY_PATH", "WARDNET_FORWARD_BUNDLE_PATH", "WARDNET_FORWARD_ADDR"} {
+		if !strings.Contains(err.Error(), v) {
+			t.Errorf("the error does not name %s:\n%v", v, err)
+		}
+	}
+	if strings.Contains(err.Error(), "WARDNET_FORWARD_CERT_PATH is required") {
+		t.Errorf("the error asks for the file that is set:\n%v", err)
+	}
+
+	unset(t, "WARDNET_FORWARD_CERT_PATH", "WARDNET_FORWARD_ADDR")
+	cfg, err := tunneller.LoadConfig()
+	if err != nil {
+		t.Fatalf("a lone node (no mesh files): %v", err)
+	}
+	if cfg.ForwardAddr != tunneller.DefaultForwardAddr {
+		t.Errorf("ForwardAddr %q, want the default %q", cfg.ForwardAddr, tunneller.DefaultForwardAddr)
+	}
+}
