@@ -14,10 +14,13 @@ import (
 	"github.com/wardnet/wardnet-cloud/aggregates/reservation"
 	"github.com/wardnet/wardnet-cloud/aggregates/subscription"
 	"github.com/wardnet/wardnet-cloud/aggregates/tenant"
+	"github.com/wardnet/wardnet-cloud/aggregates/udpport"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
-// Catalog registers every event of the tenants domain.
+// Catalog registers every event of the tenants domain, and the UDP port
+// pools' (aggregates/udpport, written by the tunneller service), which the
+// tenancy projection reads for the networks' udp_port.
 func Catalog(c *events.Catalog) {
 	tenant.Register(c)
 	reservation.Register(c)
@@ -26,6 +29,7 @@ func Catalog(c *events.Catalog) {
 	code.Register(c)
 	subscription.Register(c)
 	account.Register(c)
+	udpport.Register(c)
 }
 
 // snapshotEvery is how often long aggregates (tenants, accounts) are
