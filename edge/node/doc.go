@@ -28,6 +28,15 @@
 // by reason, as are bytes per tunnel; Stats is the snapshot and the same
 // counters are exported to Prometheus when a Registerer is given.
 //
+// The UDP relay (udp.go; contract §6.6): with Config.UDPPorts, each
+// network whose v2 tunnel the node holds gets its stable port from the
+// region's pool, and the node listens on it; every client address becomes
+// one flow on the tunnel (no READY), at most Config.MaxUDPFlows at once
+// (more are dropped and counted), forgotten after Config.UDPIdleTimeout;
+// the daemon's answers go back to the address of their flow. The socket
+// closes when the network's last tunnel here ends (a newer tunnel takes it
+// over); the port stays the network's. v1 tunnels relay no UDP.
+//
 // The package never terminates TLS nor holds a key. It does not own the
 // WebSocket endpoint, its authentication or version negotiation (the
 // service wires those and calls Hold with the session it ran), the frame

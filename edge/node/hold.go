@@ -148,6 +148,7 @@ func (n *Node) register(h *holding) (string, error) {
 	old := n.tunnels[id]
 	n.tunnels[id] = h
 	n.spawnLocked(func() { n.watch(h) })
+	n.attachUDPLocked(h)
 	if old != nil {
 		n.closeLocked(old, frame.CloseDisplaced)
 		n.log.Info("node: tunnel displaced by a newer one", "network", id, "tenant", h.route.TenantID)
@@ -202,6 +203,7 @@ func (n *Node) endLocked(h *holding) {
 	current := n.tunnels[id] == h
 	if current {
 		delete(n.tunnels, id)
+		n.detachUDPLocked(h)
 	}
 	n.mu.Unlock()
 	if current {

@@ -20,6 +20,15 @@ var (
 	descAccept  = desc("connections_accepted_total", "Connections accepted, by destination port.", "port")
 	descRouted  = desc("connections_routed_total", "Connections given to a daemon, by destination port and path (tunnel here, or forward).", "port", "via")
 	descRefused = desc("connections_refused_total", "Connections closed without reaching a daemon, by destination port and reason.", "port", "reason")
+
+	descUDPRelays   = desc("udp_relays", "UDP sockets bound now, one per tunnel with a UDP port.")
+	descUDPFlows    = desc("udp_flows", "Client addresses the UDP relays carry now.")
+	descUDPOpened   = desc("udp_flows_opened_total", "UDP flows opened on tunnels.")
+	descUDPEnds     = desc("udp_flow_ends_total", "UDP flows ended, by reason.", "reason")
+	descUDPDgrams   = desc("udp_datagrams_total", "Datagrams relayed between UDP clients and daemons, by direction.", "direction")
+	descUDPBytes    = desc("udp_bytes_total", "Bytes of the datagrams relayed, by direction.", "direction")
+	descUDPDrops    = desc("udp_drops_total", "Client datagrams dropped by the relay, by reason.", "reason")
+	descUDPFailures = desc("udp_failures_total", "Failures of the UDP relays (allocate, bind, read), by what failed.", "what")
 )
 
 func desc(name, help string, labels ...string) *prometheus.Desc {
@@ -33,6 +42,7 @@ func (collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{
 		descTunnels, descHolds, descHoldRef, descCloses, descBytes, descTunnelB,
 		descStreams, descOpen, descAccept, descRouted, descRefused,
+		descUDPRelays, descUDPFlows, descUDPOpened, descUDPEnds, descUDPDgrams, descUDPBytes, descUDPDrops, descUDPFailures,
 	} {
 		ch <- d
 	}
@@ -60,6 +70,22 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 		counter(descTunnelB, t.BytesToDaemon, t.NetworkID.String(), "to_daemon")
 		counter(descTunnelB, t.BytesToClient, t.NetworkID.String(), "to_client")
 		gauge(descStreams, float64(t.Streams), t.NetworkID.String())
+	}
+	gauge(descUDPRelays, float64(st.UDP.Relays))
+	gauge(descUDPFlows, float64(st.UDP.Flows))
+	counter(descUDPOpened, st.UDP.FlowsOpened)
+	for reason, v := range st.UDP.FlowEnds {
+		counter(descUDPEnds, v, reason)
+	}
+	counter(descUDPDgrams, st.UDP.DatagramsToDaemon, "to_daemon")
+	counter(descUDPDgrams, st.UDP.DatagramsToClient, "to_client")
+	counter(descUDPBytes, st.UDP.BytesToDaemon, "to_daemon")
+	counter(descUDPBytes, st.UDP.BytesToClient, "to_client")
+	for reason, v := range st.UDP.Drops {
+		counter(descUDPDrops, v, reason)
+	}
+	for what, v := range st.UDP.Failures {
+		counter(descUDPFailures, v, what)
 	}
 	for port, l := range st.Listeners {
 		p := strconv.Itoa(int(port))

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -110,6 +111,20 @@ type Config struct {
 	// another node, or empty for none).
 	DrainHint string
 
+	// UDPPorts gives each network whose v2 tunnel the node holds its
+	// public UDP port (the region's pool), which the node then relays
+	// (udp.go); nil: no UDP relay.
+	UDPPorts UDPPorts
+	// UDPBind is the address the relay's sockets bind (DefaultUDPBind,
+	// every IPv4 and IPv6 address).
+	UDPBind string
+	// MaxUDPFlows bounds the client addresses one tunnel relays at once;
+	// datagrams from more are dropped (too_many_flows).
+	MaxUDPFlows int
+	// UDPIdleTimeout forgets a client address, closing its flow, after
+	// that long without a datagram either way; negative: never.
+	UDPIdleTimeout time.Duration
+
 	// Registerer, if set, receives the node's metrics.
 	Registerer prometheus.Registerer
 	// Logger receives the node's warnings and debug lines; slog.Default
@@ -125,6 +140,9 @@ func (c Config) withDefaults() Config {
 	c.HelloTimeout = cmp.Or(c.HelloTimeout, DefaultHelloTimeout)
 	c.IdleTimeout = cmp.Or(c.IdleTimeout, DefaultIdleTimeout)
 	c.DrainGrace = cmp.Or(c.DrainGrace, DefaultDrainGrace)
+	c.UDPBind = cmp.Or(c.UDPBind, DefaultUDPBind)
+	c.MaxUDPFlows = cmp.Or(max(c.MaxUDPFlows, 0), DefaultMaxUDPFlows)
+	c.UDPIdleTimeout = cmp.Or(c.UDPIdleTimeout, DefaultUDPIdleTimeout)
 	c.Logger = cmp.Or(c.Logger, slog.Default())
 	return c
 }
@@ -140,14 +158,17 @@ type Node struct {
 	running  atomic.Bool
 	unwatch  []func()
 
-	nets    keyed[ids.NetworkID] // serialises Hold and its end per network
-	tenants tenantStreams
-	stats   counters
+	nets     keyed[ids.NetworkID] // serialises Hold and its end per network
+	tenants  tenantStreams
+	stats    counters
+	udpStats udpCounters
+	udpBind  netip.Addr
 
 	mu sync.Mutex
 	// Guarded by mu.
 	tunnels   map[ids.NetworkID]*holding
 	listeners map[uint16]*listenerCounters
+	udp       map[ids.NetworkID]*udpRelay // the UDP relays of tunnels held
 	draining  bool
 	stopped   bool
 	// bg owns the goroutines that close tunnels and wait for their end.
@@ -170,13 +191,20 @@ func New(cfg Config) (*Node, error) {
 			return nil, fmt.Errorf("node: self: %w", err)
 		}
 	}
+	bind, err := netip.ParseAddr(cfg.UDPBind)
+	if err != nil {
+		return nil, fmt.Errorf("node: UDP bind address: %w", err)
+	}
 	n := &Node{
 		cfg: cfg, table: cfg.Table, presence: cfg.Presence, log: cfg.Logger,
 		nets:      newKeyed[ids.NetworkID](),
 		tenants:   tenantStreams{max: cfg.MaxTenantStreams, open: map[ids.TenantID]int{}},
 		stats:     newCounters(),
+		udpStats:  newUDPCounters(),
+		udpBind:   bind,
 		tunnels:   map[ids.NetworkID]*holding{},
 		listeners: map[uint16]*listenerCounters{},
+		udp:       map[ids.NetworkID]*udpRelay{},
 	}
 	if cfg.Registerer != nil {
 		if err := cfg.Registerer.Register(collector{n}); err != nil {

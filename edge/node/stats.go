@@ -32,6 +32,8 @@ type Stats struct {
 	Listeners map[uint16]ListenerStats
 	// PerTunnel is each tunnel held now, by slug.
 	PerTunnel []TunnelStats
+	// UDP is the UDP relay's counters.
+	UDP UDPStats
 }
 
 // ListenerStats are the counters of the listeners of one destination port.
@@ -58,6 +60,13 @@ type TunnelStats struct {
 	// BytesToDaemon and BytesToClient are the bytes its connections
 	// carried each way.
 	BytesToDaemon, BytesToClient uint64
+	// UDPPort is the network's UDP port the node relays, 0 while it has
+	// none (a v1 tunnel, no UDP relay, or not yet bound); UDPFlows the
+	// client addresses relayed now, and the datagrams the network's
+	// relay carried each way on this node.
+	UDPPort                              uint16
+	UDPFlows                             int
+	DatagramsToDaemon, DatagramsToClient uint64
 }
 
 // Stats returns the node's counters.
@@ -70,14 +79,32 @@ func (n *Node) Stats() Stats {
 		BytesToClient: n.stats.toClient.Load(),
 		Listeners:     map[uint16]ListenerStats{},
 	}
+	u := &n.udpStats
+	st.UDP = UDPStats{
+		FlowsOpened: u.flowsOpened.Load(), FlowEnds: u.flowEnds.snapshot(),
+		DatagramsToDaemon: u.dgramsToDaemon.Load(), DatagramsToClient: u.dgramsToClient.Load(),
+		BytesToDaemon: u.bytesToDaemon.Load(), BytesToClient: u.bytesToClient.Load(),
+		Drops: u.drops.snapshot(), Failures: u.failures.snapshot(),
+	}
 	n.mu.Lock()
 	st.Tunnels = len(n.tunnels)
 	for _, h := range n.tunnels {
-		st.PerTunnel = append(st.PerTunnel, TunnelStats{
+		ts := TunnelStats{
 			Slug: h.route.Slug, NetworkID: h.route.NetworkID, TenantID: h.route.TenantID,
 			Streams:       int(h.streams.Load()),
 			BytesToDaemon: h.toDaemon.Load(), BytesToClient: h.toClient.Load(),
-		})
+		}
+		if r := n.udp[h.route.NetworkID]; r != nil {
+			ts.UDPPort, ts.UDPFlows = uint16(r.bound.Load()), r.flowCount()
+			ts.DatagramsToDaemon, ts.DatagramsToClient = r.dgramsToDaemon.Load(), r.dgramsToClient.Load()
+		}
+		st.PerTunnel = append(st.PerTunnel, ts)
+	}
+	for _, r := range n.udp {
+		if r.bound.Load() != 0 {
+			st.UDP.Relays++
+		}
+		st.UDP.Flows += r.flowCount()
 	}
 	ls := maps.Clone(n.listeners)
 	n.mu.Unlock()

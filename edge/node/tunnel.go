@@ -42,12 +42,12 @@ type resetter interface {
 }
 
 // V2 adapts a node's v2 session (tunnel.NewNode) to a Tunnel. Drain sends
-// it GOAWAY before its grace ends.
+// it GOAWAY before its grace ends; it carries UDP flows (Config.UDPPorts).
 func V2(s *tunnel.Session) Tunnel { return v2{s} }
 
 // V1 adapts a node's v1 session (tunnel.NewV1Node) to a Tunnel. v1 cannot
 // carry the client's address, nor be asked to move: Drain closes it with
-// 4003 when the grace ends.
+// 4003 when the grace ends. The node relays no UDP to a v1 tunnel.
 func V1(s *tunnel.V1Session) Tunnel { return v1{s} }
 
 type v2 struct{ s *tunnel.Session }
@@ -65,6 +65,14 @@ func (t v2) Done() <-chan struct{}            { return t.s.Done() }
 
 func (t v2) GoAway(reason frame.GoAwayReason, hint string) error { return t.s.GoAway(reason, hint) }
 
+func (t v2) OpenFlow(destPort uint16, client netip.AddrPort) (Flow, error) {
+	fl, err := t.s.OpenFlow(destPort, client)
+	if err != nil {
+		return nil, err
+	}
+	return fl, nil
+}
+
 type v1 struct{ s *tunnel.V1Session }
 
 func (t v1) OpenStream(ctx context.Context, destPort uint16, client netip.AddrPort, firstBytes []byte) (Stream, error) {
@@ -79,8 +87,10 @@ func (t v1) Close(code frame.CloseCode) error { return t.s.Close(code) }
 func (t v1) Done() <-chan struct{}            { return t.s.Done() }
 
 var (
-	_ goAwayer = v2{}
-	_ resetter = (*tunnel.Stream)(nil)
-	_ Stream   = (*tunnel.Stream)(nil)
-	_ Stream   = (*tunnel.V1Stream)(nil)
+	_ goAwayer   = v2{}
+	_ flowOpener = v2{}
+	_ Flow       = (*tunnel.Flow)(nil)
+	_ resetter   = (*tunnel.Stream)(nil)
+	_ Stream     = (*tunnel.Stream)(nil)
+	_ Stream     = (*tunnel.V1Stream)(nil)
 )
