@@ -10,6 +10,7 @@ import (
 	"github.com/wardnet/wardnet-cloud/aggregates/network"
 	"github.com/wardnet/wardnet-cloud/aggregates/subscription"
 	"github.com/wardnet/wardnet-cloud/aggregates/tenant"
+	"github.com/wardnet/wardnet-cloud/aggregates/udpport"
 	"github.com/wardnet/wardnet-cloud/events"
 )
 
@@ -54,6 +55,14 @@ func (p *Projection) Apply(ctx context.Context, tx pgx.Tx, rec events.Record) er
 		// with it); its slug is released next.
 		sql = `DELETE FROM networks WHERE id = $1`
 		args = []any{id}
+	case udpport.Allocated:
+		// The pool's aggregate is the region's; the event names the
+		// network. Not a change of the network's state: updated_at stays.
+		sql = `UPDATE networks SET udp_port = $2 WHERE id = $1`
+		args = []any{e.NetworkID.String(), int(e.Port)}
+	case udpport.Released:
+		sql = `UPDATE networks SET udp_port = NULL WHERE id = $1 AND udp_port = $2`
+		args = []any{e.NetworkID.String(), int(e.Port)}
 	case network.DaemonUnbound:
 		sql = `DELETE FROM daemons WHERE id = $1 AND network_id = $2`
 		args = []any{e.RegistrationID.String(), id}

@@ -10,6 +10,12 @@
 // skips those it has no use for), so its checkpoint can reach the log's
 // last sequence.
 //
+// A network's UDP port (udp_port) comes from its region's port pool
+// (aggregates/udpport, written by the tunneller service): the pool's
+// events name the network, so the projection reads them too, and the
+// tenants service's catalogue must hold them (commands/tenants.Catalog
+// registers them).
+//
 // Personal data stays sealed in the read model: a tenant's email is stored
 // as the ciphertext from its tenant.created event and opened when read.
 // tenant.swept deletes the tenant's rows; after the sweep has destroyed the

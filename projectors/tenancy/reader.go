@@ -27,14 +27,18 @@ const DefaultSyncTimeout = 3 * time.Second
 
 // NetworkView is a network as the API shows it (contract §2.2).
 type NetworkView struct {
-	ID                string    `json:"id"`
-	TenantID          string    `json:"tenant_id"`
-	Slug              string    `json:"slug"`
-	DisplayName       *string   `json:"display_name"`
-	Region            string    `json:"region"`
-	ProvisioningState string    `json:"provisioning_state"`
-	CreatedAt         time.Time `json:"created_at"`
-	UpdatedAt         time.Time `json:"updated_at"`
+	ID                string  `json:"id"`
+	TenantID          string  `json:"tenant_id"`
+	Slug              string  `json:"slug"`
+	DisplayName       *string `json:"display_name"`
+	Region            string  `json:"region"`
+	ProvisioningState string  `json:"provisioning_state"`
+	// UDPPort is the network's public UDP port on its region's tunnel
+	// edge (the WireGuard relay), null until a tunnel of the network has
+	// been given one (aggregates/udpport).
+	UDPPort   *int      `json:"udp_port"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // DaemonView is a daemon as the API shows it.
@@ -136,11 +140,11 @@ func (r *Reader) Tenant(ctx context.Context, tenantID ids.TenantID) (Tenant, err
 	return t, nil
 }
 
-const networkColumns = `id, tenant_id, slug, display_name, region, provisioning_state, created_at, updated_at`
+const networkColumns = `id, tenant_id, slug, display_name, region, provisioning_state, udp_port, created_at, updated_at`
 
 func scanNetwork(row pgx.CollectableRow) (NetworkView, error) {
 	var n NetworkView
-	err := row.Scan(&n.ID, &n.TenantID, &n.Slug, &n.DisplayName, &n.Region, &n.ProvisioningState, &n.CreatedAt, &n.UpdatedAt)
+	err := row.Scan(&n.ID, &n.TenantID, &n.Slug, &n.DisplayName, &n.Region, &n.ProvisioningState, &n.UDPPort, &n.CreatedAt, &n.UpdatedAt)
 	return n, err
 }
 

@@ -15,7 +15,10 @@ const Name = "tenancy"
 // Projection is the tenancy read model.
 type Projection struct{ name string }
 
-var _ projectors.Projection = (*Projection)(nil)
+var (
+	_ projectors.Projection = (*Projection)(nil)
+	_ projectors.Migrator   = (*Projection)(nil)
+)
 
 // New returns the tenancy projection.
 func New() *Projection { return &Projection{name: Name} }
@@ -43,6 +46,7 @@ func (p *Projection) Setup(ctx context.Context, tx pgx.Tx) error {
 			display_name       text,
 			region             text        NOT NULL,
 			provisioning_state text        NOT NULL,
+			udp_port           integer,
 			created_at         timestamptz NOT NULL,
 			updated_at         timestamptz NOT NULL
 		);
@@ -69,6 +73,16 @@ func (p *Projection) Setup(ctx context.Context, tx pgx.Tx) error {
 		);`)
 	if err != nil {
 		return fmt.Errorf("tenancy setup: %w", err)
+	}
+	return nil
+}
+
+// Migrate implements projectors.Migrator: a read model set up before the
+// networks had UDP ports gains the column, empty, which is what its events
+// left it (no port was allocated before the column existed).
+func (p *Projection) Migrate(ctx context.Context, tx pgx.Tx) error {
+	if _, err := tx.Exec(ctx, `ALTER TABLE networks ADD COLUMN IF NOT EXISTS udp_port integer`); err != nil {
+		return fmt.Errorf("tenancy migrate: %w", err)
 	}
 	return nil
 }
