@@ -179,6 +179,7 @@ func startServices(ctx context.Context, cfg config, dataDir, natsURL string, pg 
 	uc.ProxyProtocol = "off"
 	uc.NodeID = devNodeID
 	uc.DrainGrace = 5 * time.Second
+	uc.UDPBind = "127.0.0.1"
 	u, err := tunneller.New(ctx, uc, tunneller.WithServiceOptions(opt))
 	if err != nil {
 		return nil, withFlagHint(err, tunnellerFlag(err))

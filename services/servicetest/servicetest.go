@@ -177,6 +177,9 @@ func TunnellerConfig(tb testing.TB, n *testenv.NATS, db *testenv.DB, tenantsURL 
 	cfg.ProxyProtocol = "off"
 	cfg.NodeID = "test-node"
 	cfg.DrainGrace = time.Second
+	// No UDP relay: parallel tests would bind the same pool's ports. A
+	// test of the relay sets UDPBind and a range of its own.
+	cfg.UDPBind = tunneller.UDPOff
 	return cfg
 }
 

@@ -4,12 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"strconv"
 	"time"
 
 	"github.com/wardnet/wardnet-cloud/aggregates/naming"
+	"github.com/wardnet/wardnet-cloud/aggregates/udpport"
 	"github.com/wardnet/wardnet-cloud/edge/node"
 	"github.com/wardnet/wardnet-cloud/edge/presence"
 	"github.com/wardnet/wardnet-cloud/edge/sni"
@@ -43,6 +45,10 @@ const (
 	// connections (contract §6.4's port); used only with the forward
 	// certificates.
 	DefaultForwardAddr = ":9444"
+	// DefaultUDPBind is where the UDP relay binds the networks' ports.
+	DefaultUDPBind = "0.0.0.0"
+	// UDPOff as WARDNET_TUNNEL_UDP_BIND turns the UDP relay off.
+	UDPOff = "off"
 )
 
 // maxDrainGrace bounds WARDNET_TUNNEL_DRAIN_GRACE: an orchestrator's stop
@@ -95,7 +101,26 @@ type Config struct {
 	ForwardCertPath   string `envconfig:"WARDNET_FORWARD_CERT_PATH"`
 	ForwardKeyPath    string `envconfig:"WARDNET_FORWARD_KEY_PATH"`
 	ForwardBundlePath string `envconfig:"WARDNET_FORWARD_BUNDLE_PATH"`
+	// UDPPorts is the region's pool of UDP ports for WireGuard, "first-last":
+	// each network gets one for good while it lives. Every node of the
+	// region must have the same range.
+	UDPPorts string `envconfig:"WARDNET_TUNNEL_UDP_PORTS"`
+	// UDPBind is the address the UDP relay binds a network's port on;
+	// "off" turns the relay off on this node.
+	UDPBind string `envconfig:"WARDNET_TUNNEL_UDP_BIND"`
 }
+
+// udpPorts is WARDNET_TUNNEL_UDP_PORTS as a range.
+func (c Config) udpPorts() (udpport.Range, error) {
+	r, err := udpport.ParseRange(c.UDPPorts)
+	if err != nil {
+		return udpport.Range{}, fmt.Errorf("WARDNET_TUNNEL_UDP_PORTS: %w", err)
+	}
+	return r, nil
+}
+
+// udpRelay tells whether this node relays UDP.
+func (c Config) udpRelay() bool { return c.UDPBind != UDPOff }
 
 // forwarding tells whether the node forwards between nodes: all three
 // files are set.
@@ -113,6 +138,8 @@ func DefaultConfig() Config {
 	c.PresenceTTL = DefaultPresenceTTL
 	c.DrainGrace = DefaultDrainGrace
 	c.ForwardAddr = DefaultForwardAddr
+	c.UDPPorts = udpport.DefaultRange.String()
+	c.UDPBind = DefaultUDPBind
 	return c
 }
 
@@ -133,6 +160,14 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("WARDNET_JWKS_URL is required (the tenants service's /.well-known/jwks.json)"))
 	} else if err := checkHTTPURL(c.JWKSURL); err != nil {
 		errs = append(errs, fmt.Errorf("WARDNET_JWKS_URL: %w", err))
+	}
+	if _, err := c.udpPorts(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.udpRelay() {
+		if _, err := netip.ParseAddr(c.UDPBind); err != nil {
+			errs = append(errs, fmt.Errorf("WARDNET_TUNNEL_UDP_BIND: %q is neither an IP address nor %q", c.UDPBind, UDPOff))
+		}
 	}
 	if c.forwarding() {
 		for _, f := range []struct{ name, path string }{

@@ -34,9 +34,11 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/wardnet/wardnet-cloud/aggregates/network"
+	"github.com/wardnet/wardnet-cloud/aggregates/ids"
+	"github.com/wardnet/wardnet-cloud/aggregates/naming"
 	"github.com/wardnet/wardnet-cloud/aggregates/subscription"
 	"github.com/wardnet/wardnet-cloud/aggregates/tenant"
+	tunnelcmds "github.com/wardnet/wardnet-cloud/commands/tunneller"
 	"github.com/wardnet/wardnet-cloud/edge/forward"
 	"github.com/wardnet/wardnet-cloud/edge/node"
 	"github.com/wardnet/wardnet-cloud/edge/presence"
@@ -48,6 +50,7 @@ import (
 	"github.com/wardnet/wardnet-cloud/internal/pop"
 	"github.com/wardnet/wardnet-cloud/internal/proxyproto"
 	"github.com/wardnet/wardnet-cloud/internal/tokens"
+	"github.com/wardnet/wardnet-cloud/projectors"
 )
 
 // The destination ports of the SNI listeners (contract §6.1).
@@ -171,6 +174,13 @@ func (s *Service) wire(ctx context.Context) error {
 		DrainGrace: drainGrace(cfg.DrainGrace),
 		Registerer: rt.Registry(), Logger: log,
 	}
+	if cfg.udpRelay() {
+		ports, err := s.udpPorts(store, region)
+		if err != nil {
+			return err
+		}
+		nc.UDPPorts, nc.UDPBind = ports, cfg.UDPBind
+	}
 	var dialer *forward.Dialer
 	if mesh != nil {
 		if dialer, err = s.forwardDialer(mesh); err != nil {
@@ -261,6 +271,31 @@ func (s *Service) closeListeners() {
 	if s.forwardLn != nil {
 		_ = s.forwardLn.Close()
 	}
+}
+
+// udpPorts is the region's UDP port pool for the node's relay: the
+// commands that allocate a network's port, and the process manager that
+// releases it when the network goes.
+func (s *Service) udpPorts(store *events.Store, region naming.Region) (node.UDPPorts, error) {
+	rng, err := s.cfg.udpPorts()
+	if err != nil {
+		return nil, err
+	}
+	app, err := tunnelcmds.New(tunnelcmds.Deps{Store: store, Pool: s.rt.Pool(), Region: region, Ports: rng, Logger: s.rt.Logger()})
+	if err != nil {
+		return nil, err
+	}
+	opts := projectors.Options{Registerer: s.rt.Registry(), Logger: s.rt.Logger()}
+	proc := tunnelcmds.NewUDPPortProcess(app)
+	proj, err := projectors.New(s.rt.Pool(), store, proc, opts)
+	if err != nil {
+		return nil, err
+	}
+	s.rt.AddComponent("projector."+proc.Name(), host.ComponentFunc(proj.Serve))
+	s.rt.AddReadiness("projection."+proc.Name(), proj.Ready(s.rt.Config().ReadyMaxLag))
+	return node.UDPPortsFunc(func(ctx context.Context, id ids.NetworkID) (uint16, error) {
+		return app.AllocateUDPPort(ctx, tunnelcmds.AllocateUDPPort{NetworkID: id})
+	}), nil
 }
 
 // meshCerts loads the node's mesh certificates (WARDNET_FORWARD_*_PATH)
@@ -381,7 +416,7 @@ func addrOf(ln net.Listener) string {
 // networks', subscriptions' and tenants' events the routing table folds.
 func Catalog() *events.Catalog {
 	c := events.NewCatalog()
-	network.Register(c)
+	tunnelcmds.Catalog(c) // networks and the UDP port pool
 	subscription.Register(c)
 	tenant.Register(c)
 	return c
