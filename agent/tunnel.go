@@ -27,6 +27,10 @@ import (
 // TunnelPath is where a tunneller upgrades a daemon's tunnel (contract §6.2).
 const TunnelPath = "/v1/tunnel"
 
+// UDPPortHeader is where the tunneller's 101 tells the daemon the UDP
+// port its network has on the edge (WireGuard's public port).
+const UDPPortHeader = "Wardnet-UDP-Port"
+
 // The defaults of TunnelOptions and the reconnect policy (contract §6.6,
 // docs/api/tunnel-protocol.md §3.6).
 const (
@@ -484,6 +488,9 @@ func (h *holder) dial(ctx context.Context, target string) (*liveTunnel, error) {
 	if v != frame.V2 {
 		_ = ws.Close(websocket.StatusNormalClosure, "daemon speaks v2")
 		return nil, fmt.Errorf("tunnel dial %s: %w", target+TunnelPath, ErrTunnelV1)
+	}
+	if port := resp.Header.Get(UDPPortHeader); port != "" {
+		h.log.Info("tunnel UDP port on the edge (WireGuard's public port)", "udp_port", port)
 	}
 	return h.start(target, v, tunnel.NewWebSocketConn(ws, v)), nil
 }

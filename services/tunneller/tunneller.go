@@ -224,7 +224,7 @@ func (s *Service) wire(ctx context.Context) error {
 	}
 	auth := authn.New(tokens.NewVerifier(tokens.AudienceTunneller, keys), popVerifier, authn.Options{Logger: log})
 	s.api, err = tunnelapi.New(tunnelapi.Config{
-		Table: s.table, Node: s.node, Auth: auth, Keys: keys,
+		Table: s.table, Node: s.node, Auth: auth, Keys: keys, UDPPorts: nc.UDPPorts,
 		KeepAlive: s.options.keepAlive, Registerer: rt.Registry(), Logger: log,
 	})
 	if err != nil {

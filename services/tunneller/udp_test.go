@@ -6,6 +6,7 @@ import (
 	"net"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,6 +82,9 @@ func TestEndToEndUDP(t *testing.T) {
 				t.Fatalf("client %d got %q from %s, want %q from the network's port", i, got, from, "echo "+msg)
 			}
 		}
+	}
+	if want := fmt.Sprintf(`"udp_port":"%d"`, port); !strings.Contains(logs.String(), want) {
+		t.Errorf("the daemon was not told its port (%s) on the upgrade", want)
 	}
 	if st := edge.Stats(); st.PerTunnel[0].UDPFlows != 2 {
 		t.Errorf("flows on the tunnel: %d, want one per client address (2)", st.PerTunnel[0].UDPFlows)

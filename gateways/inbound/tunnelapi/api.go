@@ -70,6 +70,9 @@ type Config struct {
 	// JWKS), with which a tenant-scoped daemon token is recognised, to be
 	// told that it needs a network.
 	Keys tokens.KeySource
+	// UDPPorts, if set, gives a network its UDP port from the region's
+	// pool; a v2 upgrade tells the daemon its port in UDPPortHeader.
+	UDPPorts node.UDPPorts
 	// Session and V1 are the limits and timers of the node's sessions of
 	// each version (edge/tunnel's defaults when zero).
 	Session tunnel.Options
@@ -88,6 +91,7 @@ type Config struct {
 type API struct {
 	table         *route.Table
 	node          *node.Node
+	udp           node.UDPPorts
 	auth          *authn.Authenticator
 	tenantsTokens *tokens.Verifier // tokens addressed to tenants, see requireNetworkScope
 	v2            tunnel.Options
@@ -136,6 +140,7 @@ func New(cfg Config) (*API, error) {
 	}
 	a := &API{
 		table:         cfg.Table,
+		udp:           cfg.UDPPorts,
 		node:          cfg.Node,
 		auth:          cfg.Auth,
 		tenantsTokens: tokens.NewVerifier(tokens.AudienceTenants, cfg.Keys),

@@ -3,7 +3,9 @@ package tunnelapi
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -196,6 +198,8 @@ func (a *API) serve(w http.ResponseWriter, r *http.Request, rt route.Route) {
 	}
 	if v == frame.V1 {
 		opts.OnPongReceived = func(context.Context, []byte) { heard.Store(time.Now().UnixNano()) }
+	} else {
+		a.tellUDPPort(w, r, rt, log)
 	}
 	ws, err := websocket.Accept(w, r, opts)
 	if err != nil { // Accept has answered (400, 426, …)
@@ -307,4 +311,24 @@ func (a *API) keepV1Alive(ws *websocket.Conn, t node.Tunnel, heard *atomic.Int64
 			cancel()
 		}
 	}
+}
+
+// UDPPortHeader tells a v2 daemon, on the 101, the UDP port its network
+// has on the edge (WireGuard's public port): the tenants API's network
+// view shows the same udp_port.
+const UDPPortHeader = "Wardnet-UDP-Port"
+
+// tellUDPPort sets UDPPortHeader when the service relays UDP. A pool that
+// fails or is full leaves it out: the tunnel still carries TCP, and the
+// node asks again when it holds the tunnel.
+func (a *API) tellUDPPort(w http.ResponseWriter, r *http.Request, rt route.Route, log *slog.Logger) {
+	if a.udp == nil {
+		return
+	}
+	port, err := a.udp.AllocateUDPPort(r.Context(), rt.NetworkID)
+	if err != nil {
+		log.WarnContext(r.Context(), "tunnel: no UDP port for the network", "err", err)
+		return
+	}
+	w.Header().Set(UDPPortHeader, strconv.Itoa(int(port)))
 }
