@@ -79,7 +79,7 @@ func NewWebSocketConn(c *websocket.Conn, v frame.Version) MessageConn {
 		limit = frame.V1MaxMessage
 	}
 	c.SetReadLimit(int64(limit))
-	return &wsConn{c: c, limit: limit, v1: v == frame.V1, buf: make([]byte, frame.MaxMessage+1)}
+	return &wsConn{c: c, limit: limit, v1: v == frame.V1, buf: make([]byte, initialReadBuffer)}
 }
 
 type wsConn struct {
@@ -106,6 +106,11 @@ func (w *wsConn) Read(ctx context.Context) ([]byte, error) {
 		}
 	}
 }
+
+// initialReadBuffer is where a connection's read buffer starts: an idle
+// tunnel (keepalives, a few control frames) keeps it that small, and a
+// busy one grows it once to the largest message it reads, doubling.
+const initialReadBuffer = 512
 
 // readAll reads one message into w.buf, growing it up to one byte over
 // the limit (the WebSocket's read limit stops a longer message first).
