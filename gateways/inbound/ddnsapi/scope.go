@@ -1,15 +1,11 @@
 package ddnsapi
 
 import (
-	"context"
-	"encoding/base64"
-	"encoding/json"
 	"net/http"
-	"strings"
 	"time"
 
+	"github.com/wardnet/wardnet-cloud/internal/authn"
 	"github.com/wardnet/wardnet-cloud/internal/endpoint"
-	"github.com/wardnet/wardnet-cloud/internal/tokens"
 )
 
 // A tenant-scoped daemon token (an enrolled daemon without a network) is
@@ -28,50 +24,12 @@ import (
 // is served here, has the daemon bound) is the commands' decision
 // (commands/ddns, daemon.go).
 
-// msgNeedNetwork is the contract's answer to a tenant-scoped token.
-const msgNeedNetwork = "a network-scoped token is required"
-
-// tenantScoped tells whether the request carries a genuine, unexpired
-// daemon token without a network. Tokens whose unverified claims say
-// otherwise (every token of a network-scoped daemon) are not verified
-// twice.
-func (a *api) tenantScoped(ctx context.Context, r *http.Request) bool {
-	auth := r.Header.Values("Authorization")
-	if len(auth) != 1 || !strings.HasPrefix(auth[0], "Bearer ") {
-		return false
-	}
-	raw := strings.TrimPrefix(auth[0], "Bearer ")
-	if len(raw) > tokens.MaxTokenLen || !looksTenantScoped(raw) {
-		return false
-	}
-	c, err := a.tenantsTokens.Verify(ctx, raw, time.Now())
-	return err == nil && c.Principal == tokens.PrincipalDaemon && !c.NetworkScoped()
-}
-
-// looksTenantScoped reads a token's payload without verifying it: a
-// daemon's, without net.
-func looksTenantScoped(raw string) bool {
-	parts := strings.Split(raw, ".")
-	if len(parts) != 3 {
-		return false
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		return false
-	}
-	var c struct {
-		Principal tokens.Principal `json:"pt"`
-		Network   string           `json:"net"`
-	}
-	return json.Unmarshal(payload, &c) == nil && c.Principal == tokens.PrincipalDaemon && c.Network == ""
-}
-
 // requireNetworkScope answers 403 to a tenant-scoped daemon token before
-// authentication.
+// authentication (authn.TenantScopedDaemon).
 func (a *api) requireNetworkScope(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if a.tenantScoped(r.Context(), r) {
-			endpoint.WriteError(w, http.StatusForbidden, msgNeedNetwork)
+		if authn.TenantScopedDaemon(r.Context(), r, a.tenantsTokens, time.Now()) {
+			endpoint.WriteError(w, http.StatusForbidden, authn.MsgNeedNetwork)
 			return
 		}
 		next.ServeHTTP(w, r)

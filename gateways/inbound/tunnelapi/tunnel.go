@@ -29,7 +29,7 @@ import (
 const (
 	// MsgNeedNetwork (403): a tenant-scoped daemon token; the daemon must
 	// register a network first.
-	MsgNeedNetwork = "a network-scoped token is required"
+	MsgNeedNetwork = authn.MsgNeedNetwork
 	// MsgNetworkNotFound (403): the token's network was never registered,
 	// or belongs to another tenant than the token's.
 	MsgNetworkNotFound = "network not found"
