@@ -2,6 +2,7 @@ package connlimit
 
 import (
 	"errors"
+	"io"
 	"net"
 	"net/netip"
 	"sync"
@@ -134,6 +135,8 @@ func (c *conn) admit() error {
 		if c.l.opts.Refuse != nil {
 			_ = c.Conn.SetWriteDeadline(time.Now().Add(c.l.opts.RefuseTimeout))
 			c.l.opts.Refuse(c.Conn, addr)
+			lingerClose(c.Conn, c.l.opts.RefuseTimeout)
+			return
 		}
 		_ = c.Conn.Close()
 	})
@@ -191,4 +194,21 @@ func addrOf(a net.Addr) netip.Addr {
 		return netip.Addr{}
 	}
 	return ap.Addr().Unmap()
+}
+
+// refuseDrain bounds what lingerClose reads of a refused client's request.
+const refuseDrain = 64 << 10
+
+// lingerClose ends a refused connection so that its refusal arrives:
+// closing a socket that holds unread input (the request the client sent
+// at once) sends a reset, which can destroy the refusal on its way. It
+// half-closes instead, then reads and discards what the client sent, up
+// to refuseDrain bytes and within timeout, before closing (as net/http
+// does for a connection it will not read further).
+func lingerClose(c net.Conn, timeout time.Duration) {
+	if cw, ok := c.(interface{ CloseWrite() error }); ok && cw.CloseWrite() == nil {
+		_ = c.SetReadDeadline(time.Now().Add(timeout))
+		_, _ = io.CopyN(io.Discard, c, refuseDrain)
+	}
+	_ = c.Close()
 }
