@@ -47,3 +47,30 @@ func (d *deadline) wait() chan struct{} {
 	}
 	return d.cancel
 }
+
+// deadlines are a stream's read and write deadlines, with the deadline
+// methods of net.Conn; both stream types embed them.
+type deadlines struct {
+	readDeadline, writeDeadline deadline
+}
+
+// SetDeadline sets the read and write deadlines.
+func (d *deadlines) SetDeadline(t time.Time) error {
+	d.readDeadline.set(t)
+	d.writeDeadline.set(t)
+	return nil
+}
+
+// SetReadDeadline makes a pending and future Read fail with
+// os.ErrDeadlineExceeded after t; the zero time clears it.
+func (d *deadlines) SetReadDeadline(t time.Time) error {
+	d.readDeadline.set(t)
+	return nil
+}
+
+// SetWriteDeadline makes a Write waiting (for credit, or its turn) fail
+// with os.ErrDeadlineExceeded after t; what it sent before stays sent.
+func (d *deadlines) SetWriteDeadline(t time.Time) error {
+	d.writeDeadline.set(t)
+	return nil
+}

@@ -41,9 +41,8 @@ type Stream struct {
 	wmu sync.Mutex // one Write or ReadFrom at a time
 	rmu sync.Mutex // one Read at a time
 
-	recv          recvHalf
-	readDeadline  deadline
-	writeDeadline deadline
+	recv recvHalf
+	deadlines
 }
 
 var _ net.Conn = (*Stream)(nil)
@@ -346,27 +345,6 @@ func (st *Stream) RemoteAddr() net.Addr {
 		return net.TCPAddrFromAddrPort(st.client)
 	}
 	return Addr{Stream: st.id}
-}
-
-// SetDeadline sets the read and write deadlines.
-func (st *Stream) SetDeadline(t time.Time) error {
-	st.readDeadline.set(t)
-	st.writeDeadline.set(t)
-	return nil
-}
-
-// SetReadDeadline makes a pending and future Read fail with
-// os.ErrDeadlineExceeded after t; the zero time clears it.
-func (st *Stream) SetReadDeadline(t time.Time) error {
-	st.readDeadline.set(t)
-	return nil
-}
-
-// SetWriteDeadline makes a Write waiting for credit fail with
-// os.ErrDeadlineExceeded after t (what it sent before stays sent).
-func (st *Stream) SetWriteDeadline(t time.Time) error {
-	st.writeDeadline.set(t)
-	return nil
 }
 
 // Addr is a stream's address within its tunnel.

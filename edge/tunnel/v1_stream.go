@@ -36,8 +36,8 @@ type V1Stream struct {
 	rxErr          error // why reads fail
 	rxWake         chan struct{}
 
-	wmu, rmu                    sync.Mutex
-	readDeadline, writeDeadline deadline
+	wmu, rmu sync.Mutex
+	deadlines
 }
 
 func newV1Stream(s *V1Session, id frame.ConnID, destPort uint16) *V1Stream {
@@ -310,26 +310,5 @@ func (st *V1Stream) Close() error {
 		close(st.gone)
 		signal(st.rxWake)
 	}
-	return nil
-}
-
-// SetDeadline sets the read and write deadlines.
-func (st *V1Stream) SetDeadline(t time.Time) error {
-	st.readDeadline.set(t)
-	st.writeDeadline.set(t)
-	return nil
-}
-
-// SetReadDeadline makes a pending and future Read fail with
-// os.ErrDeadlineExceeded after t; the zero time clears it.
-func (st *V1Stream) SetReadDeadline(t time.Time) error {
-	st.readDeadline.set(t)
-	return nil
-}
-
-// SetWriteDeadline makes a Write waiting for its turn fail with
-// os.ErrDeadlineExceeded after t.
-func (st *V1Stream) SetWriteDeadline(t time.Time) error {
-	st.writeDeadline.set(t)
 	return nil
 }
